@@ -1,0 +1,128 @@
+"""Events published by intake: applications and the beneficiary register.
+
+They carry pseudonymous ids (``person_id``) and a masked ID number, never the full ID number,
+phone or address (PIPL minimisation; architecture.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from eldercare.common.contracts.common import (
+    DISTRICT_PATTERN,
+    REGION_PATTERN,
+    ClauseRef,
+    GeoPoint,
+    PolicyRef,
+)
+from eldercare.common.registry import IntegrationEvent
+
+
+class ApplicationSubmitted(IntegrationEvent):
+    """A community worker submitted an application for purchased home care (Changsha 第十一条)."""
+
+    event_type: ClassVar[str] = "intake.application.submitted.v1"
+    topic: ClassVar[str] = "intake.application"
+
+    application_id: UUID
+    person_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    community_code: str = Field(pattern=REGION_PATTERN)
+    circumstances: list[str]
+    submitted_at: datetime
+
+    def subject(self) -> str:
+        return str(self.application_id)
+
+
+class AssessmentRequested(IntegrationEvent):
+    """The street passed the preliminary review; the district orders a GB/T 42195 assessment
+    (Changsha 第十一条)."""
+
+    event_type: ClassVar[str] = "intake.application.assessment_requested.v1"
+    topic: ClassVar[str] = "intake.application"
+
+    application_id: UUID
+    person_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    community_code: str = Field(pattern=REGION_PATTERN)
+    masked_id_number: str
+    reason: Literal["initial", "routine", "immediate", "dispute", "other"] = "initial"
+    requested_at: datetime
+
+    def subject(self) -> str:
+        return str(self.application_id)
+
+
+class ApplicationDecided(IntegrationEvent):
+    """The district bureau approved or rejected an application, citing its clauses."""
+
+    event_type: ClassVar[str] = "intake.application.decided.v1"
+    topic: ClassVar[str] = "intake.application"
+
+    application_id: UUID
+    person_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    decision: Literal["approved", "rejected"]
+    policy: PolicyRef
+    basis: list[ClauseRef]
+    decided_at: datetime
+
+    def subject(self) -> str:
+        return str(self.application_id)
+
+
+class MonthlyEntitlement(BaseModel):
+    """What the beneficiary may receive each month under the pack (amount in fen and/or minutes)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    monthly_amount_fen: int | None = Field(default=None, ge=0)
+    monthly_minutes: int | None = Field(default=None, ge=0)
+    service_categories: list[str]
+    emergency_help_required: bool = False
+    basis: list[ClauseRef]
+
+
+class BeneficiaryEnrolled(IntegrationEvent):
+    """A person was enrolled as a beneficiary with a monthly entitlement from ``effective_on``."""
+
+    event_type: ClassVar[str] = "intake.beneficiary.enrolled.v1"
+    topic: ClassVar[str] = "intake.beneficiary"
+
+    beneficiary_id: UUID
+    person_id: UUID
+    application_id: UUID | None
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    community_code: str = Field(pattern=REGION_PATTERN)
+    masked_id_number: str
+    home_point: GeoPoint | None
+    assessment_level: int = Field(ge=0, le=4)
+    policy: PolicyRef
+    entitlement: MonthlyEntitlement
+    effective_on: date
+    enrolled_at: datetime
+
+    def subject(self) -> str:
+        return str(self.beneficiary_id)
+
+
+class BeneficiaryStatusChanged(IntegrationEvent):
+    """A beneficiary was suspended, resumed or terminated from ``effective_on``."""
+
+    event_type: ClassVar[str] = "intake.beneficiary.status_changed.v1"
+    topic: ClassVar[str] = "intake.beneficiary"
+
+    beneficiary_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    status: Literal["active", "suspended", "terminated"]
+    reason: str
+    effective_on: date
+    changed_at: datetime
+
+    def subject(self) -> str:
+        return str(self.beneficiary_id)
