@@ -96,7 +96,6 @@ def create_service_app(
             resolved.jwt_public_key_pem(), issuer=resolved.jwt_issuer, audience=resolved.jwt_audience
         )
         app.state.runtime = Runtime.build(resolved, tables)
-        app.state.sessionmaker = app.state.runtime.sessionmaker
         try:
             yield
         finally:

@@ -76,7 +76,7 @@ async def idempotency_key(
     digest = hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"\n" + body)
     candidate = IdempotencyKey(principal.subject, key, request.method, request.url.path, digest.hexdigest())
     tables: MessagingTables = request.app.state.messaging_tables
-    async with request.app.state.sessionmaker() as session:
+    async with request.app.state.runtime.sessionmaker() as session:
         row = (
             await session.execute(
                 select(tables.idempotency).where(

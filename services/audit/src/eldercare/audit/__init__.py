@@ -1,0 +1,1 @@
+"""Audit service: Follow-up calls, spot checks, complaints, fraud signals and the tamper-evident audit trail."""

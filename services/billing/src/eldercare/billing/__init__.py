@@ -1,0 +1,1 @@
+"""Billing service: Price lists, monthly entitlement accounts, charges for verified visits, and monthly settlements to providers."""

@@ -1,0 +1,1 @@
+pytest_plugins = ["eldercare.common.testing.plugin"]

@@ -1,0 +1,7 @@
+"""HTTP routes of the assessment service (thin: parse -> command -> handler -> response)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+ROUTERS: list[APIRouter] = []

@@ -1,0 +1,13 @@
+"""Settings of the billing service; environment variables carry the prefix ``BILLING_``."""
+
+from __future__ import annotations
+
+from eldercare.common.settings import ServiceSettings, service_config
+
+
+class BillingSettings(ServiceSettings):
+    model_config = service_config("BILLING_")
+
+    service_name: str = "billing"
+    port: int = 8104
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/eldercare_billing"

@@ -1,0 +1,24 @@
+"""The dispatch HTTP API: ``uvicorn eldercare.dispatch.main:app``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from eldercare.common.app import create_service_app
+from eldercare.dispatch.adapters.orm import MESSAGING
+from eldercare.dispatch.api.routes import ROUTERS
+from eldercare.dispatch.settings import DispatchSettings
+
+
+def create_app(settings: DispatchSettings | None = None) -> FastAPI:
+    return create_service_app(
+        title="eldercare dispatch",
+        description="Providers, caregivers, care plans and agreements, visit scheduling, and the caregiver phone API: check-in and check-out with location.",
+        settings_factory=DispatchSettings,
+        settings=settings,
+        tables=MESSAGING,
+        routers=ROUTERS,
+    )
+
+
+app = create_app()
