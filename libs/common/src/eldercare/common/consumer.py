@@ -93,7 +93,7 @@ class ConsumerRunner:
         self.consumer: AIOKafkaConsumer | None = None
         self._processed: dict[TopicPartition, int] = {}
         self._stopping = asyncio.Event()
-        self.stats = {"handled": 0, "duplicates": 0, "skipped": 0, "dead_lettered": 0}
+        self.stats = {"handled": 0, "duplicate": 0, "skipped": 0, "dead_lettered": 0}
 
     @property
     def group_id(self) -> str:
@@ -110,8 +110,8 @@ class ConsumerRunner:
         """Process one record; returns what happened ('handled', 'duplicate', 'skipped', 'dead_lettered')."""
         try:
             envelope = Envelope.from_kafka(list(record.headers or ()), record.value or b"")
-        except (ValueError, ValidationError, UnicodeDecodeError) as exc:
-            await self._dead_letter(record, exc, attempts=1)
+        except (ValueError, ValidationError) as exc:  # UnicodeDecodeError is a ValueError
+            await self._dead_letter(record, PoisonMessage(f"malformed envelope: {exc!r}"), attempts=1)
             return "dead_lettered"
         handler = self.subscription.handler_for(envelope.type)
         if handler is None:
@@ -120,7 +120,7 @@ class ConsumerRunner:
         try:
             event = REGISTRY.parse(envelope)
         except (UnknownEventType, ValidationError) as exc:
-            await self._dead_letter(record, exc, attempts=1)
+            await self._dead_letter(record, PoisonMessage(f"data breaks the contract: {exc!r}"), attempts=1)
             return "dead_lettered"
         bind_context(envelope.correlationid, envelope.traceparent)
         attempts = 0
