@@ -66,8 +66,12 @@ async def client(common_db_url: str, tokens: Tokens) -> AsyncIterator[tuple[http
         log_format="text",
     )
     app = create_service_app(
-        title="kit", description="test", settings_factory=lambda: settings, settings=settings,
-        tables=TABLES, routers=[router],
+        title="kit",
+        description="test",
+        settings_factory=lambda: settings,
+        settings=settings,
+        tables=TABLES,
+        routers=[router],
     )
     async with rolled_back(common_db_url) as sessions, api_client(app, sessions) as c:
         yield c, sessions
@@ -104,7 +108,9 @@ class TestAuthentication:
 class TestBadInput:
     async def test_validation_errors_name_each_field(self, client: Any, tokens: Tokens) -> None:
         c, _ = client
-        r = await c.post("/v1/notes", json={"text": "", "tags": ["a", "b", "c", "d"], "extra": 1}, headers=worker(tokens))
+        r = await c.post(
+            "/v1/notes", json={"text": "", "tags": ["a", "b", "c", "d"], "extra": 1}, headers=worker(tokens)
+        )
         assert r.status_code == 422
         fields = {e["field"] for e in r.json()["errors"]}
         assert {"text", "tags", "extra"} <= fields
@@ -131,13 +137,17 @@ class TestBadInput:
 
     async def test_a_hostile_idempotency_key_is_refused(self, client: Any, tokens: Tokens) -> None:
         c, _ = client
-        r = await c.post("/v1/notes", json={"text": "k"}, headers=worker(tokens, **{"Idempotency-Key": "<script>"}))
+        r = await c.post(
+            "/v1/notes", json={"text": "k"}, headers=worker(tokens, **{"Idempotency-Key": "<script>"})
+        )
         assert r.status_code == 422
         assert r.json()["errors"][0]["field"] == "header.Idempotency-Key"
 
 
 class TestIdempotency:
-    async def test_a_retry_with_the_same_key_replays_and_writes_once(self, client: Any, tokens: Tokens) -> None:
+    async def test_a_retry_with_the_same_key_replays_and_writes_once(
+        self, client: Any, tokens: Tokens
+    ) -> None:
         c, sessions = client
         text = f"note-{uuid4().hex[:8]}"
         headers = worker(tokens, **{"Idempotency-Key": f"key-{uuid4()}"})
@@ -160,7 +170,10 @@ class TestIdempotency:
         key = f"key-{uuid4()}"
         text = f"note-{uuid4().hex[:8]}"
         await c.post("/v1/notes", json={"text": text}, headers=worker(tokens, **{"Idempotency-Key": key}))
-        other = {**tokens.headers("community_worker", region="430102001002", subject="other"), "Idempotency-Key": key}
+        other = {
+            **tokens.headers("community_worker", region="430102001002", subject="other"),
+            "Idempotency-Key": key,
+        }
         r = await c.post("/v1/notes", json={"text": text}, headers=other)
         assert r.status_code == 201 and "idempotent-replayed" not in r.headers
         assert await count_notes(sessions, text) == 2

@@ -80,8 +80,12 @@ async def drain_outbox(relay: OutboxRelay) -> None:
 
 async def read_topic(bootstrap: str, topic: str, wanted: Callable[[Any], bool], count: int) -> list[Any]:
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False,
-        group_id=None, fetch_max_wait_ms=100,
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+        fetch_max_wait_ms=100,
     )
     await consumer.start()
     found: list[Any] = []
@@ -128,7 +132,9 @@ class TestOutboxAndRelay:
             envelope = uow.publish(event)
             await uow.session.execute(insert(NOTES).values(id=uuid4(), text="never"))
         async with sessions() as s:
-            rows = (await s.execute(select(TABLES.outbox).where(TABLES.outbox.c.event_id == envelope.id))).all()
+            rows = (
+                await s.execute(select(TABLES.outbox).where(TABLES.outbox.c.event_id == envelope.id))
+            ).all()
         assert rows == []
 
     async def test_events_of_one_aggregate_arrive_in_commit_order(
@@ -157,7 +163,9 @@ class TestOutboxAndRelay:
         assert await relay.publish_batch() == 0
         async with sessions() as s:
             published_at = (
-                await s.execute(select(TABLES.outbox.c.published_at).where(TABLES.outbox.c.event_id == envelope.id))
+                await s.execute(
+                    select(TABLES.outbox.c.published_at).where(TABLES.outbox.c.event_id == envelope.id)
+                )
             ).scalar_one()
         assert published_at is not None
 
@@ -172,7 +180,9 @@ class TestOutboxAndRelay:
         with pytest.raises(Exception):  # noqa: B017 - the producer cannot even start
             await relay.producer.start()
         async with sessions() as s:
-            row = (await s.execute(select(TABLES.outbox).where(TABLES.outbox.c.event_id == envelope.id))).one()
+            row = (
+                await s.execute(select(TABLES.outbox).where(TABLES.outbox.c.event_id == envelope.id))
+            ).one()
         assert row.published_at is None
 
 
@@ -221,7 +231,10 @@ async def send(producer: AIOKafkaProducer, event: VisitCheckedIn, *, event_id: U
     if event_id:
         envelope = envelope.model_copy(update={"id": event_id})
     meta = await producer.send_and_wait(
-        TOPIC, json.dumps(envelope.data).encode(), key=envelope.subject.encode(), headers=envelope.kafka_headers()
+        TOPIC,
+        json.dumps(envelope.data).encode(),
+        key=envelope.subject.encode(),
+        headers=envelope.kafka_headers(),
     )
     return envelope.id, meta
 
@@ -281,7 +294,10 @@ class TestConsumerRunner:
         event = check_in()
         event_id, _ = await send(producer, event)
         [dead] = await read_topic(
-            settings.kafka_bootstrap_servers, f"{TOPIC}.dlq", lambda r: dict(r.headers).get("ce_id") == str(event_id).encode(), 1
+            settings.kafka_bootstrap_servers,
+            f"{TOPIC}.dlq",
+            lambda r: dict(r.headers).get("ce_id") == str(event_id).encode(),
+            1,
         )
         assert header(dead, "dlq_attempts") == "2"
         assert "database hiccup" in header(dead, "dlq_error")
@@ -305,7 +321,12 @@ class TestConsumerRunner:
         assert runner.stats["duplicate"] == 0
 
     async def test_replaying_the_outbox_after_a_broker_loss_changes_nothing_downstream(
-        self, settings: ServiceSettings, engine: AsyncEngine, sessions: Any, producer: AIOKafkaProducer, running: Any
+        self,
+        settings: ServiceSettings,
+        engine: AsyncEngine,
+        sessions: Any,
+        producer: AIOKafkaProducer,
+        running: Any,
     ) -> None:
         handler = Recorder()
         runner = await running(handler)
@@ -334,7 +355,11 @@ async def _async(value: bool) -> bool:
 
 
 async def _run_until(
-    settings: ServiceSettings, sessions: Any, producer: AIOKafkaProducer, handler: Recorder, done: Callable[[], bool]
+    settings: ServiceSettings,
+    sessions: Any,
+    producer: AIOKafkaProducer,
+    handler: Recorder,
+    done: Callable[[], bool],
 ) -> ConsumerRunner:
     sub = Subscription("restart")
     sub.on(VisitCheckedIn)(handler)

@@ -19,7 +19,9 @@ def verifier(public: bytes) -> TokenVerifier:
 class TestTokens:
     def test_claims_become_the_principal(self, keys: tuple[bytes, bytes]) -> None:
         provider = uuid4()
-        token = mint_token(keys[0], subject="u1", roles=["provider_admin"], scopes=["pii:read"], provider_id=str(provider))
+        token = mint_token(
+            keys[0], subject="u1", roles=["provider_admin"], scopes=["pii:read"], provider_id=str(provider)
+        )
         principal = verifier(keys[1]).verify(token)
         assert principal.has_role("provider_admin")
         assert principal.can_read_pii
@@ -46,7 +48,9 @@ class TestTokens:
 
 class TestTenancy:
     def test_a_region_prefix_covers_codes_below_it(self, keys: tuple[bytes, bytes]) -> None:
-        street = verifier(keys[1]).verify(mint_token(keys[0], subject="s", roles=["street_officer"], region="430102001"))
+        street = verifier(keys[1]).verify(
+            mint_token(keys[0], subject="s", roles=["street_officer"], region="430102001")
+        )
         assert street.covers_region("430102001001")
         assert not street.covers_region("430102002001")
         with pytest.raises(NotFound):

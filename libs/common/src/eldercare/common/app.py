@@ -60,11 +60,11 @@ def _too_large(limit: int) -> JSONResponse:
     return problem(413, "payload-too-large", "Request body too large", f"the limit is {limit} bytes")
 
 
-async def broker_reachable(bootstrap: str, timeout: float = 1.0) -> bool:
+async def broker_reachable(bootstrap: str, wait_seconds: float = 1.0) -> bool:
     for server in bootstrap.split(","):
         host, _, port = server.strip().rpartition(":")
         try:
-            _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), timeout)
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), wait_seconds)
         except (OSError, TimeoutError, ValueError):
             continue
         writer.close()
@@ -101,7 +101,9 @@ def create_service_app(
         finally:
             await app.state.runtime.dispose()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan, openapi_tags=openapi_tags)
+    app = FastAPI(
+        title=title, description=description, version=version, lifespan=lifespan, openapi_tags=openapi_tags
+    )
     app.state.messaging_tables = tables
     metrics = Metrics(title)
     install_error_handlers(app)
@@ -129,7 +131,9 @@ def create_service_app(
                 checks["database"] = True
         checks["broker"] = await broker_reachable(rt.settings.kafka_bootstrap_servers)
         ok = all(checks.values())
-        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
+        )
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", include_in_schema=False)
     async def metrics_endpoint() -> Any:

@@ -73,7 +73,9 @@ class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
         await self.runner.commit_processed()
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        log.info("partitions assigned", extra={"partitions": [f"{tp.topic}:{tp.partition}" for tp in assigned]})
+        log.info(
+            "partitions assigned", extra={"partitions": [f"{tp.topic}:{tp.partition}" for tp in assigned]}
+        )
 
 
 class ConsumerRunner:
@@ -115,7 +117,9 @@ class ConsumerRunner:
             return "dead_lettered"
         handler = self.subscription.handler_for(envelope.type)
         if handler is None:
-            log.info("skipping an event type this consumer does not handle", extra={"event_type": envelope.type})
+            log.info(
+                "skipping an event type this consumer does not handle", extra={"event_type": envelope.type}
+            )
             return "skipped"
         try:
             event = REGISTRY.parse(envelope)
@@ -143,7 +147,11 @@ class ConsumerRunner:
                 await asyncio.sleep(self.settings.consumer_retry_backoff_ms / 1000 * 2 ** (attempts - 1))
 
     async def _apply(
-        self, record: ConsumerRecord[bytes, bytes], envelope: Envelope, event: IntegrationEvent, handler: Handler
+        self,
+        record: ConsumerRecord[bytes, bytes],
+        envelope: Envelope,
+        event: IntegrationEvent,
+        handler: Handler,
     ) -> str:
         async with UnitOfWork(
             self.sessionmaker, self.tables, source=self.settings.service_name, causation_id=str(envelope.id)
@@ -167,19 +175,29 @@ class ConsumerRunner:
             await uow.commit()
         return "handled"
 
-    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], exc: BaseException, *, attempts: int) -> None:
+    async def _dead_letter(
+        self, record: ConsumerRecord[bytes, bytes], exc: BaseException, *, attempts: int
+    ) -> None:
         log.error(
             "message sent to the dead-letter topic",
-            extra={"topic": record.topic, "partition": record.partition, "offset": record.offset, "error": repr(exc)},
+            extra={
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+                "error": repr(exc),
+            },
         )
-        headers = list(record.headers or ()) + [
+        headers = [
+            *(record.headers or ()),
             ("dlq_error", repr(exc)[:1000].encode()),
             ("dlq_error_type", type(exc).__name__.encode()),
             ("dlq_consumer", self.group_id.encode()),
             ("dlq_source", f"{record.topic}:{record.partition}:{record.offset}".encode()),
             ("dlq_attempts", str(attempts).encode()),
         ]
-        await self.producer.send_and_wait(f"{record.topic}.dlq", value=record.value, key=record.key, headers=headers)
+        await self.producer.send_and_wait(
+            f"{record.topic}.dlq", value=record.value, key=record.key, headers=headers
+        )
 
     def stop(self) -> None:
         self._stopping.set()

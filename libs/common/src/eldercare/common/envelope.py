@@ -55,7 +55,9 @@ class Envelope(BaseModel):
         return headers
 
     @classmethod
-    def from_kafka(cls, headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...], value: bytes) -> Envelope:
+    def from_kafka(
+        cls, headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...], value: bytes
+    ) -> Envelope:
         """Rebuild an envelope; raises ``ValueError`` (or pydantic's) on anything malformed."""
         import json
 

@@ -47,7 +47,11 @@ class IdempotencyKey:
     request_hash: str
 
     async def save(
-        self, session: AsyncSession, tables: MessagingTables, status_code: int, body: Any,
+        self,
+        session: AsyncSession,
+        tables: MessagingTables,
+        status_code: int,
+        body: Any,
         headers: dict[str, str] | None = None,
     ) -> None:
         await session.execute(

@@ -7,7 +7,8 @@ its model and topic; it exports the JSON Schemas (snapshot-tested) and the Async
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import builtins
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -33,7 +34,7 @@ class IntegrationEvent(BaseModel):
 class EventSpec:
     type: str
     topic: str
-    model: type[IntegrationEvent]
+    model: builtins.type[IntegrationEvent]
 
     @property
     def schema_uri(self) -> str:
@@ -54,7 +55,7 @@ class EventRegistry:
                 raise ValueError(f"{model.event_type} must live on a topic its name starts with")
             self._specs[model.event_type] = EventSpec(model.event_type, model.topic, model)
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[EventSpec]:
         return iter(sorted(self._specs.values(), key=lambda s: s.type))
 
     def spec(self, event_type: str) -> EventSpec:

@@ -79,7 +79,9 @@ class OutboxRelay:
             for row in rows:
                 headers = [(k, v.encode()) for k, v in row.headers]
                 futures.append(
-                    await self.producer.send(row.topic, value=row.payload, key=row.key.encode(), headers=headers)
+                    await self.producer.send(
+                        row.topic, value=row.payload, key=row.key.encode(), headers=headers
+                    )
                 )
             await asyncio.gather(*futures)
             await conn.execute(

@@ -35,7 +35,9 @@ class Runtime:
         return cls(settings, engine, make_sessionmaker(engine), tables)
 
     def uow(self, causation_id: str | None = None) -> UnitOfWork:
-        return UnitOfWork(self.sessionmaker, self.tables, source=self.settings.service_name, causation_id=causation_id)
+        return UnitOfWork(
+            self.sessionmaker, self.tables, source=self.settings.service_name, causation_id=causation_id
+        )
 
     def read_session(self) -> AsyncSession:
         return self.sessionmaker()

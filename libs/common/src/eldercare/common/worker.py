@@ -30,7 +30,8 @@ class Worker:
         self.producer = make_producer(settings)
         self.relay = OutboxRelay(settings, self.runtime.engine, tables, self.producer)
         self.consumers = [
-            ConsumerRunner(settings, sub, self.runtime.sessionmaker, tables, self.producer) for sub in subscriptions
+            ConsumerRunner(settings, sub, self.runtime.sessionmaker, tables, self.producer)
+            for sub in subscriptions
         ]
         self._stop = asyncio.Event()
 

@@ -95,7 +95,10 @@ def migrate(postgres: PostgresServer) -> Callable[[str, str], str]:
         env = {**os.environ, f"{env_prefix}DATABASE_URL": url}
         result = subprocess.run(
             [sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "head"],
-            env=env, capture_output=True, text=True, check=False,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if result.returncode != 0:
             raise RuntimeError(f"migrations of {service} failed:\n{result.stdout}\n{result.stderr}")
