@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from eldercare.common.worker import run_worker
 from eldercare.assessment.adapters.orm import MESSAGING
 from eldercare.assessment.consumers import SUBSCRIPTIONS
 from eldercare.assessment.settings import AssessmentSettings
+from eldercare.common.worker import run_worker
 
 
 def main() -> None:
