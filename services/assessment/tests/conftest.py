@@ -1,4 +1,4 @@
-"""Fixtures of the assessment tests: a migrated database, a rolled-back transaction per test, an API client."""
+"""Fixtures of the assessment tests: a migrated database, a rolled-back transaction per test, a client."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from eldercare.common.testing.plugin import Tokens, api_client, rolled_back
+from eldercare.assessment.domain.gbt42195 import ITEM_MAXIMA, TOTAL_MAXIMUM
 from eldercare.assessment.main import create_app
 from eldercare.assessment.settings import AssessmentSettings
+from eldercare.common.testing.plugin import Tokens, api_client, rolled_back
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +39,19 @@ async def sessions(database_url: str):  # type: ignore[no-untyped-def]
 async def client(settings: AssessmentSettings, sessions) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
     async with api_client(create_app(settings), sessions) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def items_for_total() -> Callable[[int], dict[str, int]]:
+    """GB/T 42195 item scores adding up to ``total`` (0..90), losing points from the first items."""
+
+    def build(total: int) -> dict[str, int]:
+        scores = dict(ITEM_MAXIMA)
+        missing = TOTAL_MAXIMUM - total
+        for code in scores:
+            take = min(missing, scores[code])
+            scores[code] -= take
+            missing -= take
+        return scores
+
+    return build

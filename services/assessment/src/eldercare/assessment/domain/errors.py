@@ -1,0 +1,22 @@
+"""Errors of the assessment domain. They carry their HTTP meaning through the shared error classes,
+so the API answers problem+json and the consumer runner dead-letters them without retrying."""
+
+from __future__ import annotations
+
+from eldercare.common.errors import Conflict, InvalidInput
+
+
+class InvalidScoringInput(InvalidInput):
+    """A score sheet or an Annex A input that GB/T 42195-2022 does not allow."""
+
+
+class InvalidAssessmentResult(InvalidInput):
+    """A result that breaks a process rule (two assessors, a date in the future)."""
+
+
+class AssessmentNotPending(Conflict):
+    """Only a pending assessment task can receive results (one signed report per task)."""
+
+
+class PendingAssessmentExists(Conflict):
+    """The person already has an open assessment task; a second one would duplicate the work."""
