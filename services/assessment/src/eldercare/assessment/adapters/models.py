@@ -2,6 +2,60 @@
 
 from __future__ import annotations
 
-from eldercare.assessment.adapters.orm import Base
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
 
-__all__ = ["Base"]
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Index, Integer, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eldercare.assessment.adapters.orm import Base
+from eldercare.common.db import Timestamped
+
+
+class AssessmentRow(Timestamped, Base):
+    """One assessment task and, once completed, its report (Annex C) with the inputs behind it."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'completed')", name="status"),
+        CheckConstraint("status = 'pending' OR total_score IS NOT NULL", name="completed_has_score"),
+        # Lists are region-scoped by district and paged by id.
+        Index("ix_assessments_district_code_id", "district_code", "id"),
+    )
+
+    # Unique: one task per application, so a redelivered AssessmentRequested cannot make two.
+    application_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True), unique=True)
+    person_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    district_code: Mapped[str] = mapped_column(String(6))
+    community_code: Mapped[str] = mapped_column(String(12))
+    masked_id_number: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    requested_by: Mapped[str | None] = mapped_column(String(200))
+
+    # The report; NULL while pending.
+    item_scores: Mapped[dict[str, int] | None] = mapped_column(JSONB)
+    total_score: Mapped[int | None] = mapped_column(Integer)
+    subtotals: Mapped[dict[str, int] | None] = mapped_column(JSONB)
+    preliminary_level: Mapped[int | None] = mapped_column(Integer)
+    final_level: Mapped[int | None] = mapped_column(Integer)
+    adjustments: Mapped[list[dict[str, str]] | None] = mapped_column(JSONB)
+    rule_settings: Mapped[dict[str, str] | None] = mapped_column(JSONB)
+    coma: Mapped[bool | None] = mapped_column(Boolean)
+    # Health data (PIPL sensitive personal information): shown only to callers with pii:read,
+    # never put in an event.
+    diagnoses: Mapped[list[str] | None] = mapped_column(JSONB)
+    psychiatric_specialist_diagnosis: Mapped[bool | None] = mapped_column(Boolean)
+    risk_events_30d: Mapped[dict[str, int] | None] = mapped_column(JSONB)
+    assessors: Mapped[list[str] | None] = mapped_column(JSONB)
+    information_provider: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    assessed_on: Mapped[date | None] = mapped_column(Date)
+    submitted_by: Mapped[str | None] = mapped_column(String(200))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+__all__ = ["AssessmentRow", "Base"]

@@ -1,0 +1,155 @@
+"""The assessment repository: maps the ``Assessment`` aggregate to and from ``assessments`` rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eldercare.assessment.adapters.models import AssessmentRow
+from eldercare.assessment.domain.adjustments import Adjustment
+from eldercare.assessment.domain.assessment import (
+    Assessment,
+    AssessmentReason,
+    AssessmentReport,
+    AssessmentStatus,
+    InformantRelation,
+    InformationProvider,
+)
+from eldercare.assessment.domain.scoring import ScoringResult
+
+
+@dataclass(frozen=True)
+class AssessmentFilter:
+    region_prefix: str
+    application_id: UUID | None = None
+    status: AssessmentStatus | None = None
+
+
+class AssessmentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, assessment_id: UUID) -> Assessment | None:
+        row = await self.session.get(AssessmentRow, assessment_id)
+        return to_domain(row) if row else None
+
+    async def get_by_application_id(self, application_id: UUID) -> Assessment | None:
+        row = await self._first(select(AssessmentRow).where(AssessmentRow.application_id == application_id))
+        return to_domain(row) if row else None
+
+    async def get_pending_for_person(self, person_id: UUID) -> Assessment | None:
+        query = select(AssessmentRow).where(
+            AssessmentRow.person_id == person_id, AssessmentRow.status == AssessmentStatus.pending.value
+        )
+        row = await self._first(query.order_by(AssessmentRow.id).limit(1))
+        return to_domain(row) if row else None
+
+    async def list(self, where: AssessmentFilter, *, after: UUID | None, limit: int) -> list[Assessment]:
+        # Region codes are digits only (auth validates the claim), so the prefix needs no escaping.
+        query = select(AssessmentRow).where(AssessmentRow.district_code.startswith(where.region_prefix))
+        if where.application_id is not None:
+            query = query.where(AssessmentRow.application_id == where.application_id)
+        if where.status is not None:
+            query = query.where(AssessmentRow.status == where.status.value)
+        if after is not None:
+            query = query.where(AssessmentRow.id > after)
+        rows = (await self.session.scalars(query.order_by(AssessmentRow.id).limit(limit))).all()
+        return [to_domain(row) for row in rows]
+
+    async def add(self, assessment: Assessment) -> None:
+        row = AssessmentRow(id=assessment.id)
+        _copy_into(row, assessment)
+        self.session.add(row)
+        await self.session.flush()
+
+    async def save(self, assessment: Assessment) -> None:
+        """Write the aggregate back; the row's version column catches a concurrent writer (412)."""
+        row = await self.session.get(AssessmentRow, assessment.id)
+        if row is None:
+            raise LookupError(f"assessment {assessment.id} was never added")
+        _copy_into(row, assessment)
+        await self.session.flush()
+
+    async def _first(self, query: Select[tuple[AssessmentRow]]) -> AssessmentRow | None:
+        return (await self.session.scalars(query)).first()
+
+
+def to_domain(row: AssessmentRow) -> Assessment:
+    return Assessment(
+        id=row.id,
+        person_id=row.person_id,
+        district_code=row.district_code,
+        community_code=row.community_code,
+        reason=AssessmentReason(row.reason),
+        requested_at=row.requested_at,
+        application_id=row.application_id,
+        masked_id_number=row.masked_id_number,
+        requested_by=row.requested_by,
+        status=AssessmentStatus(row.status),
+        report=_report(row) if row.status == AssessmentStatus.completed.value else None,
+    )
+
+
+def _report(row: AssessmentRow) -> AssessmentReport:
+    assert row.total_score is not None and row.assessed_on is not None and row.completed_at is not None
+    provider = row.information_provider or {}
+    return AssessmentReport(
+        scoring=ScoringResult(
+            items=dict(row.item_scores or {}),
+            total_score=row.total_score,
+            subtotals=dict(row.subtotals or {}),
+            preliminary_level=row.preliminary_level or 0,
+            final_level=row.final_level or 0,
+            adjustments=tuple(Adjustment(a["code"], a["reason"]) for a in row.adjustments or []),
+            rule_settings=dict(row.rule_settings or {}),
+            diagnoses=tuple(row.diagnoses or ()),
+            risk_events_30d=dict(row.risk_events_30d or {}),
+        ),
+        coma=bool(row.coma),
+        psychiatric_specialist_diagnosis=bool(row.psychiatric_specialist_diagnosis),
+        assessors=tuple(row.assessors or ()),
+        information_provider=InformationProvider(provider["name"], InformantRelation(provider["relation"])),
+        assessed_on=row.assessed_on,
+        submitted_by=row.submitted_by or "",
+        completed_at=row.completed_at,
+    )
+
+
+def _copy_into(row: AssessmentRow, a: Assessment) -> None:
+    row.application_id = a.application_id
+    row.person_id = a.person_id
+    row.district_code = a.district_code
+    row.community_code = a.community_code
+    row.masked_id_number = a.masked_id_number
+    row.reason = a.reason.value
+    row.status = a.status.value
+    row.requested_at = a.requested_at
+    row.requested_by = a.requested_by
+    if a.report is not None:
+        _copy_report(row, a.report)
+
+
+def _copy_report(row: AssessmentRow, report: AssessmentReport) -> None:
+    s = report.scoring
+    row.item_scores = s.items
+    row.total_score = s.total_score
+    row.subtotals = s.subtotals
+    row.preliminary_level = s.preliminary_level
+    row.final_level = s.final_level
+    row.adjustments = [{"code": a.code, "reason": a.reason} for a in s.adjustments]
+    row.rule_settings = s.rule_settings
+    row.diagnoses = list(s.diagnoses)
+    row.risk_events_30d = s.risk_events_30d
+    row.coma = report.coma
+    row.psychiatric_specialist_diagnosis = report.psychiatric_specialist_diagnosis
+    row.assessors = list(report.assessors)
+    row.information_provider = {
+        "name": report.information_provider.name,
+        "relation": report.information_provider.relation.value,
+    }
+    row.assessed_on = report.assessed_on
+    row.submitted_by = report.submitted_by
+    row.completed_at = report.completed_at

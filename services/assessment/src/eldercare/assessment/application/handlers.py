@@ -1,0 +1,137 @@
+"""Command handlers of the assessment service. They load and store through the repository, call the
+aggregate, and publish through the unit of work; they never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from eldercare.assessment.adapters.repository import AssessmentRepository
+from eldercare.assessment.domain.assessment import (
+    Assessment,
+    AssessmentReason,
+    InformationProvider,
+    ensure_community_in_district,
+)
+from eldercare.assessment.domain.errors import PendingAssessmentExists
+from eldercare.assessment.domain.gbt42195 import RuleSettings
+from eldercare.assessment.domain.scoring import ScoringInput
+from eldercare.common.auth import Principal
+from eldercare.common.clock import utcnow
+from eldercare.common.contracts import AssessmentCompleted
+from eldercare.common.errors import Forbidden, NotFound
+from eldercare.common.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class RequestAssessment:
+    application_id: UUID
+    person_id: UUID
+    district_code: str
+    community_code: str
+    masked_id_number: str
+    reason: AssessmentReason
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
+class CreateReassessment:
+    person_id: UUID
+    district_code: str
+    community_code: str
+    reason: AssessmentReason
+    principal: Principal
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    assessment_id: UUID
+    sheet: ScoringInput
+    assessors: tuple[str, ...]
+    information_provider: InformationProvider
+    assessed_on: date
+    settings: RuleSettings
+    principal: Principal
+
+
+async def request_assessment(cmd: RequestAssessment, uow: UnitOfWork) -> Assessment:
+    """评估任务: the district ordered an assessment for an application (Changsha 第十一条).
+
+    A second request for the same application returns the existing task unchanged, so a
+    redelivered or replayed event is harmless.
+    """
+    repo = AssessmentRepository(uow.session)
+    existing = await repo.get_by_application_id(cmd.application_id)
+    if existing is not None:
+        return existing
+    assessment = Assessment(
+        application_id=cmd.application_id,
+        person_id=cmd.person_id,
+        district_code=cmd.district_code,
+        community_code=cmd.community_code,
+        masked_id_number=cmd.masked_id_number,
+        reason=cmd.reason,
+        requested_at=cmd.requested_at,
+    )
+    await repo.add(assessment)
+    return assessment
+
+
+async def create_reassessment(cmd: CreateReassessment, uow: UnitOfWork) -> Assessment:
+    """复评 / 即时评估: a district officer orders a new assessment of a person (gbt42195.md §1.7)."""
+    if not cmd.principal.covers_region(cmd.district_code):
+        raise Forbidden("your region does not cover this district", field="district_code")
+    ensure_community_in_district(cmd.district_code, cmd.community_code)
+    repo = AssessmentRepository(uow.session)
+    if await repo.get_pending_for_person(cmd.person_id) is not None:
+        raise PendingAssessmentExists("the person already has a pending assessment", field="person_id")
+    assessment = Assessment(
+        person_id=cmd.person_id,
+        district_code=cmd.district_code,
+        community_code=cmd.community_code,
+        reason=cmd.reason,
+        requested_at=utcnow(),
+        requested_by=cmd.principal.subject,
+    )
+    await repo.add(assessment)
+    return assessment
+
+
+async def record_result(cmd: RecordResult, uow: UnitOfWork) -> Assessment:
+    """评估结果: score the two assessors' sheet, close the task and publish AssessmentCompleted."""
+    repo = AssessmentRepository(uow.session)
+    assessment = await repo.get(cmd.assessment_id)
+    if assessment is None:
+        raise NotFound("assessment not found")
+    cmd.principal.ensure_region(assessment.district_code, "assessment")
+    report = assessment.complete(
+        cmd.sheet,
+        settings=cmd.settings,
+        assessors=cmd.assessors,
+        information_provider=cmd.information_provider,
+        assessed_on=cmd.assessed_on,
+        submitted_by=cmd.principal.subject,
+        now=utcnow(),
+    )
+    await repo.save(assessment)
+    scoring = report.scoring
+    # The event carries levels and reason codes only: diagnoses are health data and stay here
+    # (architecture.md, PII minimisation).
+    uow.publish(
+        AssessmentCompleted(
+            assessment_id=assessment.id,
+            application_id=assessment.application_id,
+            person_id=assessment.person_id,
+            district_code=assessment.district_code,
+            reason=assessment.reason.value,
+            total_score=scoring.total_score,
+            subtotals=scoring.subtotals,
+            preliminary_level=scoring.preliminary_level,
+            final_level=scoring.final_level,
+            adjustments=[a.code for a in scoring.adjustments],
+            rule_settings=scoring.rule_settings,
+            completed_at=report.completed_at,
+        )
+    )
+    return assessment
