@@ -2,6 +2,118 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+from uuid import UUID
 
-ROUTERS: list[APIRouter] = []
+from fastapi import APIRouter, Depends, Query
+
+from eldercare.assessment.api.dependencies import reject_duplicate_keys, rule_settings
+from eldercare.assessment.api.schemas import AssessmentRead, ReassessmentCreate, ResultCreate
+from eldercare.assessment.application import handlers, queries
+from eldercare.assessment.domain.assessment import (
+    AssessmentReason,
+    AssessmentStatus,
+    InformationProvider,
+)
+from eldercare.assessment.domain.gbt42195 import RuleSettings
+from eldercare.assessment.domain.scoring import ScoringInput
+from eldercare.common.auth import Principal, Role, require
+from eldercare.common.idempotency import Idempotency
+from eldercare.common.pagination import Page, PageParams, make_page, page_params
+from eldercare.common.runtime import Runtime, execute, runtime
+
+router = APIRouter(prefix="/v1/assessments", tags=["assessments"])
+
+Reader = Annotated[Principal, Depends(require(Role.assessor, Role.district_officer))]
+Assessor = Annotated[Principal, Depends(require(Role.assessor))]
+DistrictOfficer = Annotated[Principal, Depends(require(Role.district_officer))]
+Rt = Annotated[Runtime, Depends(runtime)]
+
+
+@router.get("", response_model=Page[AssessmentRead], summary="Assessments in the caller's region")
+async def list_assessments(
+    principal: Reader,
+    rt: Rt,
+    page: Annotated[PageParams, Depends(page_params)],
+    application_id: Annotated[UUID | None, Query()] = None,
+    status: Annotated[AssessmentStatus | None, Query()] = None,
+) -> Page[AssessmentRead]:
+    async with rt.read_session() as session:
+        found = await queries.list_assessments(
+            session,
+            principal,
+            application_id=application_id,
+            status=status,
+            after=page.after,
+            limit=page.limit + 1,
+        )
+    return make_page([AssessmentRead.from_domain(a, principal) for a in found], page.limit)
+
+
+@router.get("/{assessment_id}", response_model=AssessmentRead, summary="One assessment")
+async def get_assessment(assessment_id: UUID, principal: Reader, rt: Rt) -> AssessmentRead:
+    async with rt.read_session() as session:
+        assessment = await queries.get_assessment(session, assessment_id, principal)
+    return AssessmentRead.from_domain(assessment, principal)
+
+
+@router.post("", response_model=AssessmentRead, status_code=201, summary="Order a reassessment of a person")
+async def create_reassessment(
+    body: ReassessmentCreate, principal: DistrictOfficer, idem: Idempotency, rt: Rt
+) -> object:
+    cmd = handlers.CreateReassessment(
+        person_id=body.person_id,
+        district_code=body.district_code,
+        community_code=body.community_code,
+        reason=AssessmentReason(body.reason),
+        principal=principal,
+    )
+    return await execute(
+        rt,
+        lambda uow: handlers.create_reassessment(cmd, uow),
+        lambda result: AssessmentRead.from_domain(result, principal),
+        idempotency=idem,
+    )
+
+
+@router.post(
+    "/{assessment_id}/results",
+    response_model=AssessmentRead,
+    status_code=201,
+    summary="Record the two assessors' GB/T 42195-2022 results and complete the assessment",
+)
+async def record_result(
+    assessment_id: UUID,
+    body: ResultCreate,
+    principal: Assessor,
+    _unique_keys: Annotated[None, Depends(reject_duplicate_keys)],
+    idem: Idempotency,
+    rt: Rt,
+    settings: Annotated[RuleSettings, Depends(rule_settings)],
+) -> object:
+    cmd = handlers.RecordResult(
+        assessment_id=assessment_id,
+        sheet=ScoringInput(
+            items=body.items.model_dump(by_alias=True),
+            coma=body.coma,
+            diagnoses=tuple(body.diagnoses),
+            psychiatric_specialist_diagnosis=body.psychiatric_specialist_diagnosis,
+            risk_events_30d=body.risk_events_30d.model_dump(),
+        ),
+        assessors=tuple(body.assessors),
+        information_provider=InformationProvider(
+            body.information_provider.name, body.information_provider.relation
+        ),
+        assessed_on=body.assessed_on,
+        settings=settings,
+        principal=principal,
+    )
+    return await execute(
+        rt,
+        lambda uow: handlers.record_result(cmd, uow),
+        lambda result: AssessmentRead.from_domain(result, principal),
+        idempotency=idem,
+    )
+
+
+ROUTERS: list[APIRouter] = [router]

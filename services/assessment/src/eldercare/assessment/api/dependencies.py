@@ -1,0 +1,46 @@
+"""Request-level dependencies of the assessment API."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Request
+
+from eldercare.assessment.domain.gbt42195 import ITEM_MAXIMA, RuleSettings
+from eldercare.assessment.settings import AssessmentSettings
+from eldercare.common.errors import InvalidInput
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+async def reject_duplicate_keys(request: Request) -> None:
+    """Refuse a body that names a key twice: JSON parsers keep the last one silently, and a score
+    sheet must hold every item exactly once (gbt42195.md §1.3: single choice per item)."""
+    body = await request.body()
+    try:
+        json.loads(body, object_pairs_hook=_unique_pairs)
+    except _DuplicateKey as dup:
+        field = f"items.{dup.key}" if dup.key in ITEM_MAXIMA else dup.key
+        raise InvalidInput(f"{dup.key} appears more than once", field=field) from None
+    except (ValueError, RecursionError):
+        return  # not JSON (or absurdly nested): body validation answers with its own 422
+
+
+def rule_settings(request: Request) -> RuleSettings:
+    """The GB/T 42195 rule settings this service runs with (recorded in every result)."""
+    settings: AssessmentSettings = request.app.state.settings
+    return settings.rule_settings()

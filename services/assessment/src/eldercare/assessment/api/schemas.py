@@ -1,0 +1,195 @@
+"""Request and response bodies of the assessment API.
+
+Requests forbid unknown fields and bound every string and list, so hostile input is a 422 naming
+the field. The Annex B score sheet model is generated from the engine's item table, so the schema
+and the engine cannot disagree on an item or its maximum.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, create_model
+
+from eldercare.assessment.domain.adjustments import RISK_EVENT_CATEGORIES, RISK_EVENT_OPTION_MAX
+from eldercare.assessment.domain.assessment import (
+    REASON_LABELS,
+    RELATION_LABELS,
+    STATUS_LABELS,
+    Assessment,
+    AssessmentReason,
+    AssessmentStatus,
+    InformantRelation,
+)
+from eldercare.assessment.domain.gbt42195 import ITEMS, level_label
+from eldercare.common.auth import Principal
+from eldercare.common.pii import mask_text
+
+_FORBID = ConfigDict(extra="forbid")
+
+ItemScores: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "ItemScores",
+    __config__=ConfigDict(extra="forbid", populate_by_name=False),
+    __doc__="GB/T 42195-2022 Annex B: all 26 items, each a whole number from 0 to its maximum.",
+    **{
+        item.code.replace(".", "_").lower(): (
+            Annotated[StrictInt, Field(alias=item.code, ge=0, le=item.maximum, description=item.name)],
+            ...,
+        )
+        for item in ITEMS
+    },
+)
+
+RiskEvents: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "RiskEvents",
+    __config__=_FORBID,
+    __doc__="A.2.14 近30天内照护风险事件: per category 0, 1, 2 or 3 (3 = 3次及以上).",
+    **{
+        name: (Annotated[StrictInt, Field(ge=0, le=RISK_EVENT_OPTION_MAX, description=label)], ...)
+        for name, label in RISK_EVENT_CATEGORIES.items()
+    },
+)
+
+Diagnosis = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]\d{2}(\.[0-9A-Za-z]{1,4})?$", max_length=12),
+]
+AssessorId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9._:@-]{1,64}$")]
+
+
+class InformationProviderIn(BaseModel):
+    """A.3 信息提供者."""
+
+    model_config = _FORBID
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    relation: InformantRelation
+
+
+class ResultCreate(BaseModel):
+    """The signed report: Annex B scores and the Annex A inputs of the C.4 adjustments."""
+
+    model_config = _FORBID
+
+    items: ItemScores  # type: ignore[valid-type]
+    coma: StrictBool = Field(description="A.5.11 昏迷")
+    diagnoses: list[Diagnosis] = Field(default_factory=list, max_length=50, description="A.4.1, ICD-10")
+    psychiatric_specialist_diagnosis: StrictBool = Field(
+        default=False, description="the F04-F99 diagnoses were made by a psychiatric specialist (R3)"
+    )
+    risk_events_30d: RiskEvents  # type: ignore[valid-type]
+    assessors: list[AssessorId] = Field(min_length=2, max_length=2, description="two different assessors")
+    information_provider: InformationProviderIn
+    assessed_on: date
+
+
+class ReassessmentCreate(BaseModel):
+    """A new assessment task for a person: routine, immediate (on a change) or on dispute."""
+
+    model_config = _FORBID
+
+    person_id: UUID
+    district_code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+    community_code: Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+    reason: Literal["routine", "immediate", "dispute"]
+
+
+class LevelRead(BaseModel):
+    code: int
+    label: str
+
+    @classmethod
+    def of(cls, level: int | None) -> LevelRead | None:
+        return None if level is None else cls(code=level, label=level_label(level))
+
+
+class AdjustmentRead(BaseModel):
+    code: str
+    reason: str
+
+
+class InformationProviderRead(BaseModel):
+    name: str
+    relation: InformantRelation
+    relation_label: str
+
+
+class AssessmentRead(BaseModel):
+    id: UUID
+    application_id: UUID | None
+    person_id: UUID
+    district_code: str
+    community_code: str
+    masked_id_number: str | None
+    reason: AssessmentReason
+    reason_label: str
+    status: AssessmentStatus
+    status_label: str
+    requested_at: datetime
+    requested_by: str | None
+    items: dict[str, int] | None = None
+    total_score: int | None = None
+    subtotals: dict[str, int] | None = None
+    preliminary_level: LevelRead | None = None
+    final_level: LevelRead | None = None
+    adjustments: list[AdjustmentRead] = Field(default_factory=list)
+    rule_settings: dict[str, str] | None = None
+    coma: bool | None = None
+    diagnoses: list[str] | None = Field(default=None, description="only with the pii:read scope")
+    psychiatric_specialist_diagnosis: bool | None = Field(default=None, description="only with pii:read")
+    risk_events_30d: dict[str, int] | None = None
+    assessors: list[str] | None = None
+    information_provider: InformationProviderRead | None = None
+    assessed_on: date | None = None
+    submitted_by: str | None = None
+    completed_at: datetime | None = None
+
+    @classmethod
+    def from_domain(cls, a: Assessment, principal: Principal) -> AssessmentRead:
+        read = cls(
+            id=a.id,
+            application_id=a.application_id,
+            person_id=a.person_id,
+            district_code=a.district_code,
+            community_code=a.community_code,
+            masked_id_number=a.masked_id_number,
+            reason=a.reason,
+            reason_label=REASON_LABELS[a.reason],
+            status=a.status,
+            status_label=STATUS_LABELS[a.status],
+            requested_at=a.requested_at,
+            requested_by=a.requested_by,
+        )
+        return read.model_copy(update=_report_fields(a, principal)) if a.report else read
+
+
+def _report_fields(a: Assessment, principal: Principal) -> dict[str, Any]:
+    assert a.report is not None
+    report, s = a.report, a.report.scoring
+    # Health data (PIPL sensitive personal information) only for callers holding pii:read.
+    sensitive = principal.can_read_pii
+    provider = report.information_provider
+    return {
+        "items": s.items,
+        "total_score": s.total_score,
+        "subtotals": s.subtotals,
+        "preliminary_level": LevelRead.of(s.preliminary_level),
+        "final_level": LevelRead.of(s.final_level),
+        "adjustments": [AdjustmentRead(code=x.code, reason=x.reason) for x in s.adjustments],
+        "rule_settings": s.rule_settings,
+        "coma": report.coma,
+        "diagnoses": list(s.diagnoses) if sensitive else None,
+        "psychiatric_specialist_diagnosis": report.psychiatric_specialist_diagnosis if sensitive else None,
+        "risk_events_30d": s.risk_events_30d,
+        "assessors": list(report.assessors),
+        "information_provider": InformationProviderRead(
+            name=provider.name if sensitive else mask_text(provider.name),
+            relation=provider.relation,
+            relation_label=RELATION_LABELS[provider.relation],
+        ),
+        "assessed_on": report.assessed_on,
+        "submitted_by": report.submitted_by,
+        "completed_at": report.completed_at,
+    }
