@@ -28,10 +28,21 @@ class DomainError(Exception):
     code: ClassVar[str] = "conflict"
     title: ClassVar[str] = "The request conflicts with the current state"
 
-    def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        errors: list[dict[str, str]] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        # Several failing fields of one business rule: [{"field": ..., "message": ...}].
+        self.errors = (
+            errors if errors is not None else ([{"field": field, "message": detail}] if field else None)
+        )
         self.extra = extra
 
 
@@ -119,9 +130,14 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
         return problem(
-            exc.status, exc.code, exc.title, exc.detail, instance=request.url.path, errors=errors, **exc.extra
+            exc.status,
+            exc.code,
+            exc.title,
+            exc.detail,
+            instance=request.url.path,
+            errors=exc.errors,
+            **exc.extra,
         )
 
     @app.exception_handler(RequestValidationError)
