@@ -52,7 +52,9 @@ class Processes:
 
     def start(self, name: str) -> None:
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it
-        self.running[name] = subprocess.Popen(self.command(name), env=self.env, stdout=log, stderr=log, cwd=REPO)
+        self.running[name] = subprocess.Popen(
+            self.command(name), env=self.env, stdout=log, stderr=log, cwd=REPO
+        )
 
     def kill(self, name: str) -> None:
         proc = self.running.pop(name)
@@ -69,8 +71,12 @@ class Processes:
                 proc.kill()
         self.running.clear()
 
-    def logs(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in self.log_dir.glob("*.log"))
+    def logs(self, tail: int | None = 3000) -> str:
+        parts = []
+        for path in sorted(self.log_dir.glob("*.log")):
+            text = path.read_text(errors="replace")
+            parts.append(f"--- {path.name}\n{text[-tail:] if tail else text}")
+        return "\n".join(parts)
 
 
 def service_env(postgres: PostgresServer, broker: Any, tokens: Tokens, keys_dir: Path) -> dict[str, str]:
@@ -78,7 +84,9 @@ def service_env(postgres: PostgresServer, broker: Any, tokens: Tokens, keys_dir:
 
     public_key = keys_dir / "jwt.pub"
     public_key.write_bytes(tokens.public_pem)
-    env = {k: v for k, v in os.environ.items() if not k.endswith(("_DATABASE_URL", "_KAFKA_BOOTSTRAP_SERVERS"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.endswith(("_DATABASE_URL", "_KAFKA_BOOTSTRAP_SERVERS"))
+    }
     client = broker_settings(broker)
     for service in SERVICES:
         p = service.upper() + "_"

@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 
 from eldercare.common.clock import month_of
-from eldercare.devstack.scenario import DISTRICT, Journey, Stack, applicant, care_plan, set_prices, set_up_provider, visit
+from eldercare.devstack.scenario import (
+    DISTRICT,
+    Journey,
+    Stack,
+    applicant,
+    care_plan,
+    set_prices,
+    set_up_provider,
+    visit,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
 
@@ -31,11 +40,15 @@ async def enrol(s: Stack, seq: int) -> tuple[Journey, dict[str, Any]]:
     await journey.wait_status("assessed")
     decided = await journey.decide("approve")
     assert decided["status"] == "enrolled"
-    beneficiary = await s.call("GET", f"{s.intake}/v1/beneficiaries/{decided['beneficiary_id']}", "district_officer", region=DISTRICT)
+    beneficiary = await s.call(
+        "GET", f"{s.intake}/v1/beneficiaries/{decided['beneficiary_id']}", "district_officer", region=DISTRICT
+    )
     return journey, beneficiary
 
 
-async def test_a_beneficiary_goes_from_application_to_a_charged_visit_and_a_follow_up(stack: Stack) -> None:
+async def test_a_beneficiary_goes_from_application_to_a_charged_visit_and_a_follow_up(
+    stack: Stack, processes: Any
+) -> None:
     s = stack
     journey, beneficiary = await enrol(s, seq=1)
     assert beneficiary["monthly_amount_fen"] > 0
@@ -93,8 +106,15 @@ async def test_a_beneficiary_goes_from_application_to_a_charged_visit_and_a_foll
     verification = await s.call("GET", f"{s.audit}/v1/audit-trail/verification", "auditor", region=DISTRICT)
     assert verification["valid"] is True
 
+    # PIPL: the applicant's full ID number and phone went through intake, but no log line holds them.
+    logs = processes.logs(tail=None)
+    assert journey.person["id_number"] not in logs
+    assert journey.person["phone"] not in logs
 
-async def test_a_worker_killed_mid_flow_loses_nothing_and_applies_nothing_twice(stack: Stack, processes: Any) -> None:
+
+async def test_a_worker_killed_mid_flow_loses_nothing_and_applies_nothing_twice(
+    stack: Stack, processes: Any
+) -> None:
     s = stack
     journey, beneficiary = await enrol(s, seq=2)
     setup = await set_up_provider(s, "芙蓉区康乐服务社", "91110108000000027Y")
@@ -130,5 +150,7 @@ async def test_a_worker_killed_mid_flow_loses_nothing_and_applies_nothing_twice(
     account = await s.eventually(four_charged, "the fourth charge")
     assert account["used_fen"] == 20000  # exactly four visits at 5000 fen: nothing lost, nothing doubled
     for v in [*visits, extra]:
-        charges = await s.call("GET", f"{s.billing}/v1/charges?visit_id={v['id']}", "district_officer", region=DISTRICT)
+        charges = await s.call(
+            "GET", f"{s.billing}/v1/charges?visit_id={v['id']}", "district_officer", region=DISTRICT
+        )
         assert len(charges["items"]) == 1

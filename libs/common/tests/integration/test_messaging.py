@@ -373,3 +373,17 @@ async def _run_until(
         runner.stop()
         await asyncio.wait_for(task, 20)
     return runner
+
+
+@pytest.mark.apache_kafka
+async def test_the_idempotent_producer_works_where_the_broker_supports_it(
+    apache_kafka_broker: Any, settings: ServiceSettings
+) -> None:
+    assert settings.kafka_enable_idempotence
+    producer = make_producer(settings)
+    await producer.start()
+    try:
+        meta = await producer.send_and_wait(TOPIC, b"{}", key=b"idempotent")
+    finally:
+        await producer.stop()
+    assert meta.offset >= 0

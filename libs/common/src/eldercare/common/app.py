@@ -13,6 +13,7 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from eldercare.common.auth import TokenVerifier
+from eldercare.common.contracts import REGISTRY
 from eldercare.common.db import MessagingTables
 from eldercare.common.errors import install_error_handlers, problem
 from eldercare.common.idempotency import IdempotentReplay
@@ -134,6 +135,10 @@ def create_service_app(
         return JSONResponse(
             {"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
         )
+
+    @app.get("/asyncapi.json", tags=["operations"], summary="The AsyncAPI document of every event")
+    async def asyncapi() -> dict[str, Any]:
+        return REGISTRY.asyncapi()
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", include_in_schema=False)
     async def metrics_endpoint() -> Any:

@@ -198,6 +198,14 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         broker.stop()
 
 
+@pytest.fixture
+def apache_kafka_broker(kafka_broker: Any) -> Any:
+    """The session broker, for tests of what only Apache Kafka does; skipped on tansu."""
+    if kafka_broker.profile != "apache":
+        pytest.skip("needs Apache Kafka (tansu refuses aiokafka's idempotent producer; kafka-local.md §1)")
+    return kafka_broker
+
+
 @dataclass
 class ExternalBroker:
     profile: str
