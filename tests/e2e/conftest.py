@@ -113,8 +113,9 @@ def processes(
     asyncio.run(create_topics(kafka_broker.bootstrap_servers, all_topics()))
     for service in SERVICES:
         postgres.create(f"e2e_{service}")
+        ini = REPO / "services" / service / "alembic.ini"
         subprocess.run(
-            [sys.executable, "-m", "alembic", "-c", str(REPO / "services" / service / "alembic.ini"), "upgrade", "head"],
+            [sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "head"],
             env=env, check=True, capture_output=True, cwd=REPO,
         )  # fmt: skip
     procs = Processes(env, {s: free_port() for s in SERVICES}, work)
