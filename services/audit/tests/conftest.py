@@ -8,9 +8,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from eldercare.common.testing.plugin import Tokens, api_client, rolled_back
 from eldercare.audit.main import create_app
 from eldercare.audit.settings import AuditSettings
+from eldercare.common.testing.plugin import Tokens, api_client, rolled_back
 
 
 @pytest.fixture(scope="session")

@@ -1,1 +1,2 @@
-"""Audit service: Follow-up calls, spot checks, complaints, fraud signals and the tamper-evident audit trail."""
+"""Audit service: follow-up calls, spot checks, complaints, fraud signals and the tamper-evident
+audit trail."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from eldercare.common.worker import run_worker
 from eldercare.audit.adapters.orm import MESSAGING
 from eldercare.audit.consumers import SUBSCRIPTIONS
 from eldercare.audit.settings import AuditSettings
+from eldercare.common.worker import run_worker
 
 
 def main() -> None:
