@@ -1,0 +1,86 @@
+"""``eldercare token`` and the local keys; the environment ``eldercare up`` gives each service."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import jwt
+import pytest
+
+from eldercare.common.pii import parse_keyring
+from eldercare.common.testing.brokers import TansuBroker
+from eldercare.devstack.keys import ensure_keys
+from eldercare.devstack.layout import Layout
+from eldercare.devstack.services import SERVICES, topics
+from eldercare.devstack.stack import LocalStack
+
+pytestmark = pytest.mark.unit
+
+
+def eldercare(root: Path, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "eldercare.devstack.cli", *args],
+        env={**os.environ, "ELDERCARE_ROOT": str(root)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_token_verifies_with_the_local_public_key(tmp_path: Path) -> None:
+    token = eldercare(
+        tmp_path, "token", "--role", "district_officer", "--region", "430102",
+        "--scope", "pii:read", "--ttl-minutes", "5",
+    )  # fmt: skip
+    public_key = (tmp_path / ".var" / "keys" / "jwt-public.pem").read_bytes()
+    claims = jwt.decode(
+        token, public_key, algorithms=["EdDSA"], audience="eldercare", issuer="eldercare-local"
+    )
+    assert claims["roles"] == ["district_officer"]
+    assert claims["region"] == "430102"
+    assert "pii:read" in claims["scope"].split()
+    assert claims["exp"] - claims["iat"] == 300
+
+    # The keys are made once and reused.
+    again = eldercare(tmp_path, "token", "--role", "caregiver", "--provider", "p-1", "--caregiver", "c-1")
+    claims = jwt.decode(again, public_key, algorithms=["EdDSA"], audience="eldercare")
+    assert (claims["provider_id"], claims["caregiver_id"]) == ("p-1", "c-1")
+
+
+def test_local_keys_are_private_files(tmp_path: Path) -> None:
+    keys = ensure_keys(tmp_path / "keys")
+    for path in (keys.jwt_private, keys.jwt_public, keys.pii_keys_file, keys.blind_index_file):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(next(iter(parse_keyring(keys.pii_keys()).values()))) == 32
+    assert ensure_keys(tmp_path / "keys").private_key_pem() == keys.private_key_pem()
+
+
+def test_every_service_gets_its_database_broker_and_keys(tmp_path: Path) -> None:
+    stack = LocalStack(Layout(tmp_path))
+    stack.keys = ensure_keys(tmp_path / "keys")
+    stack.postgres_url = "postgresql+asyncpg://postgres@127.0.0.1:5555"
+    stack.broker = TansuBroker(tmp_path, port=19092)
+    for service in SERVICES:
+        env = stack.service_env(service)
+        p = service.prefix
+        assert (
+            env[f"{p}DATABASE_URL"]
+            == f"postgresql+asyncpg://postgres@127.0.0.1:5555/eldercare_{service.name}"
+        )
+        assert env[f"{p}KAFKA_BOOTSTRAP_SERVERS"] == "127.0.0.1:19092"
+        assert env[f"{p}KAFKA_ENABLE_IDEMPOTENCE"] == "false"
+        assert env[f"{p}KAFKA_FETCH_MAX_WAIT_MS"] == "100"
+        assert Path(env[f"{p}JWT_PUBLIC_KEY_FILE"]).read_bytes().startswith(b"-----BEGIN PUBLIC KEY")
+        assert env[f"{p}LOG_FORMAT"] == "json"
+    assert [s.port for s in SERVICES] == [8101, 8102, 8103, 8104, 8105]
+
+
+def test_topics_include_a_dead_letter_topic_for_each() -> None:
+    names = topics()
+    assert "intake.beneficiary" in names and "dispatch.visit" in names
+    assert {f"{t}.dlq" for t in names if not t.endswith(".dlq")} <= set(names)
