@@ -1,0 +1,83 @@
+"""Monthly entitlement accounts (月度补贴账户) and provider settlements (结算单)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from uuid import UUID
+
+from eldercare.billing.domain.errors import SettlementNotOpen
+from eldercare.common.ids import uuid7
+
+
+@dataclass(frozen=True)
+class Split:
+    """How one charge is paid: ``covered_fen`` from the entitlement, the rest by the beneficiary."""
+
+    amount_fen: int
+    covered_fen: int
+    beneficiary_pays_fen: int
+
+
+@dataclass
+class Account:
+    """One beneficiary's entitlement for one month ('YYYY-MM', Asia/Shanghai), opened on the first
+    charge with the monthly amount in force then."""
+
+    beneficiary_id: UUID
+    period: str
+    district_code: str
+    entitlement_fen: int
+    used_fen: int = 0
+    beneficiary_pays_fen: int = 0
+    charge_count: int = 0
+    id: UUID = field(default_factory=uuid7)
+
+    @property
+    def remaining_fen(self) -> int:
+        return self.entitlement_fen - self.used_fen
+
+    def charge(self, amount_fen: int) -> Split:
+        """Cover what the month's entitlement still allows; the beneficiary pays the rest
+        (nanchang-2019-home-care-regulation.md 第十条; wuhai-2017-home-care-measures.md 第九条:
+        services beyond the government-purchased ones are paid by the older person's family)."""
+        if amount_fen < 0:
+            raise ValueError("a charge cannot be negative")
+        covered = min(amount_fen, self.remaining_fen)
+        pays = amount_fen - covered
+        self.used_fen += covered
+        self.beneficiary_pays_fen += pays
+        self.charge_count += 1
+        return Split(amount_fen, covered, pays)
+
+
+class SettlementStatus(StrEnum):
+    open = "open"
+
+
+SETTLEMENT_STATUS_LABELS: dict[SettlementStatus, str] = {SettlementStatus.open: "本月累计中"}
+
+
+@dataclass
+class Settlement:
+    """What the district bureau owes one provider for one month: the covered part of every posted
+    charge. Per district too, because the district bureau of the beneficiary's residence is the one
+    that buys the service (changsha-2024-purchased-door-to-door-rules.md 第六条)."""
+
+    provider_id: UUID
+    district_code: str
+    period: str
+    status: SettlementStatus = SettlementStatus.open
+    total_fen: int = 0
+    gross_fen: int = 0
+    beneficiary_pays_fen: int = 0
+    charge_count: int = 0
+    id: UUID = field(default_factory=uuid7)
+
+    def add(self, split: Split) -> None:
+        if self.status is not SettlementStatus.open:
+            raise SettlementNotOpen(f"the settlement of {self.period} is {self.status.value}")
+        self.total_fen += split.covered_fen
+        self.gross_fen += split.amount_fen
+        self.beneficiary_pays_fen += split.beneficiary_pays_fen
+        self.charge_count += 1

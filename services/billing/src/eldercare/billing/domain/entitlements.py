@@ -1,0 +1,86 @@
+"""Entitlements (服务待遇): billing's projection of intake's beneficiary register.
+
+Billing keeps the monthly amount and the dated status history, so that a visit is charged under
+the beneficiary's status on the day of the visit, whatever order the events arrived in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from uuid import UUID
+
+
+class BeneficiaryStatus(StrEnum):
+    active = "active"
+    suspended = "suspended"
+    terminated = "terminated"
+
+
+STATUS_LABELS: dict[BeneficiaryStatus, str] = {
+    BeneficiaryStatus.active: "享受中",
+    BeneficiaryStatus.suspended: "暂停",
+    BeneficiaryStatus.terminated: "终止",
+}
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One dated status: an enrolment counts as ``active`` from its ``effective_on``."""
+
+    status: BeneficiaryStatus
+    effective_on: date
+    occurred_at: datetime
+    reason: str | None = None
+
+
+def status_on(changes: list[StatusChange], day: date) -> BeneficiaryStatus | None:
+    """The status in force on ``day``: the latest change effective by then (on the same day, the
+    one that happened last); ``None`` before the first enrolment took effect."""
+    in_force = [c for c in changes if c.effective_on <= day]
+    if not in_force:
+        return None
+    return max(in_force, key=lambda c: (c.effective_on, c.occurred_at)).status
+
+
+@dataclass
+class Entitlement:
+    """服务对象的月度补贴: the monthly amount a beneficiary may use, and the status history."""
+
+    beneficiary_id: UUID
+    district_code: str
+    monthly_amount_fen: int | None
+    effective_on: date
+    enrolled_at: datetime
+    history: list[StatusChange] = field(default_factory=list)
+
+    @property
+    def monthly_fen(self) -> int:
+        # An entitlement granted in minutes only (MonthlyEntitlement.monthly_minutes) covers no
+        # money: every fen of such a visit is the beneficiary's (nanchang-2019-home-care-regulation.md
+        # 第十条: paid services are borne by the older person or the family).
+        return self.monthly_amount_fen or 0
+
+    @property
+    def status(self) -> BeneficiaryStatus:
+        """The latest known status (future-dated changes included)."""
+        latest = max(self.history, key=lambda c: (c.effective_on, c.occurred_at), default=None)
+        return latest.status if latest else BeneficiaryStatus.active
+
+    def status_on(self, day: date) -> BeneficiaryStatus | None:
+        return status_on(self.history, day)
+
+    def enrol(
+        self, district_code: str, monthly_amount_fen: int | None, effective_on: date, at: datetime
+    ) -> None:
+        """A (re-)enrolment: the new amount applies to accounts opened from now on."""
+        self.district_code = district_code
+        self.monthly_amount_fen = monthly_amount_fen
+        self.effective_on = effective_on
+        self.enrolled_at = at
+        self.history.append(StatusChange(BeneficiaryStatus.active, effective_on, at, "enrolled"))
+
+    def change_status(self, change: StatusChange) -> None:
+        """暂停 / 恢复 / 终止: a dated change; charges look up the status on the visit's day."""
+        self.history.append(change)
