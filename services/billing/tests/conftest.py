@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from eldercare.common.testing.plugin import Tokens, api_client, rolled_back
+from eldercare.billing.adapters.orm import MESSAGING
+from eldercare.billing.application import handlers
+from eldercare.billing.consumers import SUBSCRIPTIONS
+from eldercare.billing.domain.pricing import PriceItem, Unit
 from eldercare.billing.main import create_app
 from eldercare.billing.settings import BillingSettings
+from eldercare.common.auth import Principal
+from eldercare.common.contracts import BeneficiaryEnrolled, BeneficiaryStatusChanged, VisitCompleted
+from eldercare.common.registry import IntegrationEvent
+from eldercare.common.testing.plugin import Tokens, api_client, rolled_back
+from eldercare.common.uow import UnitOfWork
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +50,118 @@ async def sessions(database_url: str):  # type: ignore[no-untyped-def]
 async def client(settings: BillingSettings, sessions) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
     async with api_client(create_app(settings), sessions) as c:
         yield c
+
+
+# ---------------------------------------------------------------- events and price lists
+
+DISTRICT = "430102"  # 长沙市芙蓉区
+# 2026-03-10 09:00 in Asia/Shanghai.
+VISIT_AT = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
+
+
+class Events:
+    """Integration events as the producing services would send them; keywords replace fields."""
+
+    def enrolled(self, **overrides: Any) -> BeneficiaryEnrolled:
+        entitlement = {
+            "monthly_amount_fen": overrides.pop("monthly_amount_fen", 20000),
+            "service_categories": ["daily_living"],
+            "basis": [{"source": "changsha-2024-purchased-door-to-door-rules.md", "article": "第五条"}],
+        }
+        fields: dict[str, Any] = {
+            "beneficiary_id": uuid4(),
+            "person_id": uuid4(),
+            "application_id": uuid4(),
+            "district_code": DISTRICT,
+            "community_code": f"{DISTRICT}001001",
+            "masked_id_number": "430***********1234",
+            "home_point": None,
+            "assessment_level": 1,
+            "policy": {"pack_id": "changsha-2024", "version": "2024.1"},
+            "entitlement": entitlement,
+            "effective_on": date(2026, 1, 1),
+            "enrolled_at": datetime(2025, 12, 20, 2, 0, tzinfo=UTC),
+            **overrides,
+        }
+        return BeneficiaryEnrolled(**fields)
+
+    def status_changed(self, beneficiary_id: UUID, status: str, **overrides: Any) -> BeneficiaryStatusChanged:
+        fields: dict[str, Any] = {
+            "beneficiary_id": beneficiary_id,
+            "district_code": DISTRICT,
+            "status": status,
+            "reason": "住院",
+            "effective_on": date(2026, 3, 1),
+            "changed_at": datetime(2026, 2, 28, 2, 0, tzinfo=UTC),
+            **overrides,
+        }
+        return BeneficiaryStatusChanged(**fields)
+
+    def completed(self, beneficiary_id: UUID, provider_id: UUID, **overrides: Any) -> VisitCompleted:
+        checked_in_at = overrides.pop("checked_in_at", VISIT_AT)
+        minutes = overrides.pop("duration_minutes", 60)
+        fields: dict[str, Any] = {
+            "visit_id": uuid4(),
+            "care_plan_id": uuid4(),
+            "beneficiary_id": beneficiary_id,
+            "provider_id": provider_id,
+            "caregiver_id": uuid4(),
+            "district_code": DISTRICT,
+            "service_code": "CS22",
+            "checked_in_at": checked_in_at,
+            "checked_out_at": checked_in_at + timedelta(minutes=minutes),
+            "duration_minutes": minutes,
+            "verified": True,
+            "verification_notes": [],
+            **overrides,
+        }
+        return VisitCompleted(**fields)
+
+
+@pytest.fixture
+def events() -> Events:
+    return Events()
+
+
+Deliver = Callable[[IntegrationEvent], Awaitable[None]]
+
+
+@pytest.fixture
+def deliver(sessions: async_sessionmaker[AsyncSession]) -> Deliver:
+    """Run an event through the billing subscription's handler in one unit of work, and commit."""
+
+    async def run(event: IntegrationEvent) -> None:
+        [sub] = SUBSCRIPTIONS
+        handler = sub.handler_for(event.event_type)
+        assert handler is not None, f"billing does not consume {event.event_type}"
+        async with UnitOfWork(sessions, MESSAGING, source="billing") as uow:
+            await handler(event, uow)
+            await uow.commit()
+
+    return run
+
+
+MakePriceList = Callable[..., Awaitable[UUID]]
+
+
+@pytest.fixture
+def make_price_list(sessions: async_sessionmaker[AsyncSession]) -> MakePriceList:
+    """Enter a price list as a district officer would: ``items`` are (code, unit, fen) triples."""
+
+    async def make(
+        region_code: str = DISTRICT,
+        effective_from: date = date(2026, 1, 1),
+        items: tuple[tuple[str, str, int], ...] = (("CS22", "visit", 5000), ("CS25", "hour", 6000)),
+    ) -> UUID:
+        cmd = handlers.CreatePriceList(
+            region_code=region_code,
+            effective_from=effective_from,
+            items=tuple(PriceItem(code, Unit(unit), fen) for code, unit, fen in items),
+            principal=Principal(subject="city_admin-43", roles=frozenset({"city_admin"}), region="43"),
+        )
+        async with UnitOfWork(sessions, MESSAGING, source="billing") as uow:
+            price_list = await handlers.create_price_list(cmd, uow)
+            await uow.commit()
+        return price_list.id
+
+    return make

@@ -1,1 +1,2 @@
-"""Billing service: Price lists, monthly entitlement accounts, charges for verified visits, and monthly settlements to providers."""
+"""Billing service: price lists, monthly entitlement accounts, charges for verified visits, and monthly
+settlements to providers."""

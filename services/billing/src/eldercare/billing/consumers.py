@@ -2,6 +2,60 @@
 
 from __future__ import annotations
 
+from eldercare.billing.application import handlers
+from eldercare.billing.domain.charges import VisitFacts
+from eldercare.billing.domain.entitlements import BeneficiaryStatus
 from eldercare.common.consumer import Subscription
+from eldercare.common.contracts import BeneficiaryEnrolled, BeneficiaryStatusChanged, VisitCompleted
+from eldercare.common.uow import UnitOfWork
 
-SUBSCRIPTIONS: list[Subscription] = []
+sub = Subscription("billing")
+
+
+@sub.on(BeneficiaryEnrolled)
+async def on_beneficiary_enrolled(event: BeneficiaryEnrolled, uow: UnitOfWork) -> None:
+    await handlers.enrol_beneficiary(
+        handlers.EnrolBeneficiary(
+            beneficiary_id=event.beneficiary_id,
+            district_code=event.district_code,
+            monthly_amount_fen=event.entitlement.monthly_amount_fen,
+            effective_on=event.effective_on,
+            enrolled_at=event.enrolled_at,
+        ),
+        uow,
+    )
+
+
+@sub.on(BeneficiaryStatusChanged)
+async def on_beneficiary_status_changed(event: BeneficiaryStatusChanged, uow: UnitOfWork) -> None:
+    await handlers.change_beneficiary_status(
+        handlers.ChangeBeneficiaryStatus(
+            beneficiary_id=event.beneficiary_id,
+            status=BeneficiaryStatus(event.status),
+            reason=event.reason[:500],
+            effective_on=event.effective_on,
+            changed_at=event.changed_at,
+        ),
+        uow,
+    )
+
+
+@sub.on(VisitCompleted)
+async def on_visit_completed(event: VisitCompleted, uow: UnitOfWork) -> None:
+    await handlers.charge_visit(
+        VisitFacts(
+            visit_id=event.visit_id,
+            beneficiary_id=event.beneficiary_id,
+            provider_id=event.provider_id,
+            district_code=event.district_code,
+            service_code=event.service_code,
+            checked_in_at=event.checked_in_at,
+            duration_minutes=event.duration_minutes,
+            verified=event.verified,
+            verification_notes=tuple(event.verification_notes),
+        ),
+        uow,
+    )
+
+
+SUBSCRIPTIONS: list[Subscription] = [sub]

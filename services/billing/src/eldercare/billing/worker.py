@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from eldercare.common.worker import run_worker
 from eldercare.billing.adapters.orm import MESSAGING
 from eldercare.billing.consumers import SUBSCRIPTIONS
 from eldercare.billing.settings import BillingSettings
+from eldercare.common.worker import run_worker
 
 
 def main() -> None:

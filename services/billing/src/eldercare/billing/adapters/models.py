@@ -2,6 +2,170 @@
 
 from __future__ import annotations
 
-from eldercare.billing.adapters.orm import Base
+from datetime import date, datetime
+from uuid import UUID
 
-__all__ = ["Base"]
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eldercare.billing.adapters.orm import Base
+from eldercare.common.db import Timestamped
+from eldercare.common.ids import uuid7
+
+
+class PriceListRow(Timestamped, Base):
+    """A region's price list; immutable once entered (a new price is a new list)."""
+
+    __tablename__ = "price_lists"
+    __table_args__ = (Index("ix_price_lists_region_code_effective_from", "region_code", "effective_from"),)
+
+    region_code: Mapped[str] = mapped_column(String(6))
+    effective_from: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(200))
+    items: Mapped[list[PriceItemRow]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="PriceItemRow.position"
+    )
+
+
+class PriceItemRow(Base):
+    __tablename__ = "price_list_items"
+    __table_args__ = (
+        UniqueConstraint("price_list_id", "service_code", name="uq_price_list_items_service"),
+        CheckConstraint("unit IN ('visit', 'hour')", name="unit"),
+        CheckConstraint("unit_price_fen >= 0", name="unit_price_fen"),
+    )
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
+    price_list_id: Mapped[UUID] = mapped_column(ForeignKey("price_lists.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    service_code: Mapped[str] = mapped_column(String(32))
+    unit: Mapped[str] = mapped_column(String(8))
+    unit_price_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class EntitlementRow(Timestamped, Base):
+    """The monthly entitlement of a beneficiary, projected from intake's BeneficiaryEnrolled."""
+
+    __tablename__ = "entitlements"
+    __table_args__ = (CheckConstraint("status IN ('active', 'suspended', 'terminated')", name="status"),)
+
+    beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), unique=True)
+    district_code: Mapped[str] = mapped_column(String(6))
+    monthly_amount_fen: Mapped[int | None] = mapped_column(BigInteger)
+    effective_on: Mapped[date] = mapped_column(Date)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class StatusChangeRow(Base):
+    """Dated beneficiary statuses; kept even before the enrolment arrives (events race across topics)."""
+
+    __tablename__ = "beneficiary_status_changes"
+    __table_args__ = (CheckConstraint("status IN ('active', 'suspended', 'terminated')", name="status"),)
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
+    beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    effective_on: Mapped[date] = mapped_column(Date)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class AccountRow(Timestamped, Base):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("beneficiary_id", "period", name="uq_accounts_beneficiary_period"),
+        CheckConstraint("used_fen >= 0 AND used_fen <= entitlement_fen", name="used_within_entitlement"),
+        Index("ix_accounts_district_code_id", "district_code", "id"),
+    )
+
+    beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    period: Mapped[str] = mapped_column(String(7))
+    district_code: Mapped[str] = mapped_column(String(6))
+    entitlement_fen: Mapped[int] = mapped_column(BigInteger)
+    used_fen: Mapped[int] = mapped_column(BigInteger)
+    beneficiary_pays_fen: Mapped[int] = mapped_column(BigInteger)
+    charge_count: Mapped[int] = mapped_column(Integer)
+
+
+class ChargeRow(Timestamped, Base):
+    __tablename__ = "charges"
+    __table_args__ = (
+        CheckConstraint("status IN ('awaiting_entitlement', 'posted', 'held', 'unpriced')", name="status"),
+        # Posted charges carry a split that adds up; the others carry no amount at all.
+        CheckConstraint(
+            "(status = 'posted' AND amount_fen IS NOT NULL AND covered_fen >= 0"
+            " AND beneficiary_pays_fen >= 0 AND covered_fen + beneficiary_pays_fen = amount_fen)"
+            " OR (status <> 'posted' AND amount_fen IS NULL AND covered_fen IS NULL"
+            " AND beneficiary_pays_fen IS NULL)",
+            name="split_adds_up",
+        ),
+        Index("ix_charges_beneficiary_id_period", "beneficiary_id", "period"),
+        Index("ix_charges_provider_id_period", "provider_id", "period"),
+        Index("ix_charges_district_code_id", "district_code", "id"),
+    )
+
+    # Unique: one charge per visit, so a redelivered or repeated VisitCompleted changes nothing.
+    visit_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), unique=True)
+    beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    district_code: Mapped[str] = mapped_column(String(6))
+    service_code: Mapped[str] = mapped_column(String(32))
+    visit_on: Mapped[date] = mapped_column(Date)
+    period: Mapped[str] = mapped_column(String(7))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    verified: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    notes: Mapped[list[str]] = mapped_column(JSONB)
+    price_list_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    unit: Mapped[str | None] = mapped_column(String(8))
+    unit_price_fen: Mapped[int | None] = mapped_column(BigInteger)
+    amount_fen: Mapped[int | None] = mapped_column(BigInteger)
+    covered_fen: Mapped[int | None] = mapped_column(BigInteger)
+    beneficiary_pays_fen: Mapped[int | None] = mapped_column(BigInteger)
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SettlementRow(Timestamped, Base):
+    __tablename__ = "settlements"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "district_code", "period", name="uq_settlements_provider_period"),
+        CheckConstraint("status IN ('open')", name="status"),
+        CheckConstraint("total_fen >= 0 AND charge_count >= 0", name="totals"),
+        Index("ix_settlements_district_code_id", "district_code", "id"),
+    )
+
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    district_code: Mapped[str] = mapped_column(String(6))
+    period: Mapped[str] = mapped_column(String(7))
+    status: Mapped[str] = mapped_column(String(16))
+    total_fen: Mapped[int] = mapped_column(BigInteger)
+    gross_fen: Mapped[int] = mapped_column(BigInteger)
+    beneficiary_pays_fen: Mapped[int] = mapped_column(BigInteger)
+    charge_count: Mapped[int] = mapped_column(Integer)
+
+
+__all__ = [
+    "AccountRow",
+    "Base",
+    "ChargeRow",
+    "EntitlementRow",
+    "PriceItemRow",
+    "PriceListRow",
+    "SettlementRow",
+    "StatusChangeRow",
+]

@@ -1,0 +1,213 @@
+"""Repositories of the ledger: monthly accounts, charges and provider settlements.
+
+Each maps its aggregate to and from rows; ``save`` writes back through the row loaded in the same
+session, so the version column catches a concurrent writer (the consumer runner then retries).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from uuid import UUID
+
+from sqlalchemy import Select, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eldercare.billing.adapters.models import AccountRow, ChargeRow, SettlementRow
+from eldercare.billing.domain.accounts import Account, Settlement, SettlementStatus
+from eldercare.billing.domain.charges import Charge, ChargeReason, ChargeStatus
+from eldercare.billing.domain.pricing import Unit
+
+RowT = TypeVar("RowT", AccountRow, ChargeRow, SettlementRow)
+
+ACCOUNT_FIELDS = (
+    "id", "beneficiary_id", "period", "district_code", "entitlement_fen", "used_fen",
+    "beneficiary_pays_fen", "charge_count",
+)  # fmt: skip
+SETTLEMENT_FIELDS = (
+    "id", "provider_id", "district_code", "period", "status", "total_fen", "gross_fen",
+    "beneficiary_pays_fen", "charge_count",
+)  # fmt: skip
+CHARGE_FIELDS = (
+    "id", "visit_id", "beneficiary_id", "provider_id", "district_code", "service_code", "visit_on",
+    "period", "duration_minutes", "verified", "status", "reason", "price_list_id", "unit",
+    "unit_price_fen", "amount_fen", "covered_fen", "beneficiary_pays_fen", "posted_at",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rows a reader may see: a region prefix (government) or one provider (provider staff)."""
+
+    region_prefix: str | None = None
+    provider_id: UUID | None = None
+
+    def apply(self, query: Select[tuple[RowT]], model: type[RowT]) -> Select[tuple[RowT]]:
+        if self.region_prefix is not None:
+            # Region claims are digits only (auth validates them), so the prefix needs no escaping.
+            query = query.where(model.district_code.startswith(self.region_prefix))
+        if self.provider_id is not None:
+            query = query.where(model.provider_id == self.provider_id)  # type: ignore[union-attr]
+        return query
+
+
+def _copy(target: Any, source: Any, names: tuple[str, ...]) -> None:
+    for name in names:
+        setattr(target, name, getattr(source, name))
+
+
+def _values(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}
+
+
+async def _page(
+    session: AsyncSession, query: Select[tuple[RowT]], model: type[RowT], after: UUID | None, limit: int
+) -> list[RowT]:
+    if after is not None:
+        query = query.where(model.id > after)
+    return list((await session.scalars(query.order_by(model.id).limit(limit))).all())
+
+
+class AccountRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_for(self, beneficiary_id: UUID, period: str) -> Account | None:
+        row = await self._row(beneficiary_id, period)
+        return Account(**_values(row, ACCOUNT_FIELDS)) if row else None
+
+    async def list(
+        self, scope: Scope, *, beneficiary_id: UUID | None, period: str | None, after: UUID | None, limit: int
+    ) -> list[Account]:
+        query = scope.apply(select(AccountRow), AccountRow)
+        if beneficiary_id is not None:
+            query = query.where(AccountRow.beneficiary_id == beneficiary_id)
+        if period is not None:
+            query = query.where(AccountRow.period == period)
+        rows = await _page(self.session, query, AccountRow, after, limit)
+        return [Account(**_values(row, ACCOUNT_FIELDS)) for row in rows]
+
+    async def save(self, account: Account) -> None:
+        row = await self._row(account.beneficiary_id, account.period)
+        if row is None:
+            row = AccountRow()
+            self.session.add(row)
+        _copy(row, account, ACCOUNT_FIELDS)
+        await self.session.flush()
+
+    async def _row(self, beneficiary_id: UUID, period: str) -> AccountRow | None:
+        query = select(AccountRow).where(
+            AccountRow.beneficiary_id == beneficiary_id, AccountRow.period == period
+        )
+        return (await self.session.scalars(query)).first()
+
+
+class SettlementRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, settlement_id: UUID) -> Settlement | None:
+        row = await self.session.get(SettlementRow, settlement_id)
+        return _settlement(row) if row else None
+
+    async def get_for(self, provider_id: UUID, district_code: str, period: str) -> Settlement | None:
+        row = await self._row(provider_id, district_code, period)
+        return _settlement(row) if row else None
+
+    async def list(
+        self, scope: Scope, *, provider_id: UUID | None, period: str | None, after: UUID | None, limit: int
+    ) -> list[Settlement]:
+        query = scope.apply(select(SettlementRow), SettlementRow)
+        if provider_id is not None:
+            query = query.where(SettlementRow.provider_id == provider_id)
+        if period is not None:
+            query = query.where(SettlementRow.period == period)
+        return [_settlement(row) for row in await _page(self.session, query, SettlementRow, after, limit)]
+
+    async def save(self, settlement: Settlement) -> None:
+        row = await self._row(settlement.provider_id, settlement.district_code, settlement.period)
+        if row is None:
+            row = SettlementRow()
+            self.session.add(row)
+        _copy(row, settlement, SETTLEMENT_FIELDS)
+        row.status = settlement.status.value
+        await self.session.flush()
+
+    async def _row(self, provider_id: UUID, district_code: str, period: str) -> SettlementRow | None:
+        query = select(SettlementRow).where(
+            SettlementRow.provider_id == provider_id,
+            SettlementRow.district_code == district_code,
+            SettlementRow.period == period,
+        )
+        return (await self.session.scalars(query)).first()
+
+
+def _settlement(row: SettlementRow) -> Settlement:
+    values = _values(row, SETTLEMENT_FIELDS)
+    values["status"] = SettlementStatus(row.status)
+    return Settlement(**values)
+
+
+@dataclass(frozen=True)
+class ChargeFilter:
+    visit_id: UUID | None = None
+    beneficiary_id: UUID | None = None
+    provider_id: UUID | None = None
+    period: str | None = None
+    status: ChargeStatus | None = None
+
+
+class ChargeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, charge_id: UUID) -> Charge | None:
+        row = await self.session.get(ChargeRow, charge_id)
+        return _charge(row) if row else None
+
+    async def get_by_visit_id(self, visit_id: UUID) -> Charge | None:
+        row = (await self.session.scalars(select(ChargeRow).where(ChargeRow.visit_id == visit_id))).first()
+        return _charge(row) if row else None
+
+    async def list_awaiting(self, beneficiary_id: UUID) -> list[Charge]:
+        query = select(ChargeRow).where(
+            ChargeRow.beneficiary_id == beneficiary_id,
+            ChargeRow.status == ChargeStatus.awaiting_entitlement.value,
+        )
+        return [_charge(row) for row in (await self.session.scalars(query.order_by(ChargeRow.id))).all()]
+
+    async def list(
+        self, scope: Scope, where: ChargeFilter, *, after: UUID | None, limit: int
+    ) -> list[Charge]:
+        query = scope.apply(select(ChargeRow), ChargeRow)
+        for name in ("visit_id", "beneficiary_id", "provider_id", "period", "status"):
+            value = getattr(where, name)
+            if value is not None:
+                query = query.where(getattr(ChargeRow, name) == value)
+        return [_charge(row) for row in await _page(self.session, query, ChargeRow, after, limit)]
+
+    async def of_accounts(self, accounts: list[Account]) -> list[Charge]:
+        """Every charge (posted or not) of the accounts' beneficiaries in their months."""
+        if not accounts:
+            return []
+        keys = [(a.beneficiary_id, a.period) for a in accounts]
+        query = select(ChargeRow).where(tuple_(ChargeRow.beneficiary_id, ChargeRow.period).in_(keys))
+        return [_charge(row) for row in (await self.session.scalars(query.order_by(ChargeRow.id))).all()]
+
+    async def save(self, charge: Charge) -> None:
+        row = await self.session.get(ChargeRow, charge.id)
+        if row is None:
+            row = ChargeRow()
+            self.session.add(row)
+        _copy(row, charge, CHARGE_FIELDS)
+        row.notes = list(charge.notes)
+        await self.session.flush()
+
+
+def _charge(row: ChargeRow) -> Charge:
+    values = _values(row, CHARGE_FIELDS)
+    values["status"] = ChargeStatus(row.status)
+    values["reason"] = ChargeReason(row.reason) if row.reason else None
+    values["unit"] = Unit(row.unit) if row.unit else None
+    values["notes"] = tuple(row.notes)
+    return Charge(**values)

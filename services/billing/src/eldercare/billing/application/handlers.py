@@ -1,0 +1,180 @@
+"""Command handlers of the billing service. They load and store through the repositories, call the
+aggregates, and publish through the unit of work; they never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from eldercare.billing.adapters.ledger_repository import (
+    AccountRepository,
+    ChargeRepository,
+    SettlementRepository,
+)
+from eldercare.billing.adapters.pricing_repository import EntitlementRepository, PriceListRepository
+from eldercare.billing.domain.accounts import Account, Settlement
+from eldercare.billing.domain.charges import Charge, ChargeReason, VisitFacts
+from eldercare.billing.domain.entitlements import BeneficiaryStatus, Entitlement, StatusChange
+from eldercare.billing.domain.pricing import PriceItem, PriceList, latest_applicable
+from eldercare.common.auth import Principal
+from eldercare.common.clock import utcnow
+from eldercare.common.contracts import ChargePosted
+from eldercare.common.errors import Forbidden
+from eldercare.common.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CreatePriceList:
+    region_code: str
+    effective_from: date
+    items: tuple[PriceItem, ...]
+    principal: Principal
+
+
+@dataclass(frozen=True)
+class EnrolBeneficiary:
+    beneficiary_id: UUID
+    district_code: str
+    monthly_amount_fen: int | None
+    effective_on: date
+    enrolled_at: datetime
+
+
+@dataclass(frozen=True)
+class ChangeBeneficiaryStatus:
+    beneficiary_id: UUID
+    status: BeneficiaryStatus
+    reason: str
+    effective_on: date
+    changed_at: datetime
+
+
+async def create_price_list(cmd: CreatePriceList, uow: UnitOfWork) -> PriceList:
+    """价格表: a city or district enters the unit prices it pays from a date; the seeds leave the
+    amounts to local documents (changsha-2024-purchased-door-to-door-rules.md 第四条)."""
+    if not cmd.principal.covers_region(cmd.region_code):
+        raise Forbidden("your region does not cover this region code", field="region_code")
+    price_list = PriceList(
+        region_code=cmd.region_code,
+        effective_from=cmd.effective_from,
+        items=cmd.items,
+        created_by=cmd.principal.subject,
+        created_at=utcnow(),
+    )
+    await PriceListRepository(uow.session).add(price_list)
+    return price_list
+
+
+async def enrol_beneficiary(cmd: EnrolBeneficiary, uow: UnitOfWork) -> Entitlement:
+    """待遇生效: record the monthly entitlement, then charge the visits that arrived before it."""
+    repo = EntitlementRepository(uow.session)
+    entitlement = await repo.get(cmd.beneficiary_id)
+    if entitlement is None:
+        entitlement = Entitlement(
+            beneficiary_id=cmd.beneficiary_id,
+            district_code=cmd.district_code,
+            monthly_amount_fen=cmd.monthly_amount_fen,
+            effective_on=cmd.effective_on,
+            enrolled_at=cmd.enrolled_at,
+            # Status changes that overtook the enrolment (another topic) were kept; they count.
+            history=await repo.history(cmd.beneficiary_id),
+        )
+    entitlement.enrol(cmd.district_code, cmd.monthly_amount_fen, cmd.effective_on, cmd.enrolled_at)
+    await repo.save(entitlement)
+    charges = ChargeRepository(uow.session)
+    for charge in await charges.list_awaiting(cmd.beneficiary_id):
+        await _decide(charge, entitlement, uow)
+    return entitlement
+
+
+async def change_beneficiary_status(cmd: ChangeBeneficiaryStatus, uow: UnitOfWork) -> None:
+    """暂停 / 恢复 / 终止: keep the dated status; later charges use the status of the visit's day."""
+    repo = EntitlementRepository(uow.session)
+    change = StatusChange(cmd.status, cmd.effective_on, cmd.changed_at, cmd.reason)
+    entitlement = await repo.get(cmd.beneficiary_id)
+    if entitlement is None:
+        await repo.add_status_change(cmd.beneficiary_id, change)
+        return
+    entitlement.change_status(change)
+    await repo.save(entitlement)
+
+
+async def charge_visit(visit: VisitFacts, uow: UnitOfWork) -> Charge:
+    """服务计费: price a completed visit and charge it to the month's entitlement account.
+
+    One charge per visit: a redelivered event, or a second VisitCompleted for the same visit,
+    returns the existing charge and changes nothing.
+    """
+    charges = ChargeRepository(uow.session)
+    existing = await charges.get_by_visit_id(visit.visit_id)
+    if existing is not None:
+        return existing
+    charge = Charge.for_visit(visit)
+    entitlement = await EntitlementRepository(uow.session).get(visit.beneficiary_id)
+    if entitlement is None and visit.verified:
+        # The enrolment travels on another topic and may still be on its way: keep the charge
+        # waiting rather than fail; enrol_beneficiary decides it.
+        await charges.save(charge)
+        return charge
+    await _decide(charge, entitlement, uow)
+    return charge
+
+
+async def _decide(charge: Charge, entitlement: Entitlement | None, uow: UnitOfWork) -> None:
+    """Hold, leave unpriced, or post a charge; saves it."""
+    status = entitlement.status_on(charge.visit_on) if entitlement else None
+    hold = charge.hold_reason(status)
+    if hold is not None:
+        charge.hold(hold)
+    else:
+        assert entitlement is not None  # charge_visit keeps such a charge waiting
+        await _price_and_post(charge, entitlement, uow)
+    await ChargeRepository(uow.session).save(charge)
+
+
+async def _price_and_post(charge: Charge, entitlement: Entitlement, uow: UnitOfWork) -> None:
+    """Leave the charge unpriced, or post it at the price of the applicable list."""
+    candidates = await PriceListRepository(uow.session).applicable(charge.district_code, charge.visit_on)
+    price_list = latest_applicable(candidates, charge.district_code, charge.visit_on)
+    item = price_list.item_for(charge.service_code) if price_list else None
+    if price_list is None:
+        charge.leave_unpriced(ChargeReason.no_price_list)
+    elif item is None:
+        charge.leave_unpriced(ChargeReason.service_not_priced)
+    else:
+        await _post(charge, price_list.id, item, entitlement, uow)
+
+
+async def _post(
+    charge: Charge, price_list_id: UUID, item: PriceItem, entitlement: Entitlement, uow: UnitOfWork
+) -> None:
+    accounts = AccountRepository(uow.session)
+    settlements = SettlementRepository(uow.session)
+    # The month's account opens on its first charge, with the monthly amount in force then.
+    account = await accounts.get_for(charge.beneficiary_id, charge.period) or Account(
+        beneficiary_id=charge.beneficiary_id,
+        period=charge.period,
+        district_code=entitlement.district_code,
+        entitlement_fen=entitlement.monthly_fen,
+    )
+    settlement = await settlements.get_for(
+        charge.provider_id, charge.district_code, charge.period
+    ) or Settlement(provider_id=charge.provider_id, district_code=charge.district_code, period=charge.period)
+    split = charge.post(price_list_id, item, account, settlement, utcnow())
+    await accounts.save(account)
+    await settlements.save(settlement)
+    uow.publish(
+        ChargePosted(
+            charge_id=charge.id,
+            visit_id=charge.visit_id,
+            beneficiary_id=charge.beneficiary_id,
+            provider_id=charge.provider_id,
+            district_code=charge.district_code,
+            period=charge.period,
+            amount_fen=split.amount_fen,
+            covered_fen=split.covered_fen,
+            beneficiary_pays_fen=split.beneficiary_pays_fen,
+            posted_at=charge.posted_at or utcnow(),
+        )
+    )

@@ -1,0 +1,118 @@
+"""The beneficiary consumers: the entitlement projection, and charges that arrived before it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from uuid import UUID, uuid4
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from eldercare.billing.adapters.models import AccountRow, ChargeRow, EntitlementRow
+from eldercare.billing.adapters.orm import MESSAGING
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def entitlement_of(sessions: Sessions, beneficiary_id: UUID) -> EntitlementRow:
+    async with sessions() as s:
+        query = select(EntitlementRow).where(EntitlementRow.beneficiary_id == beneficiary_id)
+        return (await s.scalars(query)).one()
+
+
+async def charge_of(sessions: Sessions, visit_id: UUID) -> ChargeRow:
+    async with sessions() as s:
+        return (await s.scalars(select(ChargeRow).where(ChargeRow.visit_id == visit_id))).one()
+
+
+class TestEnrolment:
+    async def test_an_enrolment_records_the_monthly_entitlement(  # type: ignore[no-untyped-def]
+        self, sessions, deliver, events
+    ) -> None:
+        enrolled = events.enrolled(monthly_amount_fen=30000, effective_on=date(2026, 2, 1))
+        await deliver(enrolled)
+        row = await entitlement_of(sessions, enrolled.beneficiary_id)
+        assert (row.district_code, row.monthly_amount_fen) == ("430102", 30000)
+        assert (row.effective_on, row.status) == (date(2026, 2, 1), "active")
+
+    async def test_a_status_change_updates_the_entitlement(  # type: ignore[no-untyped-def]
+        self, sessions, deliver, events
+    ) -> None:
+        enrolled = events.enrolled()
+        await deliver(enrolled)
+        await deliver(events.status_changed(enrolled.beneficiary_id, "terminated"))
+        assert (await entitlement_of(sessions, enrolled.beneficiary_id)).status == "terminated"
+
+    async def test_a_status_change_that_overtook_the_enrolment_still_counts(  # type: ignore[no-untyped-def]
+        self, sessions, deliver, events
+    ) -> None:
+        enrolled = events.enrolled(effective_on=date(2026, 1, 1))
+        await deliver(
+            events.status_changed(enrolled.beneficiary_id, "suspended", effective_on=date(2026, 3, 1))
+        )
+        await deliver(enrolled)
+        assert (await entitlement_of(sessions, enrolled.beneficiary_id)).status == "suspended"
+
+    async def test_an_entitlement_in_minutes_only_covers_no_money(  # type: ignore[no-untyped-def]
+        self, sessions, deliver, events, make_price_list
+    ) -> None:
+        await make_price_list()
+        enrolled = events.enrolled(monthly_amount_fen=None)
+        await deliver(enrolled)
+        visit = events.completed(enrolled.beneficiary_id, uuid4())
+        await deliver(visit)
+        charge = await charge_of(sessions, visit.visit_id)
+        assert (charge.status, charge.covered_fen, charge.beneficiary_pays_fen) == ("posted", 0, 5000)
+
+
+class TestVisitsBeforeTheEnrolment:
+    async def test_a_visit_of_an_unknown_beneficiary_waits_without_charging(  # type: ignore[no-untyped-def]
+        self, sessions, deliver, events, make_price_list
+    ) -> None:
+        await make_price_list()
+        visit = events.completed(uuid4(), uuid4())
+        await deliver(visit)
+        charge = await charge_of(sessions, visit.visit_id)
+        assert (charge.status, charge.reason, charge.amount_fen) == (
+            "awaiting_entitlement",
+            "unknown_beneficiary",
+            None,
+        )
+        async with sessions() as s:
+            assert (await s.execute(select(MESSAGING.outbox))).first() is None
+
+    async def test_the_enrolment_posts_the_waiting_charges(  # type: ignore[no-untyped-def]
+        self, sessions, deliver, events, make_price_list
+    ) -> None:
+        await make_price_list()
+        enrolled = events.enrolled(monthly_amount_fen=8000)
+        visits = [events.completed(enrolled.beneficiary_id, uuid4()) for _ in range(2)]
+        for visit in visits:
+            await deliver(visit)
+        await deliver(enrolled)
+
+        charges = [await charge_of(sessions, v.visit_id) for v in visits]
+        assert [(c.status, c.covered_fen, c.beneficiary_pays_fen) for c in charges] == [
+            ("posted", 5000, 0),
+            ("posted", 3000, 2000),
+        ]
+        async with sessions() as s:
+            assert (await s.scalars(select(AccountRow.used_fen))).one() == 8000
+            payloads = [json.loads(r.payload) for r in (await s.execute(select(MESSAGING.outbox))).all()]
+        assert sorted(p["visit_id"] for p in payloads) == sorted(str(v.visit_id) for v in visits)
+
+    async def test_a_waiting_charge_is_held_if_the_beneficiary_was_suspended_that_day(  # type: ignore[no-untyped-def]
+        self, sessions, deliver, events, make_price_list
+    ) -> None:
+        await make_price_list()
+        enrolled = events.enrolled()
+        visit = events.completed(
+            enrolled.beneficiary_id, uuid4(), checked_in_at=datetime(2026, 3, 10, 1, tzinfo=UTC)
+        )
+        await deliver(visit)
+        await deliver(
+            events.status_changed(enrolled.beneficiary_id, "suspended", effective_on=date(2026, 3, 1))
+        )
+        await deliver(enrolled)
+        assert (await charge_of(sessions, visit.visit_id)).reason == "beneficiary_suspended"
