@@ -47,7 +47,9 @@ def items_for_total(total: int) -> dict[str, int]:
 
 class ApiError(RuntimeError):
     def __init__(self, response: httpx.Response) -> None:
-        super().__init__(f"{response.request.method} {response.request.url} -> {response.status_code}: {response.text}")
+        super().__init__(
+            f"{response.request.method} {response.request.url} -> {response.status_code}: {response.text}"
+        )
         self.response = response
 
 
@@ -65,9 +67,10 @@ class Stack:
     client: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=30))
 
     def headers(self, role: str, **claims: Any) -> dict[str, str]:
+        tenancy = claims.get("region") or claims.get("caregiver_id") or claims.get("provider_id") or "x"
         token = mint_token(
             self.private_key_pem,
-            subject=f"{role}-{claims.get('region') or claims.get('caregiver_id') or claims.get('provider_id') or 'x'}",
+            subject=f"{role}-{tenancy}",
             roles=[role],
             scopes=claims.pop("scopes", None),
             **{k: str(v) if v is not None else None for k, v in claims.items()},
@@ -143,13 +146,17 @@ class Journey:
             "declaration_accepted": True,
         }
         s = self.stack
-        self.application = await s.call("POST", f"{s.intake}/v1/applications", "community_worker", body, region=self.community)
+        self.application = await s.call(
+            "POST", f"{s.intake}/v1/applications", "community_worker", body, region=self.community
+        )
         return self.application
 
     async def review(self, outcome: str = "pass") -> dict[str, Any]:
         s = self.stack
         url = f"{s.intake}/v1/applications/{self.application['id']}/reviews"
-        self.application = await s.call("POST", url, "street_officer", {"outcome": outcome, "comment": "材料齐全"}, region=self.street)
+        self.application = await s.call(
+            "POST", url, "street_officer", {"outcome": outcome, "comment": "材料齐全"}, region=self.street
+        )
         return self.application
 
     async def assessment_task(self) -> dict[str, Any]:
@@ -175,7 +182,9 @@ class Journey:
             "information_provider": {"name": "家属", "relation": "child"},
             "assessed_on": date.today().isoformat(),
         }
-        return await s.call("POST", f"{s.assessment}/v1/assessments/{task['id']}/results", "assessor", body, region=DISTRICT)
+        return await s.call(
+            "POST", f"{s.assessment}/v1/assessments/{task['id']}/results", "assessor", body, region=DISTRICT
+        )
 
     async def wait_status(self, status: str) -> dict[str, Any]:
         s = self.stack
@@ -244,13 +253,17 @@ async def care_plan(s: Stack, setup: ProviderSetup, beneficiary_id: str) -> dict
             "frequency_per_month": 8,
             "agreement": {"signed_on": date.today().isoformat(), "duration_months": 12},
         }
-        return await s.call("POST", f"{s.dispatch}/v1/care-plans", "provider_admin", body, provider_id=provider_id)  # type: ignore[no-any-return]
+        return await s.call(  # type: ignore[no-any-return]
+            "POST", f"{s.dispatch}/v1/care-plans", "provider_admin", body, provider_id=provider_id
+        )
 
     # Dispatch learns of the beneficiary from intake's event: until then the plan is a 404.
     return await s.eventually(create, "dispatch to know the beneficiary")
 
 
-async def visit(s: Stack, setup: ProviderSetup, plan: dict[str, Any], home: dict[str, float], start: str, end: str) -> dict[str, Any]:
+async def visit(
+    s: Stack, setup: ProviderSetup, plan: dict[str, Any], home: dict[str, float], start: str, end: str
+) -> dict[str, Any]:
     provider_id = setup.provider["id"]
     caregiver_id = setup.caregiver["id"]
     scheduled = await s.call(
