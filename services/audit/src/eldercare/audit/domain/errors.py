@@ -1,0 +1,14 @@
+"""Errors of the audit domain. They carry their HTTP meaning through the shared error classes, so
+the API answers problem+json and the consumer runner dead-letters them without retrying."""
+
+from __future__ import annotations
+
+from eldercare.common.errors import Conflict, InvalidInput
+
+
+class FollowUpClosed(Conflict):
+    """A completed or escalated follow-up takes no more calls."""
+
+
+class InvalidCall(InvalidInput):
+    """A call record that contradicts itself (a satisfaction score for a call nobody answered)."""

@@ -1,0 +1,195 @@
+"""The tamper-evident audit trail (审计留痕): a hash chain over every integration event.
+
+Each entry's hash is SHA-256 over the canonical JSON of its content and the previous entry's hash,
+so changing, removing or reordering any entry breaks every later link. The supervision duties of
+changsha-2024-purchased-door-to-door-rules.md 第十八条 and 第十九条 (spot checks, follow-up calls,
+rectification) need a record the bureau can show was not rewritten afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+# The ``prev_hash`` of the first entry: no entry comes before it.
+GENESIS_HASH = "0" * 64
+
+# Keys left out of the stored summary. The contracts carry no full ID number or phone, but the
+# geocoded home point locates a person's home, and the trail is read by many bureau staff who do
+# not need it (architecture.md, PII minimisation).
+REDACTED_KEYS = frozenset({"home_point"})
+
+# The event's own instant, per event type: the envelope time is not handed to handlers. A type not
+# listed (a visit *scheduled* carries only the planned start, not when it was booked) falls back to
+# the instant the audit service recorded it.
+OCCURRED_AT_FIELDS: Mapping[str, str] = {
+    "intake.application.submitted.v1": "submitted_at",
+    "intake.application.assessment_requested.v1": "requested_at",
+    "intake.application.decided.v1": "decided_at",
+    "intake.beneficiary.enrolled.v1": "enrolled_at",
+    "intake.beneficiary.status_changed.v1": "changed_at",
+    "assessment.assessment.completed.v1": "completed_at",
+    "dispatch.care_plan.activated.v1": "activated_at",
+    "dispatch.visit.checked_in.v1": "checked_in_at",
+    "dispatch.visit.completed.v1": "checked_out_at",
+    "billing.charge.posted.v1": "posted_at",
+    "audit.follow_up.opened.v1": "opened_at",
+}
+
+
+def summarise(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The event data as stored in the trail: everything but the redacted keys, recursively."""
+    return {k: _summarise_value(v) for k, v in data.items() if k not in REDACTED_KEYS}
+
+
+def _summarise_value(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return summarise(value)
+    if isinstance(value, list):
+        return [_summarise_value(v) for v in value]
+    return value
+
+
+def occurred_at(event_type: str, data: Mapping[str, Any], recorded_at: datetime) -> datetime:
+    """When the event happened, from its own instant field; else when it was recorded."""
+    name = OCCURRED_AT_FIELDS.get(event_type)
+    raw = data.get(name) if name else None
+    if isinstance(raw, datetime):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return datetime.fromisoformat(raw)
+        except ValueError:
+            return recorded_at
+    return recorded_at
+
+
+@dataclass(frozen=True)
+class EntryContent:
+    """What an entry's hash covers."""
+
+    seq: int
+    event_id: UUID
+    event_type: str
+    subject: str
+    district_code: str
+    data: Mapping[str, Any]
+    prev_hash: str
+
+    def canonical_json(self) -> str:
+        """Sorted keys, no spaces, UTF-8 text: the same bytes wherever it is recomputed."""
+        return json.dumps(
+            {
+                "seq": self.seq,
+                "event_id": str(self.event_id),
+                "event_type": self.event_type,
+                "subject": self.subject,
+                "district_code": self.district_code,
+                "data": self.data,
+                "prev_hash": self.prev_hash,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+
+    def hash(self) -> str:
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """An entry as stored: its hashed content, the hash, and when the event happened and was recorded."""
+
+    id: UUID
+    content: EntryContent
+    hash: str
+    occurred_at: datetime
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The last link of the chain: the next entry gets ``seq + 1`` and links to ``hash``."""
+
+    seq: int = 0
+    hash: str = GENESIS_HASH
+
+
+@dataclass(frozen=True)
+class Verification:
+    entries: int
+    valid: bool
+    first_broken_seq: int | None
+
+
+@dataclass
+class ChainVerifier:
+    """Recomputes the chain entry by entry (fed in ``seq`` order, in batches of any size).
+
+    An entry is broken when its seq is not the next number (a deleted or inserted row), its
+    ``prev_hash`` is not the previous entry's hash, or its stored hash is not the recomputed one.
+    """
+
+    entries: int = 0
+    first_broken_seq: int | None = None
+    _expected: ChainHead = field(default_factory=ChainHead)
+
+    def feed(self, batch: Iterable[tuple[EntryContent, str]]) -> None:
+        for content, stored_hash in batch:
+            self.entries += 1
+            if self.first_broken_seq is None and not self._links(content, stored_hash):
+                self.first_broken_seq = content.seq
+            self._expected = ChainHead(content.seq, stored_hash)
+
+    def _links(self, content: EntryContent, stored_hash: str) -> bool:
+        return (
+            content.seq == self._expected.seq + 1
+            and content.prev_hash == self._expected.hash
+            and content.hash() == stored_hash
+        )
+
+    def finish(self, head: ChainHead | None = None) -> Verification:
+        """The verdict; ``head`` (the recorded chain head) also catches entries cut off the end."""
+        if self.first_broken_seq is None and head is not None and head != self._expected:
+            if head.seq == self._expected.seq:
+                self.first_broken_seq = head.seq  # the last entry was rewritten, its hash redone
+            else:
+                # Rows cut off the end (head ahead) or appended behind the head's back (head behind).
+                self.first_broken_seq = min(head.seq, self._expected.seq) + 1
+        return Verification(self.entries, self.first_broken_seq is None, self.first_broken_seq)
+
+
+def next_entry(
+    head: ChainHead,
+    *,
+    entry_id: UUID,
+    event_id: UUID,
+    event_type: str,
+    subject: str,
+    district_code: str,
+    data: Mapping[str, Any],
+    recorded_at: datetime,
+) -> AuditEntry:
+    """The entry that follows ``head`` for an event: summarised, linked and hashed."""
+    content = EntryContent(
+        seq=head.seq + 1,
+        event_id=event_id,
+        event_type=event_type,
+        subject=subject,
+        district_code=district_code,
+        data=summarise(data),
+        prev_hash=head.hash,
+    )
+    return AuditEntry(
+        id=entry_id,
+        content=content,
+        hash=content.hash(),
+        occurred_at=occurred_at(event_type, data, recorded_at),
+        recorded_at=recorded_at,
+    )
