@@ -3,14 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from eldercare.audit.adapters.orm import MESSAGING
+from eldercare.audit.consumers import SUBSCRIPTIONS
 from eldercare.audit.main import create_app
 from eldercare.audit.settings import AuditSettings
+from eldercare.common.contracts import (
+    ApplicationDecided,
+    ApplicationSubmitted,
+    AssessmentCompleted,
+    AssessmentRequested,
+    BeneficiaryEnrolled,
+    BeneficiaryStatusChanged,
+    CarePlanActivated,
+    ChargePosted,
+    FollowUpOpened,
+    VisitCheckedIn,
+    VisitCompleted,
+    VisitScheduled,
+)
+from eldercare.common.registry import IntegrationEvent
 from eldercare.common.testing.plugin import Tokens, api_client, rolled_back
+from eldercare.common.uow import UnitOfWork
+
+E = TypeVar("E", bound=IntegrationEvent)
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +63,182 @@ async def sessions(database_url: str):  # type: ignore[no-untyped-def]
 async def client(settings: AuditSettings, sessions) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
     async with api_client(create_app(settings), sessions) as c:
         yield c
+
+
+# ---------------------------------------------------------------- sample events and delivery
+
+DISTRICT = "430102"
+AT = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
+
+
+def _policy() -> dict[str, Any]:
+    return {"pack_id": "changsha-2024", "version": "2024.1"}
+
+
+def _basis() -> list[dict[str, Any]]:
+    return [
+        {"source": "changsha-2024-purchased-door-to-door-rules.md", "article": "第五条", "item": "（一）"}
+    ]
+
+
+# Every *_id given as FRESH gets a new uuid4 per event; COMMUNITY follows the district.
+FRESH = object()
+COMMUNITY = object()
+
+_TEMPLATES: dict[type[IntegrationEvent], dict[str, Any]] = {
+    ApplicationSubmitted: {
+        "application_id": FRESH,
+        "person_id": FRESH,
+        "community_code": COMMUNITY,
+        "circumstances": ["subsistence_allowance"],
+        "submitted_at": AT,
+    },
+    AssessmentRequested: {
+        "application_id": FRESH,
+        "person_id": FRESH,
+        "community_code": COMMUNITY,
+        "masked_id_number": "430***********1234",
+        "requested_at": AT,
+    },
+    ApplicationDecided: {
+        "application_id": FRESH,
+        "person_id": FRESH,
+        "decision": "approved",
+        "policy": _policy(),
+        "basis": _basis(),
+        "decided_at": AT,
+    },
+    BeneficiaryEnrolled: {
+        "beneficiary_id": FRESH,
+        "person_id": FRESH,
+        "application_id": FRESH,
+        "community_code": COMMUNITY,
+        "masked_id_number": "430***********1234",
+        "home_point": {"lat": 28.19, "lon": 112.97},
+        "assessment_level": 1,
+        "policy": _policy(),
+        "entitlement": {
+            "monthly_amount_fen": 30000,
+            "service_categories": ["daily_living"],
+            "basis": _basis(),
+        },
+        "effective_on": date(2026, 12, 1),
+        "enrolled_at": AT,
+    },
+    BeneficiaryStatusChanged: {
+        "beneficiary_id": FRESH,
+        "status": "suspended",
+        "reason": "hospital",
+        "effective_on": date(2026, 12, 1),
+        "changed_at": AT,
+    },
+    AssessmentCompleted: {
+        "assessment_id": FRESH,
+        "application_id": FRESH,
+        "person_id": FRESH,
+        "reason": "initial",
+        "total_score": 70,
+        "subtotals": {"B.1": 30},
+        "preliminary_level": 1,
+        "final_level": 1,
+        "adjustments": [],
+        "rule_settings": {},
+        "completed_at": AT,
+    },
+    CarePlanActivated: {
+        "care_plan_id": FRESH,
+        "beneficiary_id": FRESH,
+        "provider_id": FRESH,
+        "service_codes": ["CS22"],
+        "activated_at": AT,
+    },
+    VisitScheduled: {
+        "visit_id": FRESH,
+        "care_plan_id": FRESH,
+        "beneficiary_id": FRESH,
+        "provider_id": FRESH,
+        "caregiver_id": FRESH,
+        "service_code": "CS22",
+        "scheduled_start_at": AT,
+        "scheduled_end_at": AT + timedelta(hours=1),
+    },
+    VisitCheckedIn: {
+        "visit_id": FRESH,
+        "beneficiary_id": FRESH,
+        "provider_id": FRESH,
+        "caregiver_id": FRESH,
+        "checked_in_at": AT,
+        "distance_m": 12.5,
+        "location_ok": True,
+    },
+    VisitCompleted: {
+        "visit_id": FRESH,
+        "care_plan_id": FRESH,
+        "beneficiary_id": FRESH,
+        "provider_id": FRESH,
+        "caregiver_id": FRESH,
+        "service_code": "CS22",
+        "checked_in_at": AT,
+        "checked_out_at": AT + timedelta(hours=1),
+        "duration_minutes": 60,
+        "verified": True,
+        "verification_notes": [],
+    },
+    ChargePosted: {
+        "charge_id": FRESH,
+        "visit_id": FRESH,
+        "beneficiary_id": FRESH,
+        "provider_id": FRESH,
+        "period": "2026-11",
+        "amount_fen": 5000,
+        "covered_fen": 5000,
+        "beneficiary_pays_fen": 0,
+        "posted_at": AT,
+    },
+    FollowUpOpened: {
+        "follow_up_id": FRESH,
+        "beneficiary_id": FRESH,
+        "reason": "enrolment",
+        "due_on": date(2026, 11, 30),
+        "opened_at": AT,
+    },
+}
+
+
+def _sample_data(model: type[IntegrationEvent], district: str) -> dict[str, Any]:
+    """Valid data for every registered event type; ids are fresh each call."""
+    fill = {FRESH: uuid4, COMMUNITY: lambda: f"{district}001001"}
+    data = {k: fill[v]() if v is FRESH or v is COMMUNITY else v for k, v in _TEMPLATES[model].items()}
+    return {**data, "district_code": district}
+
+
+def sample_event(model: type[E], district: str = DISTRICT, **overrides: Any) -> E:
+    return model.model_validate({**_sample_data(model, district), **overrides})
+
+
+@dataclass
+class Deliverer:
+    """Runs the audit consumer's handler for an event as the runner would: one unit of work whose
+    causation id is the envelope id, then commit."""
+
+    sessions: async_sessionmaker[AsyncSession]
+
+    async def __call__(self, event: IntegrationEvent, event_id: UUID | None = None) -> UUID:
+        envelope_id = event_id or uuid4()
+        handler = SUBSCRIPTIONS[0].handler_for(event.event_type)
+        assert handler is not None, event.event_type
+        async with UnitOfWork(self.sessions, MESSAGING, source="test", causation_id=str(envelope_id)) as uow:
+            await handler(event, uow)
+            await uow.commit()
+        return envelope_id
+
+
+@pytest.fixture
+def deliver(sessions: async_sessionmaker[AsyncSession]) -> Deliverer:
+    return Deliverer(sessions)
+
+
+@pytest.fixture
+def make_event() -> Callable[..., Any]:
+    """``make_event(BeneficiaryEnrolled, district="430103", verified=False)``: a valid sample event."""
+    return sample_event

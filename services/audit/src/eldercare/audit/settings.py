@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from eldercare.common.settings import ServiceSettings, service_config
 
 
@@ -11,3 +13,13 @@ class AuditSettings(ServiceSettings):
     service_name: str = "audit"
     port: int = 8105
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/eldercare_audit"
+
+    # changsha-2024-purchased-door-to-door-rules.md 第十九条 requires a follow-up call to every
+    # beneficiary but sets no deadline: unset, the call is due at the end of the enrolment month
+    # (domain.follow_up.due_on); a district policy may fix a number of days instead.
+    follow_up_due_days: int | None = Field(default=None, ge=0, le=366)
+    # The bureau's working rule, not a clause of the seed: after this many calls nobody answered,
+    # the follow-up is escalated (to a home visit by the community) instead of being retried.
+    follow_up_max_unreached_calls: int = Field(default=3, ge=1, le=20)
+    # Entries read per query while the chain is verified; memory stays flat however long it is.
+    trail_verify_batch_size: int = Field(default=1000, ge=1, le=100_000)

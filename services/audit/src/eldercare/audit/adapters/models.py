@@ -2,6 +2,133 @@
 
 from __future__ import annotations
 
-from eldercare.audit.adapters.orm import Base
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
 
-__all__ = ["Base"]
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eldercare.audit.adapters.orm import Base
+from eldercare.common.db import Timestamped
+from eldercare.common.ids import uuid7
+
+
+class AuditEntryRow(Base):
+    """One link of the audit trail. Entries are written once and never updated, so no version."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (
+        # Lists are region-scoped by district and read in chain order.
+        Index("ix_audit_entries_district_code_seq", "district_code", "seq"),
+        Index("ix_audit_entries_subject_seq", "subject", "seq"),
+    )
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    # Unique: a redelivered event (even past the inbox) cannot add a second entry.
+    event_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), unique=True)
+    event_type: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(200))
+    district_code: Mapped[str] = mapped_column(String(6))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHeadRow(Base):
+    """The single row every writer locks (``FOR UPDATE``) to take the next seq, so concurrent
+    writers serialise and seq stays gapless; it also lets verification notice a cut-off tail."""
+
+    __tablename__ = "audit_chain_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class FollowUpRow(Timestamped, Base):
+    """A follow-up call task (回访) and its outcome."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'unreached', 'completed', 'escalated')", name="status"),
+        CheckConstraint("satisfaction BETWEEN 1 AND 5", name="satisfaction"),
+        # One task per trigger (an enrolment), so a second delivery of it opens nothing.
+        UniqueConstraint("beneficiary_id", "trigger_key", name="uq_follow_ups_beneficiary_trigger"),
+        Index("ix_follow_ups_district_code_id", "district_code", "id"),
+    )
+
+    beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    district_code: Mapped[str] = mapped_column(String(6))
+    reason: Mapped[str] = mapped_column(String(32))
+    trigger_key: Mapped[str] = mapped_column(String(100))
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    satisfaction: Mapped[int | None] = mapped_column(SmallInteger)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    calls: Mapped[list[FollowUpCallRow]] = relationship(
+        lazy="selectin", order_by="FollowUpCallRow.called_at", cascade="all, delete-orphan"
+    )
+
+
+class FollowUpCallRow(Base):
+    """One call attempt of a follow-up; written once."""
+
+    __tablename__ = "follow_up_calls"
+    __table_args__ = (CheckConstraint("satisfaction BETWEEN 1 AND 5", name="satisfaction"),)
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
+    follow_up_id: Mapped[UUID] = mapped_column(ForeignKey("follow_ups.id"), index=True)
+    reached: Mapped[bool] = mapped_column(Boolean)
+    satisfaction: Mapped[int | None] = mapped_column(SmallInteger)
+    notes: Mapped[str | None] = mapped_column(Text)
+    called_by: Mapped[str] = mapped_column(String(200))
+    called_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SpotCheckRow(Timestamped, Base):
+    """A spot check (抽查) task about one visit."""
+
+    __tablename__ = "spot_checks"
+    __table_args__ = (
+        CheckConstraint("status IN ('open')", name="status"),
+        # One check per visit and reason: a redelivered VisitCompleted opens nothing new.
+        UniqueConstraint("visit_id", "reason", name="uq_spot_checks_visit_reason"),
+        Index("ix_spot_checks_district_code_id", "district_code", "id"),
+    )
+
+    visit_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    caregiver_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    district_code: Mapped[str] = mapped_column(String(6))
+    service_code: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    findings: Mapped[list[str]] = mapped_column(JSONB)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+__all__ = ["AuditChainHeadRow", "AuditEntryRow", "Base", "FollowUpCallRow", "FollowUpRow", "SpotCheckRow"]
