@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from eldercare.audit.api import follow_ups, spot_checks, trail
+
+ROUTERS: list[APIRouter] = [trail.router, follow_ups.router, spot_checks.router]
