@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, false, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from eldercare.billing.adapters.models import AccountRow, ChargeRow, SettlementRow
 from eldercare.billing.domain.accounts import Account, Settlement, SettlementStatus
@@ -42,12 +43,18 @@ class Scope:
     region_prefix: str | None = None
     provider_id: UUID | None = None
 
-    def apply(self, query: Select[tuple[RowT]], model: type[RowT]) -> Select[tuple[RowT]]:
+    def apply(
+        self,
+        query: Select[tuple[RowT]],
+        district_code: InstrumentedAttribute[str],
+        provider_id: InstrumentedAttribute[UUID] | None = None,
+    ) -> Select[tuple[RowT]]:
         if self.region_prefix is not None:
             # Region claims are digits only (auth validates them), so the prefix needs no escaping.
-            query = query.where(model.district_code.startswith(self.region_prefix))
+            query = query.where(district_code.startswith(self.region_prefix))
         if self.provider_id is not None:
-            query = query.where(model.provider_id == self.provider_id)  # type: ignore[union-attr]
+            # Rows without a provider (accounts) are never a provider's to read.
+            query = query.where(provider_id == self.provider_id if provider_id is not None else false())
         return query
 
 
@@ -76,10 +83,10 @@ class AccountRepository:
         row = await self._row(beneficiary_id, period)
         return Account(**_values(row, ACCOUNT_FIELDS)) if row else None
 
-    async def list(
+    async def list_scoped(
         self, scope: Scope, *, beneficiary_id: UUID | None, period: str | None, after: UUID | None, limit: int
     ) -> list[Account]:
-        query = scope.apply(select(AccountRow), AccountRow)
+        query = scope.apply(select(AccountRow), AccountRow.district_code)
         if beneficiary_id is not None:
             query = query.where(AccountRow.beneficiary_id == beneficiary_id)
         if period is not None:
@@ -114,10 +121,10 @@ class SettlementRepository:
         row = await self._row(provider_id, district_code, period)
         return _settlement(row) if row else None
 
-    async def list(
+    async def list_scoped(
         self, scope: Scope, *, provider_id: UUID | None, period: str | None, after: UUID | None, limit: int
     ) -> list[Settlement]:
-        query = scope.apply(select(SettlementRow), SettlementRow)
+        query = scope.apply(select(SettlementRow), SettlementRow.district_code, SettlementRow.provider_id)
         if provider_id is not None:
             query = query.where(SettlementRow.provider_id == provider_id)
         if period is not None:
@@ -176,10 +183,10 @@ class ChargeRepository:
         )
         return [_charge(row) for row in (await self.session.scalars(query.order_by(ChargeRow.id))).all()]
 
-    async def list(
+    async def list_scoped(
         self, scope: Scope, where: ChargeFilter, *, after: UUID | None, limit: int
     ) -> list[Charge]:
-        query = scope.apply(select(ChargeRow), ChargeRow)
+        query = scope.apply(select(ChargeRow), ChargeRow.district_code, ChargeRow.provider_id)
         for name in ("visit_id", "beneficiary_id", "provider_id", "period", "status"):
             value = getattr(where, name)
             if value is not None:

@@ -161,7 +161,8 @@ async def _post(
     settlement = await settlements.get_for(
         charge.provider_id, charge.district_code, charge.period
     ) or Settlement(provider_id=charge.provider_id, district_code=charge.district_code, period=charge.period)
-    split = charge.post(price_list_id, item, account, settlement, utcnow())
+    now = utcnow()
+    split = charge.post(price_list_id, item, account, settlement, now)
     await accounts.save(account)
     await settlements.save(settlement)
     uow.publish(
@@ -175,6 +176,6 @@ async def _post(
             amount_fen=split.amount_fen,
             covered_fen=split.covered_fen,
             beneficiary_pays_fen=split.beneficiary_pays_fen,
-            posted_at=charge.posted_at or utcnow(),
+            posted_at=now,
         )
     )

@@ -1,0 +1,131 @@
+"""Read side of the billing service: tenancy-scoped look-ups, no unit of work.
+
+Government staff see what lies in their region (the visit's or the beneficiary's district);
+provider staff see only their own provider's charges and settlements. Another tenant's object is
+answered as not found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eldercare.billing.adapters.ledger_repository import (
+    AccountRepository,
+    ChargeFilter,
+    ChargeRepository,
+    Scope,
+    SettlementRepository,
+)
+from eldercare.billing.adapters.pricing_repository import PriceListRepository
+from eldercare.billing.domain.accounts import Account, Settlement
+from eldercare.billing.domain.charges import Charge
+from eldercare.billing.domain.pricing import PriceList
+from eldercare.common.auth import Principal, Role
+from eldercare.common.errors import NotFound
+
+GOVERNMENT_READERS = (Role.city_admin, Role.district_officer, Role.auditor)
+
+
+def scope_of(principal: Principal) -> Scope | None:
+    """The rows a principal may read, or ``None`` for none at all."""
+    if principal.has_role(*GOVERNMENT_READERS) and principal.region is not None:
+        return Scope(region_prefix=principal.region)
+    if principal.has_role(Role.provider_admin) and principal.provider_id is not None:
+        return Scope(provider_id=principal.provider_id)
+    return None
+
+
+def _ensure_visible(principal: Principal, district_code: str, provider_id: UUID, what: str) -> None:
+    scope = scope_of(principal)
+    if scope is None:
+        raise NotFound(f"{what} not found")
+    if scope.region_prefix is not None and not district_code.startswith(scope.region_prefix):
+        raise NotFound(f"{what} not found")
+    if scope.provider_id is not None and scope.provider_id != provider_id:
+        raise NotFound(f"{what} not found")
+
+
+async def get_price_list(session: AsyncSession, price_list_id: UUID, principal: Principal) -> PriceList:
+    """One price list: those entered within the caller's region, and those that apply in it (a
+    district officer reads the city's list)."""
+    price_list = await PriceListRepository(session).get(price_list_id)
+    region = principal.region
+    if price_list is None or region is None:
+        raise NotFound("price list not found")
+    if not (region.startswith(price_list.region_code) or price_list.region_code.startswith(region)):
+        raise NotFound("price list not found")
+    return price_list
+
+
+@dataclass(frozen=True)
+class AccountView:
+    account: Account
+    charges: list[Charge]
+
+
+async def list_accounts(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    beneficiary_id: UUID | None,
+    period: str | None,
+    after: UUID | None,
+    limit: int,
+) -> list[AccountView]:
+    """Monthly accounts in the caller's region with every charge of their month."""
+    scope = scope_of(principal)
+    if scope is None or scope.region_prefix is None:
+        return []
+    accounts = await AccountRepository(session).list_scoped(
+        scope, beneficiary_id=beneficiary_id, period=period, after=after, limit=limit
+    )
+    charges = await ChargeRepository(session).of_accounts(accounts)
+    return [
+        AccountView(a, [c for c in charges if (c.beneficiary_id, c.period) == (a.beneficiary_id, a.period)])
+        for a in accounts
+    ]
+
+
+async def list_settlements(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    provider_id: UUID | None,
+    period: str | None,
+    after: UUID | None,
+    limit: int,
+) -> list[Settlement]:
+    scope = scope_of(principal)
+    if scope is None:
+        return []
+    return await SettlementRepository(session).list_scoped(
+        scope, provider_id=provider_id, period=period, after=after, limit=limit
+    )
+
+
+async def get_settlement(session: AsyncSession, settlement_id: UUID, principal: Principal) -> Settlement:
+    settlement = await SettlementRepository(session).get(settlement_id)
+    if settlement is None:
+        raise NotFound("settlement not found")
+    _ensure_visible(principal, settlement.district_code, settlement.provider_id, "settlement")
+    return settlement
+
+
+async def list_charges(
+    session: AsyncSession, principal: Principal, where: ChargeFilter, *, after: UUID | None, limit: int
+) -> list[Charge]:
+    scope = scope_of(principal)
+    if scope is None:
+        return []
+    return await ChargeRepository(session).list_scoped(scope, where, after=after, limit=limit)
+
+
+async def get_charge(session: AsyncSession, charge_id: UUID, principal: Principal) -> Charge:
+    charge = await ChargeRepository(session).get(charge_id)
+    if charge is None:
+        raise NotFound("charge not found")
+    _ensure_visible(principal, charge.district_code, charge.provider_id, "charge")
+    return charge
