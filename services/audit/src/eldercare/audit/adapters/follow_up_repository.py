@@ -34,7 +34,9 @@ class FollowUpRepository:
         row = (await self.session.scalars(query)).first()
         return to_domain(row) if row else None
 
-    async def list_in_region(self, where: FollowUpFilter, *, after: UUID | None, limit: int) -> list[FollowUp]:
+    async def list_in_region(
+        self, where: FollowUpFilter, *, after: UUID | None, limit: int
+    ) -> list[FollowUp]:
         # Region codes are digits only (auth validates the claim), so the prefix needs no escaping.
         query = select(FollowUpRow).where(FollowUpRow.district_code.startswith(where.region_prefix))
         if where.beneficiary_id is not None:

@@ -35,7 +35,9 @@ class SpotCheckRepository:
         row = (await self.session.scalars(query)).first()
         return to_domain(row) if row else None
 
-    async def list_in_region(self, where: SpotCheckFilter, *, after: UUID | None, limit: int) -> list[SpotCheck]:
+    async def list_in_region(
+        self, where: SpotCheckFilter, *, after: UUID | None, limit: int
+    ) -> list[SpotCheck]:
         # Region codes are digits only (auth validates the claim), so the prefix needs no escaping.
         query = select(SpotCheckRow).where(SpotCheckRow.district_code.startswith(where.region_prefix))
         if where.visit_id is not None:
