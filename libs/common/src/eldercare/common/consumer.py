@@ -154,7 +154,12 @@ class ConsumerRunner:
         handler: Handler,
     ) -> str:
         async with UnitOfWork(
-            self.sessionmaker, self.tables, source=self.settings.service_name, causation_id=str(envelope.id)
+            self.sessionmaker,
+            self.tables,
+            source=self.settings.service_name,
+            causation_id=str(envelope.id),
+            settings=self.settings,
+            incoming=envelope,
         ) as uow:
             inserted = await uow.session.execute(
                 insert(self.tables.inbox)

@@ -19,6 +19,7 @@ from eldercare.common.db import MessagingTables
 from eldercare.common.envelope import Envelope
 from eldercare.common.observability import current_correlation_id, current_traceparent
 from eldercare.common.registry import IntegrationEvent
+from eldercare.common.settings import ServiceSettings
 
 
 class UnitOfWork:
@@ -29,11 +30,17 @@ class UnitOfWork:
         *,
         source: str,
         causation_id: str | None = None,
+        settings: ServiceSettings | None = None,
+        incoming: Envelope | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._tables = tables
         self.source = source
         self.causation_id = causation_id
+        # What a handler may need beyond the command: the service's settings, and for a consumer
+        # the envelope being handled (its id and time, e.g. for the audit trail).
+        self.settings = settings
+        self.incoming = incoming
         self._pending: list[Envelope] = []
         self._session: AsyncSession | None = None
         self.committed = False

@@ -183,9 +183,9 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     if choice.startswith(("external:", "external-tansu:")):
         # "external:" is an Apache Kafka-compatible broker; "external-tansu:" one with tansu's limits.
         kind, _, bootstrap = choice.partition(":")
-        broker = ExternalBroker("tansu" if kind == "external-tansu" else "apache", bootstrap)
-        _announce(f"Kafka broker for this session: external {broker.profile} at {bootstrap}")
-        yield broker
+        external = ExternalBroker("tansu" if kind == "external-tansu" else "apache", bootstrap)
+        _announce(f"Kafka broker for this session: external {external.profile} at {bootstrap}")
+        yield external
         return
     from eldercare.common.testing.brokers import pick_broker
 
