@@ -1,1 +1,2 @@
-"""Dispatch service: Providers, caregivers, care plans and agreements, visit scheduling, and the caregiver phone API: check-in and check-out with location."""
+"""Dispatch service: providers, caregivers, care plans and agreements, visit scheduling, and the
+caregiver phone API: check-in and check-out with location."""

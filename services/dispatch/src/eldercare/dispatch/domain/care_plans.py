@@ -1,0 +1,159 @@
+"""Care plans (专业照护方案) and service agreements (服务协议): Changsha rules 第十二条 to 第十四条."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+from eldercare.common.ids import uuid7
+from eldercare.dispatch.domain.beneficiaries import Beneficiary
+from eldercare.dispatch.domain.catalog import CATALOG, EMERGENCY_CODES
+from eldercare.dispatch.domain.errors import BeneficiaryNotActive, RuleViolations
+from eldercare.dispatch.domain.providers import Provider
+
+SOURCE = "changsha-2024-purchased-door-to-door-rules.md"
+
+
+class CarePlanStatus(StrEnum):
+    active = "active"
+
+
+CARE_PLAN_STATUS_LABELS = {CarePlanStatus.active: "执行中"}
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """第十四条: the agreement fixes content, duration and frequency (and rights, duties, risk
+    sharing and disputes, which stay on paper)."""
+
+    signed_on: date
+    duration_months: int
+    family_consent_obtained: bool = False
+
+    @property
+    def ends_on(self) -> date:
+        """The last day covered: twelve months from 2026-11-20 run to 2027-11-19."""
+        return add_months(self.signed_on, self.duration_months) - timedelta(days=1)
+
+
+@dataclass
+class CarePlan:
+    beneficiary_id: UUID
+    provider_id: UUID
+    district_code: str
+    service_codes: tuple[str, ...]
+    frequency_per_month: int
+    agreement: Agreement
+    activated_at: datetime
+    created_by: str
+    status: CarePlanStatus = CarePlanStatus.active
+    id: UUID = field(default_factory=uuid7)
+
+    @classmethod
+    def activate(
+        cls,
+        *,
+        beneficiary: Beneficiary,
+        provider: Provider,
+        service_codes: list[str],
+        frequency_per_month: int,
+        agreement: Agreement,
+        today: date,
+        now: datetime,
+        by: str,
+    ) -> CarePlan:
+        """第十二条: the provider writes the plan and signs the agreement; it takes effect at once."""
+        if not beneficiary.is_active:
+            raise BeneficiaryNotActive(
+                f"the beneficiary is {beneficiary.status.value}", field="beneficiary_id"
+            )
+        codes = tuple(sorted(set(service_codes)))
+        violations = plan_violations(beneficiary, provider, codes, agreement, today)
+        if violations:
+            raise RuleViolations.of(violations)
+        return cls(
+            beneficiary_id=beneficiary.id,
+            provider_id=provider.id,
+            district_code=beneficiary.district_code,
+            service_codes=codes,
+            frequency_per_month=frequency_per_month,
+            agreement=agreement,
+            activated_at=now,
+            created_by=by,
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == CarePlanStatus.active
+
+    def covers(self, service_code: str) -> bool:
+        return service_code in self.service_codes
+
+
+def plan_violations(
+    beneficiary: Beneficiary, provider: Provider, codes: tuple[str, ...], agreement: Agreement, today: date
+) -> list[tuple[str, str]]:
+    """Every rule the plan breaks, as (field, message); empty when the plan may take effect."""
+    out: list[tuple[str, str]] = []
+    # 第六条: the district where the person lives organises the service, through its contracted
+    # providers.
+    if not provider.serves_district(beneficiary.district_code):
+        out.append(("beneficiary_id", f"the provider does not serve district {beneficiary.district_code}"))
+    unknown = CATALOG.unknown(codes)
+    if unknown:
+        out.append(("service_codes", f"not in the service catalog: {', '.join(unknown)}"))
+    known = [c for c in codes if c not in unknown]
+    out += _service_violations(beneficiary, provider, known)
+    if agreement.ends_on < today:
+        out.append(("agreement.duration_months", f"the agreement ended on {agreement.ends_on.isoformat()}"))
+    consent = [c for c in known if CATALOG[c].requires_family_consent]
+    if consent and not agreement.family_consent_obtained:
+        # 附件2 序号13, 16, 17: outings and medical accompaniment only with the family's consent.
+        out.append(
+            ("agreement.family_consent_obtained", f"{', '.join(consent)} need the family's consent (附件2)")
+        )
+    return out
+
+
+def _service_violations(
+    beneficiary: Beneficiary, provider: Provider, codes: list[str]
+) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    not_offered = [c for c in codes if not provider.offers(c)]
+    if not_offered:
+        out.append(("service_codes", f"the provider does not offer: {', '.join(not_offered)}"))
+    entitled = set(beneficiary.service_categories)
+    # 第十三条 makes emergency help mandatory for some beneficiaries, so it is always within their
+    # entitlement even where the category list does not name daily-living care.
+    outside = [
+        c
+        for c in codes
+        if CATALOG[c].category not in entitled
+        and not (beneficiary.emergency_help_required and c in EMERGENCY_CODES)
+    ]
+    if outside:
+        out.append(("service_codes", f"outside the beneficiary's entitled categories: {', '.join(outside)}"))
+    if beneficiary.emergency_help_required and not EMERGENCY_CODES.intersection(codes):
+        # 第十三条: 由民政部门、居民委员会、村民委员会担任监护人的服务对象 ... 必须包含助急服务.
+        out.append(
+            (
+                "service_codes",
+                f"emergency help (CS14 or CS15) is mandatory for this beneficiary ({SOURCE} 第十三条)",
+            )
+        )
+    meals = [c for c in codes if CATALOG[c].requires_food_licence]
+    if meals and not provider.has_food_licence:
+        # 第七条（六）: meal services need a food licence or a contract with a licensed kitchen.
+        out.append(
+            ("service_codes", f"meal items {', '.join(meals)} need a food licence ({SOURCE} 第七条（六）)")
+        )
+    return out

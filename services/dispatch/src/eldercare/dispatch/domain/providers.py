@@ -1,0 +1,124 @@
+"""Providers (服务组织) and their caregivers (服务人员): Changsha rules 第七条 and 第九条."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from uuid import UUID
+
+from eldercare.common.ids import uuid7
+from eldercare.dispatch.domain.catalog import CATALOG
+from eldercare.dispatch.domain.credit_code import CreditCode
+from eldercare.dispatch.domain.errors import RuleViolations
+
+
+class ProviderStatus(StrEnum):
+    active = "active"
+
+
+PROVIDER_STATUS_LABELS = {ProviderStatus.active: "服务中"}
+
+
+@dataclass
+class Provider:
+    """A registered organisation contracted for purchased home care (第七条（一）: it carries a unified
+    social credit code)."""
+
+    name: str
+    credit_code: str
+    credit_code_needs_manual_check: bool
+    district_code: str
+    address: str
+    phone: str
+    service_codes: tuple[str, ...]
+    has_food_licence: bool
+    registered_by: str
+    status: ProviderStatus = ProviderStatus.active
+    id: UUID = field(default_factory=uuid7)
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        name: str,
+        credit_code: CreditCode,
+        district_code: str,
+        address: str,
+        phone: str,
+        service_codes: list[str],
+        has_food_licence: bool,
+        registered_by: str,
+    ) -> Provider:
+        unknown = CATALOG.unknown(service_codes)
+        if unknown:
+            raise RuleViolations.of([("service_codes", f"not in the service catalog: {', '.join(unknown)}")])
+        # A meal provider without a licence is registered all the same: 第七条（六） also accepts a
+        # contract with a licensed kitchen, which may come later. The licence is checked when a care
+        # plan contracts a meal item, which is when the service is bought.
+        return cls(
+            name=name,
+            credit_code=credit_code.value,
+            credit_code_needs_manual_check=credit_code.needs_manual_check,
+            district_code=district_code,
+            address=address,
+            phone=phone,
+            service_codes=tuple(sorted(set(service_codes))),
+            has_food_licence=has_food_licence,
+            registered_by=registered_by,
+        )
+
+    def serves_district(self, district_code: str) -> bool:
+        return self.district_code == district_code
+
+    def offers(self, service_code: str) -> bool:
+        return service_code in self.service_codes
+
+
+class Qualification(StrEnum):
+    """Professional qualifications of 第九条（八） (养老护理员、老年社会工作者等)."""
+
+    certified_elderly_care_worker = "certified_elderly_care_worker"
+    elderly_social_worker = "elderly_social_worker"
+    nurse = "nurse"
+    rehabilitation_therapist = "rehabilitation_therapist"
+    psychological_counsellor = "psychological_counsellor"
+
+
+QUALIFICATION_LABELS = {
+    Qualification.certified_elderly_care_worker: "养老护理员",
+    Qualification.elderly_social_worker: "老年社会工作者",
+    Qualification.nurse: "护士",
+    Qualification.rehabilitation_therapist: "康复治疗师",
+    Qualification.psychological_counsellor: "心理咨询师",
+}
+
+
+class CaregiverStatus(StrEnum):
+    active = "active"
+
+
+CAREGIVER_STATUS_LABELS = {CaregiverStatus.active: "在岗"}
+
+
+@dataclass
+class Caregiver:
+    """A person under contract with a provider who serves in the home (第九条（一）)."""
+
+    provider_id: UUID
+    name: str
+    phone: str
+    qualifications: tuple[Qualification, ...]
+    health_certificate_valid_until: date
+    status: CaregiverStatus = CaregiverStatus.active
+    id: UUID = field(default_factory=uuid7)
+
+    @property
+    def is_certified(self) -> bool:
+        # changsha-2024-purchased-door-to-door-rules.md 第九条（八）: any of the listed professional
+        # qualifications lets a caregiver provide the professional items of the catalog.
+        return bool(self.qualifications)
+
+    def fit_for_duty_on(self, day: date) -> bool:
+        """第九条（四）: works only with a valid health certificate (健康合格证明)."""
+        return self.status == CaregiverStatus.active and self.health_certificate_valid_until >= day
