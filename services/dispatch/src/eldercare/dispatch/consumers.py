@@ -3,5 +3,39 @@
 from __future__ import annotations
 
 from eldercare.common.consumer import Subscription
+from eldercare.common.contracts import BeneficiaryEnrolled, BeneficiaryStatusChanged
+from eldercare.common.uow import UnitOfWork
+from eldercare.dispatch.application import beneficiaries
+from eldercare.dispatch.domain.beneficiaries import BeneficiaryStatus
+from eldercare.dispatch.domain.geo import Point
 
-SUBSCRIPTIONS: list[Subscription] = []
+sub = Subscription("dispatch")
+
+
+@sub.on(BeneficiaryEnrolled)
+async def on_beneficiary_enrolled(event: BeneficiaryEnrolled, uow: UnitOfWork) -> None:
+    home = event.home_point
+    cmd = beneficiaries.RecordEnrolment(
+        beneficiary_id=event.beneficiary_id,
+        district_code=event.district_code,
+        community_code=event.community_code,
+        home_point=Point(home.lat, home.lon) if home else None,
+        service_categories=list(event.entitlement.service_categories),
+        emergency_help_required=event.entitlement.emergency_help_required,
+        enrolled_at=event.enrolled_at,
+    )
+    await beneficiaries.record_enrolment(cmd, uow)
+
+
+@sub.on(BeneficiaryStatusChanged)
+async def on_beneficiary_status_changed(event: BeneficiaryStatusChanged, uow: UnitOfWork) -> None:
+    cmd = beneficiaries.RecordStatusChange(
+        beneficiary_id=event.beneficiary_id,
+        status=BeneficiaryStatus(event.status),
+        reason=event.reason,
+        changed_at=event.changed_at,
+    )
+    await beneficiaries.record_status_change(cmd, uow)
+
+
+SUBSCRIPTIONS = [sub]

@@ -2,6 +2,157 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from uuid import UUID
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eldercare.common.db import Timestamped
 from eldercare.dispatch.adapters.orm import Base
 
-__all__ = ["Base"]
+
+class ProviderRow(Timestamped, Base):
+    __tablename__ = "providers"
+    __table_args__ = (Index("ix_providers_district_code_id", "district_code", "id"),)
+
+    name: Mapped[str] = mapped_column(String(100))
+    # Unique: one registered organisation is one provider.
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    credit_code_needs_manual_check: Mapped[bool] = mapped_column(Boolean)
+    district_code: Mapped[str] = mapped_column(String(6))
+    address: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(20))
+    service_codes: Mapped[list[str]] = mapped_column(JSONB)
+    has_food_licence: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16))
+    registered_by: Mapped[str] = mapped_column(String(200))
+
+
+class CaregiverRow(Timestamped, Base):
+    __tablename__ = "caregivers"
+    __table_args__ = (Index("ix_caregivers_provider_id_id", "provider_id", "id"),)
+
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("providers.id"))
+    name: Mapped[str] = mapped_column(String(50))
+    # Personal data of the caregiver: masked in responses unless the caller holds pii:read.
+    phone: Mapped[str] = mapped_column(String(20))
+    qualifications: Mapped[list[str]] = mapped_column(JSONB)
+    health_certificate_valid_until: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class BeneficiaryRow(Timestamped, Base):
+    """The projection of intake's beneficiary register (the id is intake's beneficiary id)."""
+
+    __tablename__ = "beneficiaries"
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'suspended', 'terminated')", name="status"),
+        CheckConstraint("(home_lat IS NULL) = (home_lon IS NULL)", name="home_point_complete"),
+    )
+
+    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    community_code: Mapped[str] = mapped_column(String(12))
+    home_lat: Mapped[float | None] = mapped_column(Float)
+    home_lon: Mapped[float | None] = mapped_column(Float)
+    service_categories: Mapped[list[str]] = mapped_column(JSONB)
+    emergency_help_required: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16))
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CarePlanRow(Timestamped, Base):
+    __tablename__ = "care_plans"
+    __table_args__ = (
+        CheckConstraint("status IN ('active')", name="status"),
+        CheckConstraint("frequency_per_month > 0", name="frequency_positive"),
+        # One active plan per beneficiary and provider, even under racing requests.
+        Index(
+            "uq_care_plans_active_beneficiary_provider",
+            "beneficiary_id",
+            "provider_id",
+            unique=True,
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index("ix_care_plans_provider_id_id", "provider_id", "id"),
+    )
+
+    beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("beneficiaries.id"))
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("providers.id"))
+    district_code: Mapped[str] = mapped_column(String(6))
+    service_codes: Mapped[list[str]] = mapped_column(JSONB)
+    frequency_per_month: Mapped[int] = mapped_column(Integer)
+    agreement_signed_on: Mapped[date] = mapped_column(Date)
+    agreement_duration_months: Mapped[int] = mapped_column(Integer)
+    agreement_ends_on: Mapped[date] = mapped_column(Date)
+    family_consent_obtained: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16))
+    activated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class VisitRow(Timestamped, Base):
+    __tablename__ = "visits"
+    __table_args__ = (
+        CheckConstraint("status IN ('scheduled', 'in_progress', 'completed')", name="status"),
+        CheckConstraint("scheduled_end_at > scheduled_start_at", name="window_ordered"),
+        CheckConstraint("status = 'scheduled' OR checked_in_at IS NOT NULL", name="started_has_check_in"),
+        CheckConstraint(
+            "status <> 'completed' OR checked_out_at IS NOT NULL", name="completed_has_check_out"
+        ),
+        # The overlap check reads a caregiver's visits around a window.
+        Index("ix_visits_caregiver_id_scheduled_start_at", "caregiver_id", "scheduled_start_at"),
+        Index("ix_visits_provider_id_id", "provider_id", "id"),
+    )
+
+    care_plan_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("care_plans.id"), index=True)
+    beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    caregiver_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("caregivers.id"))
+    district_code: Mapped[str] = mapped_column(String(6))
+    service_code: Mapped[str] = mapped_column(String(8))
+    scheduled_start_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    scheduled_end_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    scheduled_by: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    check_in_lat: Mapped[float | None] = mapped_column(Float)
+    check_in_lon: Mapped[float | None] = mapped_column(Float)
+    check_in_accuracy_m: Mapped[float | None] = mapped_column(Float)
+    check_in_distance_m: Mapped[float | None] = mapped_column(Float)
+    check_in_location_ok: Mapped[bool | None] = mapped_column(Boolean)
+    check_in_problem: Mapped[str | None] = mapped_column(Text)
+
+    checked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    check_out_lat: Mapped[float | None] = mapped_column(Float)
+    check_out_lon: Mapped[float | None] = mapped_column(Float)
+    check_out_accuracy_m: Mapped[float | None] = mapped_column(Float)
+    check_out_distance_m: Mapped[float | None] = mapped_column(Float)
+    check_out_location_ok: Mapped[bool | None] = mapped_column(Boolean)
+    check_out_problem: Mapped[str | None] = mapped_column(Text)
+
+    notes: Mapped[str | None] = mapped_column(Text)
+    items_done: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    verified: Mapped[bool | None] = mapped_column(Boolean)
+    verification_notes: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+
+
+__all__ = ["Base", "BeneficiaryRow", "CarePlanRow", "CaregiverRow", "ProviderRow", "VisitRow"]

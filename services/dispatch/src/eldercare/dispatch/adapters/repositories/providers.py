@@ -1,0 +1,103 @@
+"""Providers and caregivers."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eldercare.dispatch.adapters.models import CaregiverRow, ProviderRow
+from eldercare.dispatch.domain.providers import (
+    Caregiver,
+    CaregiverStatus,
+    Provider,
+    ProviderStatus,
+    Qualification,
+)
+
+
+class ProviderRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, provider_id: UUID) -> Provider | None:
+        row = await self.session.get(ProviderRow, provider_id)
+        return provider_from_row(row) if row else None
+
+    async def get_by_credit_code(self, credit_code: str) -> Provider | None:
+        row = (
+            await self.session.scalars(select(ProviderRow).where(ProviderRow.credit_code == credit_code))
+        ).first()
+        return provider_from_row(row) if row else None
+
+    async def add(self, provider: Provider) -> None:
+        self.session.add(
+            ProviderRow(
+                id=provider.id,
+                name=provider.name,
+                credit_code=provider.credit_code,
+                credit_code_needs_manual_check=provider.credit_code_needs_manual_check,
+                district_code=provider.district_code,
+                address=provider.address,
+                phone=provider.phone,
+                service_codes=list(provider.service_codes),
+                has_food_licence=provider.has_food_licence,
+                status=provider.status.value,
+                registered_by=provider.registered_by,
+            )
+        )
+        await self.session.flush()
+
+
+def provider_from_row(row: ProviderRow) -> Provider:
+    return Provider(
+        id=row.id,
+        name=row.name,
+        credit_code=row.credit_code,
+        credit_code_needs_manual_check=row.credit_code_needs_manual_check,
+        district_code=row.district_code,
+        address=row.address,
+        phone=row.phone,
+        service_codes=tuple(row.service_codes),
+        has_food_licence=row.has_food_licence,
+        status=ProviderStatus(row.status),
+        registered_by=row.registered_by,
+    )
+
+
+class CaregiverRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, caregiver_id: UUID, *, for_update: bool = False) -> Caregiver | None:
+        """``for_update`` locks the caregiver's row: bookings of one caregiver then run one at a
+        time, so two racing requests cannot both pass the overlap check."""
+        row = await self.session.get(CaregiverRow, caregiver_id, with_for_update=for_update or None)
+        return caregiver_from_row(row) if row else None
+
+    async def add(self, caregiver: Caregiver) -> None:
+        self.session.add(
+            CaregiverRow(
+                id=caregiver.id,
+                provider_id=caregiver.provider_id,
+                name=caregiver.name,
+                phone=caregiver.phone,
+                qualifications=[q.value for q in caregiver.qualifications],
+                health_certificate_valid_until=caregiver.health_certificate_valid_until,
+                status=caregiver.status.value,
+            )
+        )
+        await self.session.flush()
+
+
+def caregiver_from_row(row: CaregiverRow) -> Caregiver:
+    return Caregiver(
+        id=row.id,
+        provider_id=row.provider_id,
+        name=row.name,
+        phone=row.phone,
+        qualifications=tuple(Qualification(q) for q in row.qualifications),
+        health_certificate_valid_until=row.health_certificate_valid_until,
+        status=CaregiverStatus(row.status),
+    )

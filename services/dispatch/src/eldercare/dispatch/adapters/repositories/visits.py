@@ -1,0 +1,124 @@
+"""Visits and the caregiver's time they occupy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eldercare.dispatch.adapters.models import VisitRow
+from eldercare.dispatch.domain.geo import Point
+from eldercare.dispatch.domain.visits import LocationCheck, Visit, VisitStatus
+
+_DONE = VisitStatus.completed.value
+
+
+class VisitRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, visit_id: UUID, *, for_update: bool = False) -> Visit | None:
+        """``for_update`` serialises check-in and check-out of one visit: the second of two racing
+        check-ins then sees the first and answers 409, instead of both succeeding."""
+        row = await self.session.get(VisitRow, visit_id, with_for_update=for_update or None)
+        return to_domain(row) if row else None
+
+    async def list_occupying(self, caregiver_id: UUID, start: datetime, end: datetime) -> list[Visit]:
+        """The caregiver's visits whose time (planned, or actual once completed) meets [start, end)."""
+        planned = and_(
+            VisitRow.status != _DONE, VisitRow.scheduled_start_at < end, VisitRow.scheduled_end_at > start
+        )
+        actual = and_(VisitRow.status == _DONE, VisitRow.checked_in_at < end, VisitRow.checked_out_at > start)
+        query = select(VisitRow).where(VisitRow.caregiver_id == caregiver_id, or_(planned, actual))
+        return [to_domain(row) for row in (await self.session.scalars(query.order_by(VisitRow.id))).all()]
+
+    async def get_in_progress(self, caregiver_id: UUID) -> Visit | None:
+        query = select(VisitRow).where(
+            VisitRow.caregiver_id == caregiver_id, VisitRow.status == VisitStatus.in_progress.value
+        )
+        row = (await self.session.scalars(query.limit(1))).first()
+        return to_domain(row) if row else None
+
+    async def add(self, visit: Visit) -> None:
+        row = VisitRow(id=visit.id)
+        _copy_into(row, visit)
+        self.session.add(row)
+        await self.session.flush()
+
+    async def save(self, visit: Visit) -> None:
+        row = await self.session.get(VisitRow, visit.id)
+        if row is None:
+            raise LookupError(f"visit {visit.id} was never added")
+        _copy_into(row, visit)
+        await self.session.flush()
+
+
+def to_domain(row: VisitRow) -> Visit:
+    return Visit(
+        id=row.id,
+        care_plan_id=row.care_plan_id,
+        beneficiary_id=row.beneficiary_id,
+        provider_id=row.provider_id,
+        caregiver_id=row.caregiver_id,
+        district_code=row.district_code,
+        service_code=row.service_code,
+        scheduled_start_at=row.scheduled_start_at,
+        scheduled_end_at=row.scheduled_end_at,
+        scheduled_by=row.scheduled_by,
+        status=VisitStatus(row.status),
+        checked_in_at=row.checked_in_at,
+        check_in=_check(row, "check_in"),
+        checked_out_at=row.checked_out_at,
+        check_out=_check(row, "check_out"),
+        notes=row.notes,
+        items_done=tuple(row.items_done or ()),
+        duration_minutes=row.duration_minutes,
+        verified=row.verified,
+        verification_notes=tuple(row.verification_notes or ()),
+    )
+
+
+def _check(row: VisitRow, prefix: str) -> LocationCheck | None:
+    lat, lon = getattr(row, f"{prefix}_lat"), getattr(row, f"{prefix}_lon")
+    if lat is None or lon is None:
+        return None
+    return LocationCheck(
+        point=Point(lat, lon),
+        accuracy_m=getattr(row, f"{prefix}_accuracy_m"),
+        distance_m=getattr(row, f"{prefix}_distance_m"),
+        ok=bool(getattr(row, f"{prefix}_location_ok")),
+        problem=getattr(row, f"{prefix}_problem"),
+    )
+
+
+def _put_check(row: VisitRow, prefix: str, check: LocationCheck | None) -> None:
+    setattr(row, f"{prefix}_lat", check.point.lat if check else None)
+    setattr(row, f"{prefix}_lon", check.point.lon if check else None)
+    setattr(row, f"{prefix}_accuracy_m", check.accuracy_m if check else None)
+    setattr(row, f"{prefix}_distance_m", check.distance_m if check else None)
+    setattr(row, f"{prefix}_location_ok", check.ok if check else None)
+    setattr(row, f"{prefix}_problem", check.problem if check else None)
+
+
+def _copy_into(row: VisitRow, v: Visit) -> None:
+    row.care_plan_id = v.care_plan_id
+    row.beneficiary_id = v.beneficiary_id
+    row.provider_id = v.provider_id
+    row.caregiver_id = v.caregiver_id
+    row.district_code = v.district_code
+    row.service_code = v.service_code
+    row.scheduled_start_at = v.scheduled_start_at
+    row.scheduled_end_at = v.scheduled_end_at
+    row.scheduled_by = v.scheduled_by
+    row.status = v.status.value
+    row.checked_in_at = v.checked_in_at
+    _put_check(row, "check_in", v.check_in)
+    row.checked_out_at = v.checked_out_at
+    _put_check(row, "check_out", v.check_out)
+    row.notes = v.notes
+    row.items_done = list(v.items_done)
+    row.duration_minutes = v.duration_minutes
+    row.verified = v.verified
+    row.verification_notes = list(v.verification_notes)

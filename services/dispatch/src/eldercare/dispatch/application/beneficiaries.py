@@ -1,0 +1,75 @@
+"""Handlers that keep the beneficiary projection from intake's events. They tolerate redelivery,
+replays and gaps: they record a state rather than raise, since a raise dead-letters the event."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from eldercare.common.uow import UnitOfWork
+from eldercare.dispatch.adapters.repositories.beneficiaries import BeneficiaryRepository
+from eldercare.dispatch.domain.beneficiaries import Beneficiary, BeneficiaryStatus
+from eldercare.dispatch.domain.geo import Point
+
+log = logging.getLogger("eldercare.dispatch.beneficiaries")
+
+
+@dataclass(frozen=True)
+class RecordEnrolment:
+    beneficiary_id: UUID
+    district_code: str
+    community_code: str
+    home_point: Point | None
+    service_categories: list[str]
+    emergency_help_required: bool
+    enrolled_at: datetime
+
+
+@dataclass(frozen=True)
+class RecordStatusChange:
+    beneficiary_id: UUID
+    status: BeneficiaryStatus
+    reason: str
+    changed_at: datetime
+
+
+async def record_enrolment(cmd: RecordEnrolment, uow: UnitOfWork) -> Beneficiary:
+    """服务对象: add the beneficiary to the projection, or refresh it (upsert)."""
+    enrolled = Beneficiary(
+        id=cmd.beneficiary_id,
+        district_code=cmd.district_code,
+        community_code=cmd.community_code,
+        home_point=cmd.home_point,
+        service_categories=tuple(dict.fromkeys(cmd.service_categories)),
+        emergency_help_required=cmd.emergency_help_required,
+        status=BeneficiaryStatus.active,
+        enrolled_at=cmd.enrolled_at,
+        status_changed_at=cmd.enrolled_at,
+    )
+    repo = BeneficiaryRepository(uow.session)
+    existing = await repo.get(cmd.beneficiary_id, for_update=True)
+    if existing is None:
+        await repo.add(enrolled)
+        return enrolled
+    existing.re_enrol(enrolled)
+    await repo.save(existing)
+    return existing
+
+
+async def record_status_change(cmd: RecordStatusChange, uow: UnitOfWork) -> Beneficiary | None:
+    """暂停 / 恢复 / 终止: apply a status change unless a later one is already applied."""
+    repo = BeneficiaryRepository(uow.session)
+    beneficiary = await repo.get(cmd.beneficiary_id, for_update=True)
+    if beneficiary is None:
+        # Events of one beneficiary share a partition, so the enrolment came first; if it is not
+        # here it was dead-lettered, and replaying it from the DLQ will bring the beneficiary in.
+        log.warning(
+            "status change of a beneficiary dispatch does not know",
+            extra={"beneficiary_id": str(cmd.beneficiary_id)},
+        )
+        return None
+    if beneficiary.change_status(cmd.status, cmd.reason, cmd.changed_at):
+        await repo.save(beneficiary)
+    return beneficiary
