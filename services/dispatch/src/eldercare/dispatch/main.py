@@ -13,7 +13,10 @@ from eldercare.dispatch.settings import DispatchSettings
 def create_app(settings: DispatchSettings | None = None) -> FastAPI:
     return create_service_app(
         title="eldercare dispatch",
-        description="Providers, caregivers, care plans and agreements, visit scheduling, and the caregiver phone API: check-in and check-out with location.",
+        description=(
+            "Providers, caregivers, care plans and agreements, visit scheduling, and the caregiver "
+            "phone API: check-in and check-out with location."
+        ),
         settings_factory=DispatchSettings,
         settings=settings,
         tables=MESSAGING,

@@ -1,0 +1,77 @@
+"""Routes of the service catalog, providers and caregivers."""
+
+from __future__ import annotations
+
+import logging
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from eldercare.common.auth import CurrentPrincipal, Principal
+from eldercare.common.idempotency import Idempotency
+from eldercare.common.runtime import execute
+from eldercare.dispatch.api.dependencies import CaregiverReader, ProviderAdmin, ProviderReader, Registrar, Rt
+from eldercare.dispatch.api.provider_schemas import (
+    CaregiverCreate,
+    CaregiverRead,
+    ProviderCreate,
+    ProviderRead,
+    ServiceItemList,
+    ServiceItemRead,
+)
+from eldercare.dispatch.application import providers, queries
+from eldercare.dispatch.domain.catalog import CATALOG
+from eldercare.dispatch.domain.providers import Caregiver
+
+log = logging.getLogger("eldercare.dispatch.pii")
+
+router = APIRouter(prefix="/v1", tags=["providers"])
+
+
+@router.get(
+    "/service-items", response_model=ServiceItemList, tags=["catalog"], summary="The service catalog (附件2)"
+)
+async def list_service_items(principal: CurrentPrincipal) -> ServiceItemList:
+    return ServiceItemList(items=[ServiceItemRead.from_domain(item) for item in CATALOG.items])
+
+
+@router.post("/providers", response_model=ProviderRead, status_code=201, summary="Register a provider")
+async def register_provider(body: ProviderCreate, principal: Registrar, idem: Idempotency, rt: Rt) -> object:
+    cmd = providers.RegisterProvider(**body.model_dump(), principal=principal)
+    return await execute(
+        rt, lambda uow: providers.register_provider(cmd, uow), ProviderRead.from_domain, idempotency=idem
+    )
+
+
+@router.get("/providers/{provider_id}", response_model=ProviderRead, summary="One provider")
+async def get_provider(provider_id: UUID, principal: ProviderReader, rt: Rt) -> ProviderRead:
+    async with rt.read_session() as session:
+        provider = await queries.get_provider(session, provider_id, principal)
+    return ProviderRead.from_domain(provider)
+
+
+@router.post("/caregivers", response_model=CaregiverRead, status_code=201, summary="Register a caregiver")
+async def register_caregiver(
+    body: CaregiverCreate, principal: ProviderAdmin, idem: Idempotency, rt: Rt
+) -> object:
+    cmd = providers.RegisterCaregiver(**body.model_dump(), principal=principal)
+    return await execute(
+        rt,
+        lambda uow: providers.register_caregiver(cmd, uow),
+        lambda caregiver: _caregiver_read(caregiver, principal),
+        idempotency=idem,
+    )
+
+
+@router.get("/caregivers/{caregiver_id}", response_model=CaregiverRead, summary="One caregiver")
+async def get_caregiver(caregiver_id: UUID, principal: CaregiverReader, rt: Rt) -> CaregiverRead:
+    async with rt.read_session() as session:
+        caregiver = await queries.get_caregiver(session, caregiver_id, principal)
+    return _caregiver_read(caregiver, principal)
+
+
+def _caregiver_read(caregiver: Caregiver, principal: Principal) -> CaregiverRead:
+    if principal.can_read_pii:
+        # Every unmasked read of personal data leaves a trace (architecture.md, identity and access).
+        log.info("pii read", extra={"subject": principal.subject, "caregiver_id": str(caregiver.id)})
+    return CaregiverRead.from_domain(caregiver, principal)

@@ -1,0 +1,164 @@
+"""Request and response bodies for the service catalog, providers and caregivers.
+
+Requests forbid unknown fields and bound every string and list, so hostile input is a 422 naming
+the field.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+
+from eldercare.common.auth import Principal
+from eldercare.common.pii import mask_phone
+from eldercare.dispatch.domain.catalog import CATALOG, ServiceItem
+from eldercare.dispatch.domain.providers import (
+    CAREGIVER_STATUS_LABELS,
+    PROVIDER_STATUS_LABELS,
+    QUALIFICATION_LABELS,
+    Caregiver,
+    Provider,
+    Qualification,
+)
+
+_FORBID = ConfigDict(extra="forbid")
+
+ServiceCode = Annotated[str, StringConstraints(pattern=r"^CS\d{2}$")]
+DistrictCode = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9-]{4,19}$")]
+OrganisationName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class ClauseRead(BaseModel):
+    source: str
+    article: str
+    item: str | None = None
+
+
+class ServiceItemRead(BaseModel):
+    code: str = Field(examples=["CS22"])
+    category: str = Field(examples=["welfare_visit"])
+    category_label: str = Field(examples=["探访关爱服务"])
+    group: str
+    group_zh: str
+    name_zh: str
+    name_en: str
+    description: str
+    requires_certified: bool = Field(description="第九条（八）: only a certified caregiver may provide it")
+    requires_food_licence: bool = Field(description="第七条（六）: the provider needs a food licence")
+    requires_family_consent: bool = Field(description="附件2: only with the family's consent")
+    basis: list[ClauseRead]
+
+    @classmethod
+    def from_domain(cls, item: ServiceItem) -> ServiceItemRead:
+        return cls(
+            code=item.code,
+            category=item.category.value,
+            category_label=CATALOG.category_label(item.category.value),
+            group=item.group,
+            group_zh=item.group_zh,
+            name_zh=item.name_zh,
+            name_en=item.name_en,
+            description=item.description,
+            requires_certified=item.requires_certified,
+            requires_food_licence=item.requires_food_licence,
+            requires_family_consent=item.requires_family_consent,
+            basis=[ClauseRead(source=b.source, article=b.article, item=b.item) for b in item.basis],
+        )
+
+
+class ServiceItemList(BaseModel):
+    items: list[ServiceItemRead]
+
+
+class ProviderCreate(BaseModel):
+    model_config = _FORBID
+
+    name: OrganisationName
+    credit_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = (
+        Field(description="统一社会信用代码, GB 32100-2015", examples=["521101080000000195"])
+    )
+    district_code: DistrictCode
+    address: Address
+    phone: Phone
+    service_codes: list[ServiceCode] = Field(min_length=1, max_length=32)
+    has_food_licence: StrictBool = False
+
+
+class ProviderRead(BaseModel):
+    id: UUID
+    name: str
+    credit_code: str
+    credit_code_needs_manual_check: bool = Field(
+        description="the check character does not match: verify against the national credit registry"
+    )
+    district_code: str
+    address: str
+    phone: str
+    service_codes: list[str]
+    has_food_licence: bool
+    status: str
+    status_label: str
+
+    @classmethod
+    def from_domain(cls, p: Provider) -> ProviderRead:
+        return cls(
+            id=p.id,
+            name=p.name,
+            credit_code=p.credit_code,
+            credit_code_needs_manual_check=p.credit_code_needs_manual_check,
+            district_code=p.district_code,
+            address=p.address,
+            phone=p.phone,
+            service_codes=list(p.service_codes),
+            has_food_licence=p.has_food_licence,
+            status=p.status.value,
+            status_label=PROVIDER_STATUS_LABELS[p.status],
+        )
+
+
+class CaregiverCreate(BaseModel):
+    model_config = _FORBID
+
+    name: PersonName
+    phone: Phone
+    qualifications: list[Qualification] = Field(default_factory=list, max_length=5)
+    health_certificate_valid_until: date = Field(description="第九条（四）: 健康合格证明 valid until")
+
+
+class QualificationRead(BaseModel):
+    code: str
+    label: str
+
+
+class CaregiverRead(BaseModel):
+    id: UUID
+    provider_id: UUID
+    name: str
+    phone: str = Field(description="masked unless the caller holds the pii:read scope")
+    qualifications: list[QualificationRead]
+    certified: bool = Field(description="may provide the professional items (第九条（八）)")
+    health_certificate_valid_until: date
+    status: str
+    status_label: str
+
+    @classmethod
+    def from_domain(cls, c: Caregiver, principal: Principal) -> CaregiverRead:
+        return cls(
+            id=c.id,
+            provider_id=c.provider_id,
+            name=c.name,
+            phone=c.phone if principal.can_read_pii else mask_phone(c.phone),
+            qualifications=[
+                QualificationRead(code=q.value, label=QUALIFICATION_LABELS[q]) for q in c.qualifications
+            ],
+            certified=c.is_certified,
+            health_certificate_valid_until=c.health_certificate_valid_until,
+            status=c.status.value,
+            status_label=CAREGIVER_STATUS_LABELS[c.status],
+        )

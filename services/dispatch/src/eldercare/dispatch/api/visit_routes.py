@@ -1,0 +1,118 @@
+"""Routes of care plans and visits (the provider's office and the caregiver's phone)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from eldercare.common.idempotency import Idempotency
+from eldercare.common.runtime import execute
+from eldercare.dispatch.api.dependencies import (
+    CaregiverOnDuty,
+    CarePlanReader,
+    ProviderAdmin,
+    Rt,
+    Settings,
+    VisitReader,
+)
+from eldercare.dispatch.api.visit_schemas import (
+    CarePlanCreate,
+    CarePlanRead,
+    CheckInCreate,
+    CheckOutCreate,
+    VisitCreate,
+    VisitRead,
+)
+from eldercare.dispatch.application import care_plans, queries, visits
+from eldercare.dispatch.domain.care_plans import Agreement
+
+plans_router = APIRouter(prefix="/v1/care-plans", tags=["care plans"])
+visits_router = APIRouter(prefix="/v1/visits", tags=["visits"])
+
+
+@plans_router.post(
+    "", response_model=CarePlanRead, status_code=201, summary="Write a care plan and sign its agreement"
+)
+async def create_care_plan(
+    body: CarePlanCreate, principal: ProviderAdmin, idem: Idempotency, rt: Rt
+) -> object:
+    cmd = care_plans.CreateCarePlan(
+        beneficiary_id=body.beneficiary_id,
+        service_codes=list(body.service_codes),
+        frequency_per_month=body.frequency_per_month,
+        agreement=Agreement(**body.agreement.model_dump()),
+        principal=principal,
+    )
+    return await execute(
+        rt, lambda uow: care_plans.create_care_plan(cmd, uow), CarePlanRead.from_domain, idempotency=idem
+    )
+
+
+@plans_router.get("/{care_plan_id}", response_model=CarePlanRead, summary="One care plan")
+async def get_care_plan(care_plan_id: UUID, principal: CarePlanReader, rt: Rt) -> CarePlanRead:
+    async with rt.read_session() as session:
+        plan = await queries.get_care_plan(session, care_plan_id, principal)
+    return CarePlanRead.from_domain(plan)
+
+
+@visits_router.post("", response_model=VisitRead, status_code=201, summary="Schedule a visit")
+async def schedule_visit(body: VisitCreate, principal: ProviderAdmin, idem: Idempotency, rt: Rt) -> object:
+    cmd = visits.ScheduleVisit(**body.model_dump(), principal=principal)
+    return await execute(
+        rt, lambda uow: visits.schedule_visit(cmd, uow), VisitRead.from_domain, idempotency=idem
+    )
+
+
+@visits_router.get("/{visit_id}", response_model=VisitRead, summary="One visit")
+async def get_visit(visit_id: UUID, principal: VisitReader, rt: Rt) -> VisitRead:
+    async with rt.read_session() as session:
+        visit = await queries.get_visit(session, visit_id, principal)
+    return VisitRead.from_domain(visit)
+
+
+@visits_router.post(
+    "/{visit_id}/check-ins", response_model=VisitRead, status_code=201, summary="Check in at the home (签到)"
+)
+async def check_in(
+    visit_id: UUID,
+    body: CheckInCreate,
+    principal: CaregiverOnDuty,
+    idem: Idempotency,
+    rt: Rt,
+    settings: Settings,
+) -> object:
+    cmd = visits.CheckIn(
+        visit_id=visit_id,
+        location=body.location.point(),
+        accuracy_m=body.accuracy_m,
+        geofence_m=settings.geofence_m,
+        principal=principal,
+    )
+    return await execute(rt, lambda uow: visits.check_in(cmd, uow), VisitRead.from_domain, idempotency=idem)
+
+
+@visits_router.post(
+    "/{visit_id}/check-outs",
+    response_model=VisitRead,
+    status_code=201,
+    summary="Check out with the service record (签退)",
+)
+async def check_out(
+    visit_id: UUID,
+    body: CheckOutCreate,
+    principal: CaregiverOnDuty,
+    idem: Idempotency,
+    rt: Rt,
+    settings: Settings,
+) -> object:
+    cmd = visits.CheckOut(
+        visit_id=visit_id,
+        location=body.location.point(),
+        accuracy_m=body.accuracy_m,
+        notes=body.record.notes,
+        items_done=list(body.record.items_done),
+        rules=settings.verification_rules(),
+        principal=principal,
+    )
+    return await execute(rt, lambda uow: visits.check_out(cmd, uow), VisitRead.from_domain, idempotency=idem)
