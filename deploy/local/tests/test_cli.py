@@ -84,3 +84,21 @@ def test_topics_include_a_dead_letter_topic_for_each() -> None:
     names = topics()
     assert "intake.beneficiary" in names and "dispatch.visit" in names
     assert {f"{t}.dlq" for t in names if not t.endswith(".dlq")} <= set(names)
+
+
+def test_a_second_up_refuses_and_leaves_the_running_stacks_file_alone(tmp_path: Path) -> None:
+    from eldercare.devstack.processes import cmdline
+    from eldercare.devstack.stack import read_stack_file, write_stack_file
+
+    layout = Layout(tmp_path)
+    running = subprocess.Popen(["sleep", "30"])
+    try:
+        recorded = {"supervisor_pid": running.pid, "supervisor_cmdline": cmdline(running.pid)}
+        write_stack_file(layout, recorded)
+        said: list[str] = []
+        assert LocalStack(layout, say=said.append).run() == 1
+        assert "already running" in said[-1]
+        assert read_stack_file(layout) == recorded
+    finally:
+        running.kill()
+        running.wait()

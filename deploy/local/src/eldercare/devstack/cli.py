@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -140,7 +141,14 @@ def cmd_seed(layout: Layout, args: argparse.Namespace) -> int:
 def cmd_kafka_jars(layout: Layout, args: argparse.Namespace) -> int:
     from eldercare.common.testing.brokers import fetch_kafka_jars, java_available
 
+    choice = os.environ.get("ELDERCARE_TEST_BROKER", "auto")
+    if choice != "auto" and choice != "apache":
+        print(f"[eldercare] ELDERCARE_TEST_BROKER={choice}: the tests will use that broker")
+        return 0
     if not java_available():
+        if choice == "apache":
+            print("[eldercare] ELDERCARE_TEST_BROKER=apache needs Java 17+ and Maven", file=sys.stderr)
+            return 1
         print("[eldercare] no Java 17+ and Maven here: the tests will use the tansu broker")
         return 0
     jars = fetch_kafka_jars(layout.root)

@@ -36,7 +36,13 @@ from eldercare.common.testing.postgres import EmbeddedPostgres
 from eldercare.devstack.databases import ensure_databases, migrate, server_url
 from eldercare.devstack.keys import LocalKeys, ensure_keys
 from eldercare.devstack.layout import Layout
-from eldercare.devstack.processes import ManagedProcess, is_running, stop_processes, terminate_pid
+from eldercare.devstack.processes import (
+    ManagedProcess,
+    cmdline,
+    is_running,
+    stop_processes,
+    terminate_pid,
+)
 from eldercare.devstack.services import SERVICES, Service, topics
 
 Profile = Literal["apache", "tansu"]
@@ -90,6 +96,7 @@ class LocalStack:
     broker: Broker | None = None
     processes: list[ManagedProcess] = field(default_factory=list)
     keys: LocalKeys | None = None
+    owns_stack_file: bool = False
 
     # ------------------------------------------------------------ run
 
@@ -163,7 +170,9 @@ class LocalStack:
         if self.postgres is not None:
             self._timed("stopping postgres", self.postgres.stop)
             self.postgres = None
-        self.layout.stack_file.unlink(missing_ok=True)
+        if self.owns_stack_file:
+            self.layout.stack_file.unlink(missing_ok=True)
+            self.owns_stack_file = False
 
     # ------------------------------------------------------------ environment
 
@@ -213,7 +222,7 @@ class LocalStack:
         recorded = read_stack_file(self.layout)
         if recorded is not None:
             pid = recorded.get("supervisor_pid")
-            if isinstance(pid, int) and pid != os.getpid() and is_running(pid, "eldercare"):
+            if isinstance(pid, int) and pid != os.getpid() and _supervisor_running(recorded):
                 raise StackError(
                     f"a stack is already running (pid {pid}, since {recorded.get('started_at')}); "
                     "stop it with `uv run eldercare down`"
@@ -244,7 +253,11 @@ class LocalStack:
         if self.options.broker == "apache":
             if not java_available():
                 raise StackError("--broker apache needs Java 17 or newer and Maven (mvn) on PATH")
-            broker = ApacheKafkaBroker(self.layout.broker_dir / "kafka")
+            data_dir = self.layout.broker_dir / "kafka"
+            # The first run takes 9092 when it is free; later runs keep the ports of the first.
+            first_run = not (data_dir / "server.properties").exists()
+            port = DEFAULT_KAFKA_PORT if first_run and _port_free(DEFAULT_KAFKA_PORT) else None
+            broker = ApacheKafkaBroker(data_dir, port=port)
         else:
             port = DEFAULT_KAFKA_PORT if _port_free(DEFAULT_KAFKA_PORT) else None
             broker = TansuBroker(self.layout.broker_dir / "tansu", port=port)
@@ -324,11 +337,13 @@ class LocalStack:
 
     def _save(self) -> None:
         write_stack_file(self.layout, self.describe())
+        self.owns_stack_file = True
 
     def describe(self) -> dict[str, Any]:
         broker = self.broker
         return {
             "supervisor_pid": os.getpid(),
+            "supervisor_cmdline": cmdline(os.getpid()),
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "root": str(self.layout.root),
             "postgres": {
@@ -386,13 +401,13 @@ def down(layout: Layout, say: Callable[[str], None] = print, timeout: float = 90
         say(f"no stack is running here (no {layout.stack_file})")
         return 0
     pid = recorded.get("supervisor_pid")
-    if isinstance(pid, int) and is_running(pid, "eldercare"):
+    if isinstance(pid, int) and _supervisor_running(recorded):
         say(f"asking eldercare up (pid {pid}) to stop the stack ...")
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and is_running(pid, "eldercare"):
+        while time.monotonic() < deadline and _supervisor_running(recorded):
             time.sleep(0.2)
-        if not is_running(pid, "eldercare"):
+        if not _supervisor_running(recorded):
             say("stopped")
             return 0
         say(f"pid {pid} did not stop within {timeout:.0f} s; stopping the parts directly")
@@ -419,6 +434,17 @@ def stop_recorded(layout: Layout, recorded: dict[str, Any], say: Callable[[str],
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _supervisor_running(recorded: dict[str, Any]) -> bool:
+    """The ``eldercare up`` that wrote the stack file is alive (same pid, same command line)."""
+    pid = recorded.get("supervisor_pid")
+    if not isinstance(pid, int):
+        return False
+    expected = recorded.get("supervisor_cmdline")
+    if isinstance(expected, str) and expected:
+        return cmdline(pid) == expected
+    return is_running(pid, "eldercare")
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
