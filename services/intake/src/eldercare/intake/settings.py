@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field, SecretStr
+
 from eldercare.common.settings import ServiceSettings, service_config
 
 
@@ -11,3 +13,15 @@ class IntakeSettings(ServiceSettings):
     service_name: str = "intake"
     port: int = 8101
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/eldercare_intake"
+
+    # PIPL field encryption (eldercare.common.pii). No defaults: a key is never shipped in code.
+    # The service refuses to touch personal data while these are unset (adapters/pii.py).
+    pii_keys: SecretStr | None = Field(default=None, description='"k2:<base64>,k1:<base64>", current first')
+    pii_algorithm: str = Field(default="aes-256-gcm", pattern="^(aes-256-gcm|sm4-gcm)$")
+    pii_blind_index_key: SecretStr | None = Field(default=None, description="base64, at least 32 bytes")
+
+    # Local amounts that a regulation leaves to a later document, per policy pack:
+    # {"changsha-2024": {"monthly_service_amount_fen": 30000}} (INTAKE_POLICY_SETTINGS as JSON).
+    # changsha-2024-purchased-door-to-door-rules.md 第四条: the standard is set by city documents,
+    # so there is deliberately no default amount.
+    policy_settings: dict[str, dict[str, int]] = Field(default_factory=dict)

@@ -1,7 +1,148 @@
-"""ORM models of the intake service."""
+"""ORM models of the intake service.
+
+Personal data (PIPL): columns ending in ``_sealed`` hold ``FieldCipher`` ciphertexts
+(``<key id>:<base64>``), never plaintext; look-ups by ID number go through ``id_number_index``,
+a keyed HMAC blind index.
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eldercare.common.db import Timestamped
+from eldercare.common.ids import uuid7
 from eldercare.intake.adapters.orm import Base
 
-__all__ = ["Base"]
+_IN_PROGRESS = "status IN ('submitted', 'assessment_requested', 'assessed')"
+_APPLICATION_STATUSES = (
+    "status IN ('submitted', 'returned', 'rejected', 'assessment_requested', 'assessed', 'enrolled')"
+)
+
+
+class PersonRow(Timestamped, Base):
+    """The PII master: one row per natural person, found by the blind index of the ID number."""
+
+    __tablename__ = "persons"
+
+    id_number_index: Mapped[str] = mapped_column(String(64), unique=True)
+    id_number_sealed: Mapped[str] = mapped_column(Text)
+    name_sealed: Mapped[str] = mapped_column(Text)
+    phone_sealed: Mapped[str] = mapped_column(Text)
+    address_sealed: Mapped[str] = mapped_column(Text)
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(6))
+    ethnicity: Mapped[str | None] = mapped_column(String(20))
+    hukou_region: Mapped[str] = mapped_column(String(6))
+
+
+class ApplicationRow(Timestamped, Base):
+    __tablename__ = "applications"
+    __table_args__ = (
+        CheckConstraint(_APPLICATION_STATUSES, name="status"),
+        # One application in progress per person: a racing second submission fails here (409).
+        Index(
+            "uq_applications_person_in_progress",
+            "person_id",
+            unique=True,
+            postgresql_where=text(_IN_PROGRESS),
+        ),
+        # Lists are scoped by the caller's region prefix and paged by id.
+        Index("ix_applications_community_code_id", "community_code", "id"),
+    )
+
+    person_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("persons.id"), index=True)
+    policy: Mapped[str] = mapped_column(String(32))
+    external_ref: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(24))
+    district_code: Mapped[str] = mapped_column(String(6))
+    community_code: Mapped[str] = mapped_column(String(12))
+    circumstances: Mapped[list[str]] = mapped_column(JSONB)
+    guardian: Mapped[str | None] = mapped_column(String(24))
+    agent_sealed: Mapped[str | None] = mapped_column(Text)
+    home_lat: Mapped[float | None] = mapped_column(Float)
+    home_lon: Mapped[float | None] = mapped_column(Float)
+    submitted_by: Mapped[str] = mapped_column(String(200))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    assessment_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    assessment_total_score: Mapped[int | None] = mapped_column(Integer)
+    assessment_level: Mapped[int | None] = mapped_column(Integer)
+    assessed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    beneficiary_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+
+
+class BeneficiaryRow(Timestamped, Base):
+    __tablename__ = "beneficiaries"
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'suspended', 'terminated')", name="status"),
+        CheckConstraint("monthly_amount_fen >= 0", name="amount_not_negative"),
+        # One active enrolment per person.
+        Index(
+            "uq_beneficiaries_person_active",
+            "person_id",
+            unique=True,
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index("ix_beneficiaries_community_code_id", "community_code", "id"),
+    )
+
+    person_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("persons.id"), index=True)
+    application_id: Mapped[UUID | None] = mapped_column(
+        PG_UUID(as_uuid=True), ForeignKey("applications.id"), unique=True
+    )
+    district_code: Mapped[str] = mapped_column(String(6))
+    community_code: Mapped[str] = mapped_column(String(12))
+    pack_id: Mapped[str] = mapped_column(String(40))
+    pack_version: Mapped[str] = mapped_column(String(20))
+    assessment_level: Mapped[int] = mapped_column(Integer)
+    monthly_amount_fen: Mapped[int] = mapped_column(Integer)
+    service_categories: Mapped[list[str]] = mapped_column(JSONB)
+    emergency_help_required: Mapped[bool] = mapped_column(Boolean)
+    basis: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    status: Mapped[str] = mapped_column(String(16))
+    effective_on: Mapped[date] = mapped_column(Date)
+    enrolled_by: Mapped[str] = mapped_column(String(200))
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PiiAccessRow(Base):
+    """One unmasked disclosure of personal data: who saw whose data, which fields, when and why.
+
+    Append-only; the caller's stated purpose comes from the ``X-Access-Reason`` header.
+    """
+
+    __tablename__ = "pii_access_log"
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
+    accessed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    subject: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[list[str]] = mapped_column(JSONB)
+    person_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    resource: Mapped[str] = mapped_column(String(40))
+    resource_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    fields: Mapped[list[str]] = mapped_column(JSONB)
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+
+__all__ = ["ApplicationRow", "Base", "BeneficiaryRow", "PersonRow", "PiiAccessRow"]

@@ -1,0 +1,111 @@
+"""The person repository (plaintext in, ciphertext at rest) and the PII access log."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eldercare.intake.adapters.models import PersonRow, PiiAccessRow
+from eldercare.intake.adapters.pii import PiiVault
+from eldercare.intake.domain.person import Person
+from eldercare.intake.domain.vocabulary import Sex
+
+# The personal-data columns and the attribute of Person each one seals.
+SEALED = {
+    "id_number_sealed": "id_number",
+    "name_sealed": "name",
+    "phone_sealed": "phone",
+    "address_sealed": "address",
+}
+
+
+class PersonRepository:
+    def __init__(self, session: AsyncSession, vault: PiiVault) -> None:
+        self.session = session
+        self.vault = vault
+
+    async def get(self, person_id: UUID) -> Person | None:
+        row = await self.session.get(PersonRow, person_id)
+        return self._to_domain(row) if row else None
+
+    async def get_many(self, person_ids: set[UUID]) -> dict[UUID, Person]:
+        rows = (await self.session.scalars(select(PersonRow).where(PersonRow.id.in_(person_ids)))).all()
+        return {row.id: self._to_domain(row) for row in rows}
+
+    async def get_by_id_number(self, id_number: str) -> Person | None:
+        """Found through the blind index: no row is decrypted to search."""
+        index = self.vault.id_number_index(id_number)
+        row = (
+            await self.session.scalars(select(PersonRow).where(PersonRow.id_number_index == index))
+        ).first()
+        return self._to_domain(row) if row else None
+
+    async def add(self, person: Person) -> None:
+        row = PersonRow(id=person.id, id_number_index=self.vault.id_number_index(person.id_number))
+        self._copy_into(row, person)
+        self.session.add(row)
+        await self.session.flush()
+
+    async def save(self, person: Person) -> None:
+        row = await self.session.get(PersonRow, person.id)
+        if row is None:
+            raise LookupError(f"person {person.id} was never added")
+        self._copy_into(row, person)
+        await self.session.flush()
+
+    def _copy_into(self, row: PersonRow, person: Person) -> None:
+        for column, attribute in SEALED.items():
+            setattr(
+                row, column, self.vault.seal(f"persons.{attribute}", person.id, getattr(person, attribute))
+            )
+        row.birth_date = person.birth_date
+        row.sex = person.sex.value
+        row.ethnicity = person.ethnicity
+        row.hukou_region = person.hukou_region
+
+    def _to_domain(self, row: PersonRow) -> Person:
+        plain = {
+            attribute: self.vault.open(f"persons.{attribute}", row.id, getattr(row, column))
+            for column, attribute in SEALED.items()
+        }
+        return Person(
+            id=row.id,
+            sex=Sex(row.sex),
+            birth_date=row.birth_date,
+            ethnicity=row.ethnicity,
+            hukou_region=row.hukou_region,
+            **plain,
+        )
+
+
+class PiiAccessLog:
+    """Writes one row per unmasked disclosure, in the transaction of the read that disclosed it."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(
+        self,
+        *,
+        subject: str,
+        roles: list[str],
+        person_id: UUID,
+        resource: str,
+        resource_id: UUID,
+        fields: list[str],
+        reason: str | None,
+    ) -> None:
+        self.session.add(
+            PiiAccessRow(
+                subject=subject,
+                roles=roles,
+                person_id=person_id,
+                resource=resource,
+                resource_id=resource_id,
+                fields=fields,
+                reason=reason,
+            )
+        )
+        await self.session.flush()

@@ -1,0 +1,59 @@
+"""JSON shapes of domain values stored in JSONB columns (steps, decisions, clauses)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from eldercare.intake.domain.application import Decision, DecisionOutcome, Step
+from eldercare.intake.domain.policy import Clause
+
+
+def clause_to_json(clause: Clause) -> dict[str, Any]:
+    return {"source": clause.source, "article": clause.article, "item": clause.item, "text": clause.text}
+
+
+def clause_from_json(data: dict[str, Any]) -> Clause:
+    return Clause(data["source"], data["article"], data.get("item"), data.get("text"))
+
+
+def step_to_json(step: Step) -> dict[str, Any]:
+    return {
+        "action": step.action,
+        "by": step.by,
+        "at": step.at.isoformat(),
+        "outcome": step.outcome,
+        "comment": step.comment,
+    }
+
+
+def step_from_json(data: dict[str, Any]) -> Step:
+    return Step(
+        data["action"], data["by"], datetime.fromisoformat(data["at"]), data["outcome"], data["comment"]
+    )
+
+
+def decision_to_json(decision: Decision) -> dict[str, Any]:
+    return {
+        "outcome": decision.outcome.value,
+        "by": decision.by,
+        "at": decision.at.isoformat(),
+        "pack_id": decision.pack_id,
+        "version": decision.version,
+        "basis": [clause_to_json(c) for c in decision.basis],
+        "comment": decision.comment,
+        "effective_on": decision.effective_on.isoformat() if decision.effective_on else None,
+    }
+
+
+def decision_from_json(data: dict[str, Any]) -> Decision:
+    return Decision(
+        outcome=DecisionOutcome(data["outcome"]),
+        by=data["by"],
+        at=datetime.fromisoformat(data["at"]),
+        pack_id=data["pack_id"],
+        version=data["version"],
+        basis=tuple(clause_from_json(c) for c in data["basis"]),
+        comment=data["comment"],
+        effective_on=date.fromisoformat(data["effective_on"]) if data["effective_on"] else None,
+    )
