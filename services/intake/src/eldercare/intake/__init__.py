@@ -1,1 +1,2 @@
-"""Intake service: Applications from the community, street preliminary review (初审), district decision (审定), eligibility from clause-cited policy packs, and the beneficiary register."""
+"""Intake service: applications from the community, street preliminary review (初审), district
+decision (审定), eligibility from clause-cited policy packs, and the beneficiary register."""

@@ -13,7 +13,10 @@ from eldercare.intake.settings import IntakeSettings
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     return create_service_app(
         title="eldercare intake",
-        description="Applications from the community, street preliminary review (初审), district decision (审定), eligibility from clause-cited policy packs, and the beneficiary register.",
+        description=(
+            "Applications from the community, street preliminary review (初审), district decision (审定), "
+            "eligibility from clause-cited policy packs, and the beneficiary register."
+        ),
         settings_factory=IntakeSettings,
         settings=settings,
         tables=MESSAGING,

@@ -2,6 +2,171 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+from uuid import UUID
 
-ROUTERS: list[APIRouter] = []
+from fastapi import APIRouter, Depends, Query
+
+from eldercare.common.idempotency import Idempotency
+from eldercare.common.pagination import Page, PageParams, make_page, page_params
+from eldercare.common.runtime import execute
+from eldercare.intake.api.dependencies import (
+    AccessReason,
+    Catalog,
+    CommunityWorker,
+    DistrictOfficer,
+    GovernmentReader,
+    PolicySettings,
+    Rt,
+    StreetOfficer,
+    Vault,
+)
+from eldercare.intake.api.eligibility import router as eligibility_router
+from eldercare.intake.api.schemas import ApplicationCreate, DecisionCreate, ReviewCreate
+from eldercare.intake.api.views import ApplicationRead, BeneficiaryRead
+from eldercare.intake.application import decisions, handlers, queries
+from eldercare.intake.application.case import ApplicationCase
+from eldercare.intake.domain.application import ApplicationStatus
+
+applications = APIRouter(prefix="/v1/applications", tags=["applications"])
+beneficiaries = APIRouter(prefix="/v1/beneficiaries", tags=["beneficiaries"])
+Paging = Annotated[PageParams, Depends(page_params)]
+
+
+def _masked(case: ApplicationCase) -> ApplicationRead:
+    return ApplicationRead.build(case, unmasked=False)
+
+
+@applications.post(
+    "", response_model=ApplicationRead, status_code=201, summary="Submit an application (受理)"
+)
+async def submit_application(
+    body: ApplicationCreate,
+    principal: CommunityWorker,
+    idem: Idempotency,
+    rt: Rt,
+    vault: Vault,
+    packs: Catalog,
+) -> object:
+    a = body.applicant
+    cmd = handlers.SubmitApplication(
+        policy=body.policy,
+        applicant=handlers.ApplicantData(
+            **a.model_dump(exclude={"home_point"}),
+            home_point=(a.home_point.lat, a.home_point.lon) if a.home_point else None,
+        ),
+        circumstances=tuple(c.value for c in body.circumstances),
+        agent=handlers.AgentData(**body.agent.model_dump()) if body.agent else None,
+        guardian=body.guardian.value if body.guardian else None,
+        external_ref=body.external_ref,
+        principal=principal,
+        vault=vault,
+        catalog=packs,
+    )
+    return await execute(rt, lambda uow: handlers.submit_application(cmd, uow), _masked, idempotency=idem)
+
+
+@applications.post(
+    "/{application_id}/reviews",
+    response_model=ApplicationRead,
+    status_code=201,
+    summary="Record the street office's preliminary review (初审)",
+)
+async def review_application(
+    application_id: UUID,
+    body: ReviewCreate,
+    principal: StreetOfficer,
+    idem: Idempotency,
+    rt: Rt,
+    vault: Vault,
+) -> object:
+    cmd = handlers.ReviewApplication(application_id, body.outcome, body.comment, principal, vault)
+    return await execute(rt, lambda uow: handlers.review_application(cmd, uow), _masked, idempotency=idem)
+
+
+@applications.post(
+    "/{application_id}/decisions",
+    response_model=ApplicationRead,
+    status_code=201,
+    summary="Record the district bureau's decision (审定); an approval enrols the beneficiary",
+)
+async def decide_application(
+    application_id: UUID,
+    body: DecisionCreate,
+    principal: DistrictOfficer,
+    idem: Idempotency,
+    rt: Rt,
+    vault: Vault,
+    packs: Catalog,
+    amounts: PolicySettings,
+) -> object:
+    cmd = decisions.DecideApplication(
+        application_id, body.outcome, body.comment, body.as_of, principal, vault, packs, amounts
+    )
+    return await execute(rt, lambda uow: decisions.decide_application(cmd, uow), _masked, idempotency=idem)
+
+
+@applications.get("/{application_id}", response_model=ApplicationRead, summary="One application")
+async def get_application(
+    application_id: UUID, principal: GovernmentReader, rt: Rt, vault: Vault, reason: AccessReason
+) -> object:
+    reader = queries.Reader(principal, vault, reason)
+    return await execute(
+        rt,
+        lambda uow: queries.get_application(uow.session, reader, application_id),
+        lambda case: ApplicationRead.build(case, unmasked=reader.unmasked),
+        status_code=200,
+    )
+
+
+@applications.get("", response_model=Page[ApplicationRead], summary="Applications in the caller's region")
+async def list_applications(
+    principal: GovernmentReader,
+    rt: Rt,
+    vault: Vault,
+    page: Paging,
+    reason: AccessReason,
+    status: Annotated[ApplicationStatus | None, Query()] = None,
+) -> object:
+    reader = queries.Reader(principal, vault, reason)
+    return await execute(
+        rt,
+        lambda uow: queries.list_applications(
+            uow.session, reader, status=status, after=page.after, limit=page.limit + 1
+        ),
+        lambda cases: make_page(
+            [ApplicationRead.build(c, unmasked=reader.unmasked) for c in cases], page.limit
+        ),
+        status_code=200,
+    )
+
+
+@beneficiaries.get("/{beneficiary_id}", response_model=BeneficiaryRead, summary="One beneficiary")
+async def get_beneficiary(
+    beneficiary_id: UUID, principal: GovernmentReader, rt: Rt, vault: Vault, reason: AccessReason
+) -> object:
+    reader = queries.Reader(principal, vault, reason)
+    return await execute(
+        rt,
+        lambda uow: queries.get_beneficiary(uow.session, reader, beneficiary_id),
+        lambda case: BeneficiaryRead.build(case, unmasked=reader.unmasked),
+        status_code=200,
+    )
+
+
+@beneficiaries.get("", response_model=Page[BeneficiaryRead], summary="Beneficiaries in the caller's region")
+async def list_beneficiaries(
+    principal: GovernmentReader, rt: Rt, vault: Vault, page: Paging, reason: AccessReason
+) -> object:
+    reader = queries.Reader(principal, vault, reason)
+    return await execute(
+        rt,
+        lambda uow: queries.list_beneficiaries(uow.session, reader, after=page.after, limit=page.limit + 1),
+        lambda cases: make_page(
+            [BeneficiaryRead.build(c, unmasked=reader.unmasked) for c in cases], page.limit
+        ),
+        status_code=200,
+    )
+
+
+ROUTERS: list[APIRouter] = [applications, beneficiaries, eligibility_router]

@@ -1,0 +1,126 @@
+"""Request bodies of the intake API.
+
+Every model forbids unknown fields and bounds every string and list, so hostile input is a 422
+problem naming the field. Rules that need more than a shape (check digits, the birth date against
+the ID number) live in the domain and answer 422 naming the field just the same.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
+
+from eldercare.common.contracts.common import GeoPoint
+from eldercare.intake.application.decisions import DecisionChoice
+from eldercare.intake.domain.application import ReviewOutcome
+from eldercare.intake.domain.vocabulary import Circumstance, Guardian, Sex
+
+_FORBID = ConfigDict(extra="forbid")
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+# The parser in the domain names what is wrong (length, characters, date, check digit).
+IdNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=18)]
+# A mainland mobile number, or a landline with its area code.
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")]
+District = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+Community = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+Region = Annotated[str, StringConstraints(pattern=r"^(\d{6}|\d{9}|\d{12})$")]
+PolicyKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{1,31}$")]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Circumstances = Annotated[list[Circumstance], Field(default_factory=list, max_length=20)]
+
+
+class ApplicantIn(BaseModel):
+    """申请人 of 附件1."""
+
+    model_config = _FORBID
+
+    name: Name
+    id_number: IdNumber = Field(
+        description="公民身份号码, 18 characters (15-digit legacy numbers are converted)"
+    )
+    sex: Sex
+    birth_date: date
+    ethnicity: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
+    phone: Phone
+    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    hukou_region: District = Field(description="GB/T 2260 code of the household registration (户籍)")
+    community_code: Community = Field(description="12-digit code of the community where the person lives")
+    home_point: GeoPoint | None = None
+
+
+class AgentIn(BaseModel):
+    """子女（或代理人） of 附件1."""
+
+    model_config = _FORBID
+
+    name: Name
+    relation: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    phone: Phone
+    id_number: IdNumber
+
+
+class ApplicationCreate(BaseModel):
+    model_config = _FORBID
+
+    policy: PolicyKey = Field(examples=["changsha"])
+    external_ref: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:/-]{1,64}$")] | None = None
+    applicant: ApplicantIn
+    circumstances: Circumstances
+    agent: AgentIn | None = None
+    guardian: Guardian | None = None
+    declaration_accepted: StrictBool = Field(description="申请人监护人声明: the information is true")
+
+    @field_validator("declaration_accepted")
+    @classmethod
+    def _declared(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("the applicant or guardian must accept the declaration of 附件1")
+        return value
+
+
+class ReviewCreate(BaseModel):
+    """初审 by the street office."""
+
+    model_config = _FORBID
+
+    outcome: ReviewOutcome
+    comment: Comment | None = None
+
+
+class DecisionCreate(BaseModel):
+    """审定 by the district bureau; ``as_of`` is the decision date (today in Asia/Shanghai by default)."""
+
+    model_config = _FORBID
+
+    outcome: DecisionChoice
+    comment: Comment | None = None
+    as_of: date | None = None
+
+
+class PersonFactsIn(BaseModel):
+    model_config = _FORBID
+
+    birth_date: date
+    hukou_region: District
+    residence_region: Region = Field(description="region code of the habitual residence (经常居住地)")
+    lives_at_hukou: StrictBool | None = None
+
+
+class EligibilityCheckCreate(BaseModel):
+    model_config = _FORBID
+
+    policy: PolicyKey = Field(examples=["changsha"])
+    as_of: date | None = None
+    person: PersonFactsIn
+    circumstances: Circumstances
+    assessment_level: Annotated[StrictInt, Field(ge=0, le=4)] | None = Field(
+        default=None, description="GB/T 42195-2022 final level, 0 能力完好 … 4 完全丧失"
+    )
+    receives_extreme_poverty_care: StrictBool = False
+    receiving_since: date | None = Field(
+        default=None, description="since when the person has received both this service and 特困人员照料服务"
+    )
+    guardian: Guardian | None = None
