@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import jwt
@@ -93,6 +94,8 @@ def test_a_second_up_refuses_and_leaves_the_running_stacks_file_alone(tmp_path: 
     layout = Layout(tmp_path)
     running = subprocess.Popen(["sleep", "30"])
     try:
+        while cmdline(running.pid) != "sleep 30":  # until the fork has exec'd
+            time.sleep(0.01)
         recorded = {"supervisor_pid": running.pid, "supervisor_cmdline": cmdline(running.pid)}
         write_stack_file(layout, recorded)
         said: list[str] = []
