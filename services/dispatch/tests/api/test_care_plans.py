@@ -213,3 +213,12 @@ class TestReadingACarePlan:
         plan = await world.care_plan(provider["id"], (await world.beneficiary()).beneficiary_id)
         headers = world.caregiver(provider["id"], caregiver["id"])
         assert (await world.client.get(f"/v1/care-plans/{plan['id']}", headers=headers)).status_code == 403
+
+    async def test_street_staff_see_plans_of_their_own_street_only(self, world) -> None:  # type: ignore[no-untyped-def]
+        provider = await world.provider()
+        plan = await world.care_plan(provider["id"], (await world.beneficiary()).beneficiary_id)
+        assert plan["community_code"] == "430102001001"
+        url = f"/v1/care-plans/{plan['id']}"
+        own, other = (world.tokens.headers("street_officer", region=r) for r in ("430102001", "430102002"))
+        assert (await world.client.get(url, headers=own)).status_code == 200
+        assert (await world.client.get(url, headers=other)).status_code == 404

@@ -32,6 +32,7 @@ def plan(**overrides: Any) -> CarePlan:
         "beneficiary_id": uuid4(),
         "provider_id": uuid4(),
         "district_code": "430102",
+        "community_code": "430102001001",
         "service_codes": ("CS15", "CS19", "CS22", "CS25"),
         "frequency_per_month": 8,
         "agreement": Agreement(signed_on=date(2026, 11, 20), duration_months=12),
@@ -77,7 +78,7 @@ def at(location: Point = HOME, accuracy_m: float | None = 10) -> LocationCheck:
     return check_location(location, accuracy_m, HOME, RULES.geofence_m)
 
 
-FAR = Point(28.2282, 112.9388)  # Changsha city centre, about 4.3 km from HOME
+FAR = Point(28.2282, 112.9388)  # Changsha city centre, about 5.3 km from HOME
 
 
 class TestSchedulingAVisit:
@@ -169,7 +170,7 @@ class TestLocationCheck:
 
     def test_a_fix_outside_the_geofence_is_not_ok(self) -> None:
         check = at(FAR)
-        assert check.ok is False and check.distance_m is not None and check.distance_m > 4000
+        assert check.ok is False and check.distance_m is not None and check.distance_m > 5200
         assert check.problem is not None and "geofence 200 m" in check.problem
 
     def test_a_fix_just_inside_the_geofence_is_ok(self) -> None:

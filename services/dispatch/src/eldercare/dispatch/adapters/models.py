@@ -96,6 +96,8 @@ class CarePlanRow(Timestamped, Base):
     beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("beneficiaries.id"))
     provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("providers.id"))
     district_code: Mapped[str] = mapped_column(String(6))
+    # Tenancy of street and community staff: the 12-digit code starts with the district code.
+    community_code: Mapped[str] = mapped_column(String(12))
     service_codes: Mapped[list[str]] = mapped_column(JSONB)
     frequency_per_month: Mapped[int] = mapped_column(Integer)
     agreement_signed_on: Mapped[date] = mapped_column(Date)
@@ -126,6 +128,7 @@ class VisitRow(Timestamped, Base):
     provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
     caregiver_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("caregivers.id"))
     district_code: Mapped[str] = mapped_column(String(6))
+    community_code: Mapped[str] = mapped_column(String(12))
     service_code: Mapped[str] = mapped_column(String(8))
     scheduled_start_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     scheduled_end_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

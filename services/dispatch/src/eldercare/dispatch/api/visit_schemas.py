@@ -49,6 +49,7 @@ class CarePlanRead(BaseModel):
     beneficiary_id: UUID
     provider_id: UUID
     district_code: str
+    community_code: str
     service_codes: list[str]
     frequency_per_month: int
     agreement: AgreementRead
@@ -64,6 +65,7 @@ class CarePlanRead(BaseModel):
             beneficiary_id=plan.beneficiary_id,
             provider_id=plan.provider_id,
             district_code=plan.district_code,
+            community_code=plan.community_code,
             service_codes=list(plan.service_codes),
             frequency_per_month=plan.frequency_per_month,
             agreement=AgreementRead(
@@ -154,6 +156,7 @@ class VisitRead(BaseModel):
     provider_id: UUID
     caregiver_id: UUID
     district_code: str
+    community_code: str
     service_code: str
     scheduled_start_at: datetime
     scheduled_end_at: datetime
@@ -180,6 +183,7 @@ class VisitRead(BaseModel):
             provider_id=v.provider_id,
             caregiver_id=v.caregiver_id,
             district_code=v.district_code,
+            community_code=v.community_code,
             service_code=v.service_code,
             scheduled_start_at=v.scheduled_start_at,
             scheduled_end_at=v.scheduled_end_at,

@@ -12,8 +12,10 @@ from eldercare.common.auth import GOVERNMENT_ROLES, Principal, Role
 from eldercare.common.errors import NotFound
 
 
-def government_covers(principal: Principal, district_code: str) -> bool:
-    return principal.has_role(*GOVERNMENT_ROLES) and principal.covers_region(district_code)
+def government_covers(principal: Principal, region_code: str) -> bool:
+    """A district officer (6 digits) covers its district; a street officer (9) or a community worker
+    (12) only the objects of its own street or community."""
+    return principal.has_role(*GOVERNMENT_ROLES) and principal.covers_region(region_code)
 
 
 def provider_admin_of(principal: Principal, provider_id: UUID) -> bool:

@@ -59,7 +59,8 @@ async def get_care_plan(session: AsyncSession, care_plan_id: UUID, principal: Pr
     ensure(
         plan is not None
         and (
-            provider_admin_of(principal, plan.provider_id) or government_covers(principal, plan.district_code)
+            provider_admin_of(principal, plan.provider_id)
+            or government_covers(principal, plan.community_code)
         ),
         "care plan",
     )
@@ -75,7 +76,7 @@ async def get_visit(session: AsyncSession, visit_id: UUID, principal: Principal)
         and (
             provider_admin_of(principal, visit.provider_id)
             or is_the_caregiver(principal, visit.provider_id, visit.caregiver_id)
-            or government_covers(principal, visit.district_code)
+            or government_covers(principal, visit.community_code)
         ),
         "visit",
     )

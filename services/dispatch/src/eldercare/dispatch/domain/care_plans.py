@@ -50,6 +50,8 @@ class CarePlan:
     beneficiary_id: UUID
     provider_id: UUID
     district_code: str
+    # The beneficiary's community (12 digits): street and community staff see plans of their area.
+    community_code: str
     service_codes: tuple[str, ...]
     frequency_per_month: int
     agreement: Agreement
@@ -84,6 +86,7 @@ class CarePlan:
             beneficiary_id=beneficiary.id,
             provider_id=provider.id,
             district_code=beneficiary.district_code,
+            community_code=beneficiary.community_code,
             service_codes=codes,
             frequency_per_month=frequency_per_month,
             agreement=agreement,

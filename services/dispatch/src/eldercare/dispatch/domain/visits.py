@@ -82,6 +82,7 @@ class Visit:
     provider_id: UUID
     caregiver_id: UUID
     district_code: str
+    community_code: str
     service_code: str
     scheduled_start_at: datetime
     scheduled_end_at: datetime
@@ -122,6 +123,7 @@ class Visit:
             provider_id=plan.provider_id,
             caregiver_id=caregiver.id,
             district_code=plan.district_code,
+            community_code=plan.community_code,
             service_code=service_code,
             scheduled_start_at=start,
             scheduled_end_at=end,

@@ -35,6 +35,7 @@ class CarePlanRepository:
                 beneficiary_id=plan.beneficiary_id,
                 provider_id=plan.provider_id,
                 district_code=plan.district_code,
+                community_code=plan.community_code,
                 service_codes=list(plan.service_codes),
                 frequency_per_month=plan.frequency_per_month,
                 agreement_signed_on=plan.agreement.signed_on,
@@ -55,6 +56,7 @@ def to_domain(row: CarePlanRow) -> CarePlan:
         beneficiary_id=row.beneficiary_id,
         provider_id=row.provider_id,
         district_code=row.district_code,
+        community_code=row.community_code,
         service_codes=tuple(row.service_codes),
         frequency_per_month=row.frequency_per_month,
         agreement=Agreement(

@@ -63,6 +63,7 @@ def to_domain(row: VisitRow) -> Visit:
         provider_id=row.provider_id,
         caregiver_id=row.caregiver_id,
         district_code=row.district_code,
+        community_code=row.community_code,
         service_code=row.service_code,
         scheduled_start_at=row.scheduled_start_at,
         scheduled_end_at=row.scheduled_end_at,
@@ -108,6 +109,7 @@ def _copy_into(row: VisitRow, v: Visit) -> None:
     row.provider_id = v.provider_id
     row.caregiver_id = v.caregiver_id
     row.district_code = v.district_code
+    row.community_code = v.community_code
     row.service_code = v.service_code
     row.scheduled_start_at = v.scheduled_start_at
     row.scheduled_end_at = v.scheduled_end_at
