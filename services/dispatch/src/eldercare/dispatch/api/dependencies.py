@@ -29,3 +29,18 @@ def dispatch_settings(request: Request) -> DispatchSettings:
 
 
 Settings = Annotated[DispatchSettings, Depends(dispatch_settings)]
+
+
+_PROBLEMS = {
+    401: "no or an invalid bearer token",
+    403: "the caller's role may never use this route",
+    404: "not found, or another tenant's",
+    409: "conflicts with the current state",
+}
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, object]]:
+    """OpenAPI entries for the problem+json answers a route gives besides its success and 422."""
+    return {
+        code: {"description": _PROBLEMS[code], "content": {"application/problem+json": {}}} for code in codes
+    }

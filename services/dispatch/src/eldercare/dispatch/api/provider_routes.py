@@ -10,7 +10,14 @@ from fastapi import APIRouter
 from eldercare.common.auth import CurrentPrincipal, Principal
 from eldercare.common.idempotency import Idempotency
 from eldercare.common.runtime import execute
-from eldercare.dispatch.api.dependencies import CaregiverReader, ProviderAdmin, ProviderReader, Registrar, Rt
+from eldercare.dispatch.api.dependencies import (
+    CaregiverReader,
+    ProviderAdmin,
+    ProviderReader,
+    Registrar,
+    Rt,
+    problems,
+)
 from eldercare.dispatch.api.provider_schemas import (
     CaregiverCreate,
     CaregiverRead,
@@ -29,13 +36,23 @@ router = APIRouter(prefix="/v1", tags=["providers"])
 
 
 @router.get(
-    "/service-items", response_model=ServiceItemList, tags=["catalog"], summary="The service catalog (附件2)"
+    "/service-items",
+    response_model=ServiceItemList,
+    tags=["catalog"],
+    summary="The service catalog (附件2)",
+    responses=problems(401),
 )
 async def list_service_items(principal: CurrentPrincipal) -> ServiceItemList:
     return ServiceItemList(items=[ServiceItemRead.from_domain(item) for item in CATALOG.items])
 
 
-@router.post("/providers", response_model=ProviderRead, status_code=201, summary="Register a provider")
+@router.post(
+    "/providers",
+    response_model=ProviderRead,
+    status_code=201,
+    summary="Register a provider",
+    responses=problems(401, 403, 409),
+)
 async def register_provider(body: ProviderCreate, principal: Registrar, idem: Idempotency, rt: Rt) -> object:
     cmd = providers.RegisterProvider(**body.model_dump(), principal=principal)
     return await execute(
@@ -43,14 +60,25 @@ async def register_provider(body: ProviderCreate, principal: Registrar, idem: Id
     )
 
 
-@router.get("/providers/{provider_id}", response_model=ProviderRead, summary="One provider")
+@router.get(
+    "/providers/{provider_id}",
+    response_model=ProviderRead,
+    summary="One provider",
+    responses=problems(401, 403, 404),
+)
 async def get_provider(provider_id: UUID, principal: ProviderReader, rt: Rt) -> ProviderRead:
     async with rt.read_session() as session:
         provider = await queries.get_provider(session, provider_id, principal)
     return ProviderRead.from_domain(provider)
 
 
-@router.post("/caregivers", response_model=CaregiverRead, status_code=201, summary="Register a caregiver")
+@router.post(
+    "/caregivers",
+    response_model=CaregiverRead,
+    status_code=201,
+    summary="Register a caregiver",
+    responses=problems(401, 403, 404),
+)
 async def register_caregiver(
     body: CaregiverCreate, principal: ProviderAdmin, idem: Idempotency, rt: Rt
 ) -> object:
@@ -63,7 +91,12 @@ async def register_caregiver(
     )
 
 
-@router.get("/caregivers/{caregiver_id}", response_model=CaregiverRead, summary="One caregiver")
+@router.get(
+    "/caregivers/{caregiver_id}",
+    response_model=CaregiverRead,
+    summary="One caregiver",
+    responses=problems(401, 403, 404),
+)
 async def get_caregiver(caregiver_id: UUID, principal: CaregiverReader, rt: Rt) -> CaregiverRead:
     async with rt.read_session() as session:
         caregiver = await queries.get_caregiver(session, caregiver_id, principal)

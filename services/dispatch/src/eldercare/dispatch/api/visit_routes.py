@@ -15,6 +15,7 @@ from eldercare.dispatch.api.dependencies import (
     Rt,
     Settings,
     VisitReader,
+    problems,
 )
 from eldercare.dispatch.api.visit_schemas import (
     CarePlanCreate,
@@ -32,7 +33,11 @@ visits_router = APIRouter(prefix="/v1/visits", tags=["visits"])
 
 
 @plans_router.post(
-    "", response_model=CarePlanRead, status_code=201, summary="Write a care plan and sign its agreement"
+    "",
+    response_model=CarePlanRead,
+    status_code=201,
+    summary="Write a care plan and sign its agreement",
+    responses=problems(401, 403, 404, 409),
 )
 async def create_care_plan(
     body: CarePlanCreate, principal: ProviderAdmin, idem: Idempotency, rt: Rt
@@ -49,14 +54,22 @@ async def create_care_plan(
     )
 
 
-@plans_router.get("/{care_plan_id}", response_model=CarePlanRead, summary="One care plan")
+@plans_router.get(
+    "/{care_plan_id}", response_model=CarePlanRead, summary="One care plan", responses=problems(401, 403, 404)
+)
 async def get_care_plan(care_plan_id: UUID, principal: CarePlanReader, rt: Rt) -> CarePlanRead:
     async with rt.read_session() as session:
         plan = await queries.get_care_plan(session, care_plan_id, principal)
     return CarePlanRead.from_domain(plan)
 
 
-@visits_router.post("", response_model=VisitRead, status_code=201, summary="Schedule a visit")
+@visits_router.post(
+    "",
+    response_model=VisitRead,
+    status_code=201,
+    summary="Schedule a visit",
+    responses=problems(401, 403, 404, 409),
+)
 async def schedule_visit(body: VisitCreate, principal: ProviderAdmin, idem: Idempotency, rt: Rt) -> object:
     cmd = visits.ScheduleVisit(**body.model_dump(), principal=principal)
     return await execute(
@@ -64,7 +77,9 @@ async def schedule_visit(body: VisitCreate, principal: ProviderAdmin, idem: Idem
     )
 
 
-@visits_router.get("/{visit_id}", response_model=VisitRead, summary="One visit")
+@visits_router.get(
+    "/{visit_id}", response_model=VisitRead, summary="One visit", responses=problems(401, 403, 404)
+)
 async def get_visit(visit_id: UUID, principal: VisitReader, rt: Rt) -> VisitRead:
     async with rt.read_session() as session:
         visit = await queries.get_visit(session, visit_id, principal)
@@ -72,7 +87,11 @@ async def get_visit(visit_id: UUID, principal: VisitReader, rt: Rt) -> VisitRead
 
 
 @visits_router.post(
-    "/{visit_id}/check-ins", response_model=VisitRead, status_code=201, summary="Check in at the home (签到)"
+    "/{visit_id}/check-ins",
+    response_model=VisitRead,
+    status_code=201,
+    summary="Check in at the home (签到)",
+    responses=problems(401, 403, 404, 409),
 )
 async def check_in(
     visit_id: UUID,
@@ -97,6 +116,7 @@ async def check_in(
     response_model=VisitRead,
     status_code=201,
     summary="Check out with the service record (签退)",
+    responses=problems(401, 403, 404, 409),
 )
 async def check_out(
     visit_id: UUID,

@@ -15,6 +15,7 @@ from eldercare.dispatch.adapters.repositories.care_plans import CarePlanReposito
 from eldercare.dispatch.adapters.repositories.providers import ProviderRepository
 from eldercare.dispatch.domain.care_plans import Agreement, CarePlan
 from eldercare.dispatch.domain.errors import ActiveCarePlanExists, BeneficiaryUnknown
+from eldercare.dispatch.domain.providers import Provider
 
 
 @dataclass(frozen=True)
@@ -29,12 +30,7 @@ class CreateCarePlan:
 async def create_care_plan(cmd: CreateCarePlan, uow: UnitOfWork) -> CarePlan:
     """专业照护方案 and 服务协议: the provider's plan for a beneficiary takes effect and
     CarePlanActivated is published (第十二条 to 第十四条)."""
-    provider_id = cmd.principal.provider_id
-    if provider_id is None:
-        raise Forbidden("the token names no provider")
-    provider = await ProviderRepository(uow.session).get(provider_id)
-    if provider is None:
-        raise NotFound("provider not found")
+    provider = await _callers_provider(cmd.principal, uow)
     beneficiary = await BeneficiaryRepository(uow.session).get(cmd.beneficiary_id)
     if beneficiary is None:
         # Dispatch learns of beneficiaries from intake's events: a plan written right after the
@@ -68,3 +64,12 @@ async def create_care_plan(cmd: CreateCarePlan, uow: UnitOfWork) -> CarePlan:
         )
     )
     return plan
+
+
+async def _callers_provider(principal: Principal, uow: UnitOfWork) -> Provider:
+    if principal.provider_id is None:
+        raise Forbidden("the token names no provider")
+    provider = await ProviderRepository(uow.session).get(principal.provider_id)
+    if provider is None:
+        raise NotFound("provider not found")
+    return provider

@@ -84,20 +84,22 @@ async def schedule_visit(cmd: ScheduleVisit, uow: UnitOfWork) -> Visit:
             f"the caregiver has an overlapping visit ({clashes[0].id})", field="scheduled_start_at"
         )
     await visits.add(visit)
-    uow.publish(
-        VisitScheduled(
-            visit_id=visit.id,
-            care_plan_id=visit.care_plan_id,
-            beneficiary_id=visit.beneficiary_id,
-            provider_id=visit.provider_id,
-            caregiver_id=visit.caregiver_id,
-            district_code=visit.district_code,
-            service_code=visit.service_code,
-            scheduled_start_at=visit.scheduled_start_at,
-            scheduled_end_at=visit.scheduled_end_at,
-        )
-    )
+    uow.publish(_scheduled(visit))
     return visit
+
+
+def _scheduled(visit: Visit) -> VisitScheduled:
+    return VisitScheduled(
+        visit_id=visit.id,
+        care_plan_id=visit.care_plan_id,
+        beneficiary_id=visit.beneficiary_id,
+        provider_id=visit.provider_id,
+        caregiver_id=visit.caregiver_id,
+        district_code=visit.district_code,
+        service_code=visit.service_code,
+        scheduled_start_at=visit.scheduled_start_at,
+        scheduled_end_at=visit.scheduled_end_at,
+    )
 
 
 async def _own_visit(visits: VisitRepository, visit_id: UUID, principal: Principal) -> Visit:
