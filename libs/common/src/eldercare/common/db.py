@@ -60,7 +60,9 @@ class Timestamped:
     # writer fails with StaleDataError instead of silently overwriting (If-Match on HTTP).
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+        # eager_defaults: server-side defaults (created_at) are fetched at flush, so async code
+        # can read them without a lazy load.
+        return {"version_id_col": cls.__table__.c.version, "eager_defaults": True}  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from eldercare.common.clock import local_date, utcnow
+from eldercare.common.pii import mask_id_number
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 
@@ -32,7 +35,7 @@ class IdNumber:
 
     def masked(self) -> str:
         """``430***********1234``: the province and prefecture digits and the last four stay."""
-        return self.value[:3] + "*" * 11 + self.value[-4:]
+        return mask_id_number(self.value)
 
 
 def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
@@ -48,7 +51,7 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise InvalidIdNumber("the birth date in the number is not a real date") from None
-    if born > (today or date.today()) or born.year < 1880:
+    if born > (today or local_date(utcnow())) or born.year < 1880:
         raise InvalidIdNumber("the birth date in the number is impossible")
     if check_char(value[:17]) != value[17]:
         raise InvalidIdNumber("the check digit does not match (GB 11643 MOD 11-2)")

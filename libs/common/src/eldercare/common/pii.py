@@ -92,4 +92,5 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_text(value: str) -> str:
-    return value[:1] + "*" * max(len(value) - 1, 2)
+    """First character and a fixed-length mask, so the mask does not reveal the length."""
+    return (value[:1] + "***") if value else "***"
