@@ -42,3 +42,5 @@ lint: install
 
 test: kafka-jars lint
 	uv run pytest
+	@echo "--- the end-to-end skeleton again, on the embedded tansu broker"
+	ELDERCARE_TEST_BROKER=tansu uv run pytest tests/e2e -p no:cacheprovider
