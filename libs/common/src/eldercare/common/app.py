@@ -25,17 +25,19 @@ from eldercare.common.settings import ServiceSettings
 class BodyLimit:
     """Refuses bodies over the limit with 413 before the route parses anything."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, limit: Callable[[], int]) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        # Read per request: the settings (and so the limit) are only known once the app started.
+        self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.limit()
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await _too_large(self.max_bytes)(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
+            await _too_large(max_bytes)(scope, receive, send)
             return
         seen = 0
 
@@ -43,14 +45,14 @@ class BodyLimit:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
+            if seen > max_bytes:
                 raise _BodyTooLarge
             return message
 
         try:
             await self.app(scope, limited, send)
         except _BodyTooLarge:
-            await _too_large(self.max_bytes)(scope, receive, send)
+            await _too_large(max_bytes)(scope, receive, send)
 
 
 class _BodyTooLarge(Exception):
@@ -116,7 +118,13 @@ def create_service_app(
         )
 
     app.middleware("http")(context_middleware(metrics))
-    app.add_middleware(BodyLimit, max_bytes=(settings.max_request_bytes if settings else 1_048_576))
+    default_limit = ServiceSettings.model_fields["max_request_bytes"].default
+
+    def request_limit() -> int:
+        resolved = getattr(app.state, "settings", None) or settings
+        return resolved.max_request_bytes if resolved is not None else int(default_limit)
+
+    app.add_middleware(BodyLimit, limit=request_limit)
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from eldercare.common.contracts.assessment import AssessmentCompleted
-from eldercare.common.contracts.audit import FollowUpOpened
+from eldercare.common.contracts.audit import CaregiverDecertified, FollowUpOpened
 from eldercare.common.contracts.billing import ChargePosted
 from eldercare.common.contracts.dispatch import (
     CarePlanActivated,
@@ -34,6 +34,7 @@ REGISTRY = EventRegistry(
         VisitCompleted,
         ChargePosted,
         FollowUpOpened,
+        CaregiverDecertified,
     ]
 )
 
@@ -53,6 +54,7 @@ __all__ = [
     "BeneficiaryEnrolled",
     "BeneficiaryStatusChanged",
     "CarePlanActivated",
+    "CaregiverDecertified",
     "ChargePosted",
     "FollowUpOpened",
     "VisitCheckedIn",

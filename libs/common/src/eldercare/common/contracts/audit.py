@@ -28,3 +28,25 @@ class FollowUpOpened(IntegrationEvent):
 
     def subject(self) -> str:
         return str(self.follow_up_id)
+
+
+class CaregiverDecertified(IntegrationEvent):
+    """A caregiver lost the qualification to serve (取消养老护理上岗资格): 3 or more complaints against
+    them were substantiated within a rolling 365 days (wuhai-2017-home-care-measures.md 第三十一条).
+    ``complaint_ids`` are the substantiated complaints that made the count. Dispatch stops assigning
+    the caregiver."""
+
+    event_type: ClassVar[str] = "audit.caregiver.decertified.v1"
+    topic: ClassVar[str] = "audit.caregiver"
+
+    caregiver_id: UUID
+    provider_id: UUID | None = None
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    complaint_ids: list[UUID] = Field(min_length=1)
+    substantiated_complaints: int = Field(ge=1)
+    window_days: int = Field(ge=1)
+    basis: str
+    decertified_at: datetime
+
+    def subject(self) -> str:
+        return str(self.caregiver_id)
