@@ -24,6 +24,7 @@ from eldercare.common.contracts import (
     AssessmentRequested,
     BeneficiaryEnrolled,
     BeneficiaryStatusChanged,
+    CaregiverDecertified,
     CarePlanActivated,
     ChargePosted,
     FollowUpOpened,
@@ -201,6 +202,15 @@ _TEMPLATES: dict[type[IntegrationEvent], dict[str, Any]] = {
         "reason": "enrolment",
         "due_on": date(2026, 11, 30),
         "opened_at": AT,
+    },
+    CaregiverDecertified: {
+        "caregiver_id": FRESH,
+        "provider_id": FRESH,
+        "complaint_ids": [uuid4(), uuid4(), uuid4()],
+        "substantiated_complaints": 3,
+        "window_days": 365,
+        "basis": "wuhai-2017-home-care-measures.md 第三十一条",
+        "decertified_at": AT,
     },
 }
 

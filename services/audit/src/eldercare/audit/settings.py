@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
+from eldercare.audit.domain.complaint import ComplaintSeverity
 from eldercare.common.settings import ServiceSettings, service_config
 
 
@@ -23,3 +26,10 @@ class AuditSettings(ServiceSettings):
     follow_up_max_unreached_calls: int = Field(default=3, ge=1, le=20)
     # Entries read per query while the chain is verified; memory stays flat however long it is.
     trail_verify_batch_size: int = Field(default=1000, ge=1, le=100_000)
+    # nanchang-2019-home-care-regulation.md 第四十一条 asks complaints to be handled 及时 and fixes no
+    # number of days: the days per severity are this setting, JSON such as
+    # AUDIT_COMPLAINT_HANDLING_DAYS='{"urgent": <days>, "high": <days>, ...}', with no default; a
+    # complaint of a severity left unset is refused (domain.complaint.handling_deadline).
+    complaint_handling_days: dict[ComplaintSeverity, Annotated[int, Field(ge=0, le=365)]] = Field(
+        default_factory=dict
+    )

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
@@ -131,4 +132,78 @@ class SpotCheckRow(Timestamped, Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-__all__ = ["AuditChainHeadRow", "AuditEntryRow", "Base", "FollowUpCallRow", "FollowUpRow", "SpotCheckRow"]
+class ComplaintRow(Timestamped, Base):
+    """A complaint (投诉) and its handling; the complainant's contact is held here only."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (
+        CheckConstraint("status IN ('received', 'assigned', 'investigating', 'closed')", name="status"),
+        Index("ix_complaints_district_code_id", "district_code", "id"),
+        # The decertification count reads a caregiver's substantiated complaints by date.
+        Index("ix_complaints_caregiver_id_received_at", "caregiver_id", "received_at"),
+        Index("ix_complaints_open_due_at", "due_at", postgresql_where=text("status <> 'closed'")),
+    )
+
+    district_code: Mapped[str] = mapped_column(String(6))
+    source: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    caregiver_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    visit_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    beneficiary_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    complainant_relation: Mapped[str] = mapped_column(String(16))
+    complainant_name: Mapped[str | None] = mapped_column(String(100))
+    complainant_phone: Mapped[str | None] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    received_by: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    substantiated: Mapped[bool | None] = mapped_column(Boolean)
+    outcome_summary: Mapped[str | None] = mapped_column(Text)
+    reply: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    notes: Mapped[list[ComplaintNoteRow]] = relationship(
+        lazy="selectin", order_by="ComplaintNoteRow.written_at", cascade="all, delete-orphan"
+    )
+
+
+class ComplaintNoteRow(Base):
+    """One investigation note of a complaint; written once."""
+
+    __tablename__ = "complaint_notes"
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
+    complaint_id: Mapped[UUID] = mapped_column(ForeignKey("complaints.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    written_by: Mapped[str] = mapped_column(String(200))
+    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CaregiverDecertificationRow(Base):
+    """A caregiver decertified under wuhai-2017 第三十一条: one row per caregiver, so the event that
+    announces it is published once."""
+
+    __tablename__ = "caregiver_decertifications"
+
+    caregiver_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+    provider_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    district_code: Mapped[str] = mapped_column(String(6))
+    complaint_ids: Mapped[list[str]] = mapped_column(JSONB)
+    decertified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+__all__ = [
+    "AuditChainHeadRow",
+    "AuditEntryRow",
+    "Base",
+    "CaregiverDecertificationRow",
+    "ComplaintNoteRow",
+    "ComplaintRow",
+    "FollowUpCallRow",
+    "FollowUpRow",
+    "SpotCheckRow",
+]

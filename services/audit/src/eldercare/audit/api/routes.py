@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from eldercare.audit.api import follow_ups, spot_checks, trail
+from eldercare.audit.api import complaints, follow_ups, spot_checks, trail
 
-ROUTERS: list[APIRouter] = [trail.router, follow_ups.router, spot_checks.router]
+ROUTERS: list[APIRouter] = [
+    trail.router,
+    follow_ups.router,
+    spot_checks.router,
+    complaints.router,
+    complaints.caregivers,
+]

@@ -12,9 +12,14 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
+from eldercare.audit.adapters.complaint_repository import Decertification
+from eldercare.audit.domain import complaint as cp
 from eldercare.audit.domain import follow_up as fu
 from eldercare.audit.domain import spot_check as sc
 from eldercare.audit.domain.trail import AuditEntry, Verification
+from eldercare.common.auth import Principal, Role
+from eldercare.common.clock import utcnow
+from eldercare.common.pii import mask_phone, mask_text
 
 
 class AuditEntryRead(BaseModel):
@@ -163,4 +168,203 @@ class SpotCheckRead(BaseModel):
             status_label=sc.STATUS_LABELS[s.status],
             findings=list(s.findings),
             opened_at=s.opened_at,
+        )
+
+
+# ---------------------------------------------------------------- complaints (nanchang-2019 第四十一条)
+
+Text2000 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class ComplaintSubjectBody(BaseModel):
+    """Who or what the complaint is about: at least one id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider_id: UUID | None = None
+    caregiver_id: UUID | None = None
+    visit_id: UUID | None = None
+    beneficiary_id: UUID | None = None
+
+
+class ComplainantBody(BaseModel):
+    """The complainant; never shown to the provider complained about."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    relation: cp.ComplainantRelation
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9-]{5,20}$")] | None = None
+
+
+class ComplaintCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    district_code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+    source: cp.ComplaintSource
+    category: cp.ComplaintCategory
+    severity: cp.ComplaintSeverity
+    subject: ComplaintSubjectBody
+    complainant: ComplainantBody
+    description: Text2000
+
+
+class AssignmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    assignee: Text200 = Field(description="The staff member (token subject) who investigates")
+
+
+class NoteCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text2000
+
+
+class OutcomeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    substantiated: StrictBool = Field(description="经查证属实")
+    summary: Text2000
+    reply: Text2000 = Field(description="The reply given to the complainant")
+
+
+class ComplainantRead(BaseModel):
+    """Masked unless the caller holds ``pii:read``; providers get only the relation."""
+
+    relation: cp.ComplainantRelation
+    name: str | None
+    phone: str | None
+    masked: bool
+
+
+class InvestigationNoteRead(BaseModel):
+    id: UUID
+    text: str
+    written_by: str
+    written_at: datetime
+
+
+class ComplaintRead(BaseModel):
+    id: UUID
+    district_code: str
+    source: cp.ComplaintSource
+    source_label: str
+    category: cp.ComplaintCategory
+    category_label: str
+    severity: cp.ComplaintSeverity
+    severity_label: str
+    subject: ComplaintSubjectBody
+    complainant: ComplainantRead
+    description: str
+    status: cp.ComplaintStatus
+    status_label: str
+    received_at: datetime
+    due_at: datetime
+    overdue: bool
+    escalated_at: datetime | None
+    assignee: str | None
+    notes: list[InvestigationNoteRead]
+    substantiated: bool | None
+    outcome_summary: str | None
+    reply: str | None
+    closed_at: datetime | None
+
+    @classmethod
+    def for_principal(cls, c: cp.Complaint, principal: Principal) -> ComplaintRead:
+        return cls(
+            id=c.id,
+            district_code=c.district_code,
+            source=c.source,
+            source_label=cp.SOURCE_LABELS[c.source],
+            category=c.category,
+            category_label=cp.CATEGORY_LABELS[c.category],
+            severity=c.severity,
+            severity_label=cp.SEVERITY_LABELS[c.severity],
+            subject=ComplaintSubjectBody(**vars(c.subject)),
+            complainant=_complainant(c.complainant, principal),
+            description=c.description,
+            status=c.status,
+            status_label=cp.STATUS_LABELS[c.status],
+            received_at=c.received_at,
+            due_at=c.due_at,
+            overdue=c.is_overdue(utcnow()),
+            escalated_at=c.escalated_at,
+            assignee=c.assignee,
+            notes=[InvestigationNoteRead(**vars(n)) for n in c.notes],
+            substantiated=c.substantiated,
+            outcome_summary=c.outcome_summary,
+            reply=c.reply,
+            closed_at=c.closed_at,
+        )
+
+
+def _complainant(c: cp.Complainant, principal: Principal) -> ComplainantRead:
+    if principal.has_role(Role.provider_admin) and principal.provider_id is not None:
+        # The provider complained about never learns who complained (第四十一条 举报投诉制度).
+        return ComplainantRead(relation=c.relation, name=None, phone=None, masked=True)
+    if principal.can_read_pii:
+        return ComplainantRead(relation=c.relation, name=c.name, phone=c.phone, masked=False)
+    return ComplainantRead(
+        relation=c.relation,
+        name=mask_text(c.name) if c.name else None,
+        phone=mask_phone(c.phone) if c.phone else None,
+        masked=True,
+    )
+
+
+class CountedComplaintRead(BaseModel):
+    id: UUID
+    category: cp.ComplaintCategory
+    received_at: datetime
+    closed_at: datetime | None
+    drops_out_at: datetime
+
+
+class DecertificationRead(BaseModel):
+    decertified_at: datetime
+    complaint_ids: list[UUID]
+
+
+class ComplaintRecordRead(BaseModel):
+    """A caregiver's substantiated complaints in the rolling 365 days (wuhai-2017 第三十一条)."""
+
+    caregiver_id: UUID
+    as_of: datetime
+    window_days: int
+    threshold: int
+    count: int
+    complaints: list[CountedComplaintRead]
+    oldest_drops_out_at: datetime | None
+    decertified: bool
+    decertification: DecertificationRead | None
+    basis: str
+
+    @classmethod
+    def from_record(cls, r: cp.ComplaintRecord, d: Decertification | None) -> ComplaintRecordRead:
+        return cls(
+            caregiver_id=r.caregiver_id,
+            as_of=r.as_of,
+            window_days=cp.DECERTIFICATION_WINDOW.days,
+            threshold=cp.DECERTIFICATION_THRESHOLD,
+            count=r.count,
+            complaints=[
+                CountedComplaintRead(
+                    id=c.id,
+                    category=c.category,
+                    received_at=c.received_at,
+                    closed_at=c.closed_at,
+                    drops_out_at=c.received_at + cp.DECERTIFICATION_WINDOW,
+                )
+                for c in r.complaints
+            ],
+            oldest_drops_out_at=r.oldest_drops_out_at,
+            decertified=d is not None,
+            decertification=(
+                DecertificationRead(decertified_at=d.decertified_at, complaint_ids=d.complaint_ids)
+                if d
+                else None
+            ),
+            basis=cp.DECERTIFICATION_BASIS,
         )

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from eldercare.audit.adapters.complaint_repository import (
+    ComplaintFilter,
+    ComplaintRepository,
+    Decertification,
+)
 from eldercare.audit.adapters.follow_up_repository import FollowUpFilter, FollowUpRepository
 from eldercare.audit.adapters.spot_check_repository import SpotCheckFilter, SpotCheckRepository
 from eldercare.audit.adapters.trail_repository import TrailFilter, TrailRepository
+from eldercare.audit.application.complaints import caregiver_record
+from eldercare.audit.domain.complaint import Complaint, ComplaintRecord, ComplaintStatus
 from eldercare.audit.domain.follow_up import FollowUp, FollowUpStatus
 from eldercare.audit.domain.spot_check import SpotCheck, SpotCheckStatus
 from eldercare.audit.domain.trail import AuditEntry
-from eldercare.common.auth import Principal
+from eldercare.common.auth import Principal, Role
+from eldercare.common.clock import utcnow
 from eldercare.common.errors import NotFound
 
 
@@ -82,3 +91,89 @@ async def get_spot_check(session: AsyncSession, spot_check_id: UUID, principal: 
         raise NotFound("spot check not found")
     principal.ensure_region(check.district_code, "spot check")
     return check
+
+
+def _complaint_scope(principal: Principal) -> ComplaintFilter | None:
+    """Government staff read their region's complaints; a provider's staff those against it."""
+    if principal.has_role(Role.provider_admin) and principal.provider_id is not None:
+        return ComplaintFilter(provider_id=principal.provider_id)
+    if principal.region is not None:
+        return ComplaintFilter(region_prefix=principal.region)
+    return None
+
+
+def _ensure_complaint_visible(complaint: Complaint, principal: Principal) -> None:
+    scope = _complaint_scope(principal)
+    if scope is None:
+        raise NotFound("complaint not found")
+    if scope.provider_id is not None:
+        if complaint.subject.provider_id != scope.provider_id:
+            raise NotFound("complaint not found")
+    else:
+        principal.ensure_region(complaint.district_code, "complaint")
+
+
+async def list_complaints(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: ComplaintStatus | None,
+    caregiver_id: UUID | None,
+    overdue: bool,
+    after: UUID | None,
+    limit: int,
+) -> list[Complaint]:
+    """Complaints the caller may see, oldest first; ``overdue`` keeps the open ones past their deadline."""
+    scope = _complaint_scope(principal)
+    if scope is None:
+        return []
+    where = replace(scope, status=status, caregiver_id=caregiver_id, overdue_at=utcnow() if overdue else None)
+    return await ComplaintRepository(session).list(where, after=after, limit=limit)
+
+
+async def get_complaint(session: AsyncSession, complaint_id: UUID, principal: Principal) -> Complaint:
+    """One complaint; another tenant's is answered as not found."""
+    complaint = await ComplaintRepository(session).get(complaint_id)
+    if complaint is None:
+        raise NotFound("complaint not found")
+    _ensure_complaint_visible(complaint, principal)
+    return complaint
+
+
+@dataclass(frozen=True)
+class CaregiverComplaintRecord:
+    record: ComplaintRecord
+    decertification: Decertification | None
+
+
+async def get_caregiver_record(
+    session: AsyncSession, caregiver_id: UUID, principal: Principal
+) -> CaregiverComplaintRecord:
+    """The caregiver's substantiated complaints in the rolling 365 days (wuhai-2017 第三十一条).
+
+    Scoped like the complaints: the caller sees the record only of complaints in their region; a
+    caregiver with none there (and no decertification there) is not found.
+    """
+    repo = ComplaintRepository(session)
+    now = utcnow()
+    record = await caregiver_record(repo, caregiver_id, now)
+    visible = tuple(c for c in record.complaints if principal.covers_region(c.district_code))
+    decertification = await repo.get_decertification(caregiver_id)
+    if decertification is not None and not principal.covers_region(decertification.district_code):
+        decertification = None
+    if (
+        not visible
+        and decertification is None
+        and not await _has_complaint_in_region(repo, caregiver_id, principal)
+    ):
+        raise NotFound("caregiver not found")
+    return CaregiverComplaintRecord(ComplaintRecord(caregiver_id, now, visible), decertification)
+
+
+async def _has_complaint_in_region(
+    repo: ComplaintRepository, caregiver_id: UUID, principal: Principal
+) -> bool:
+    if principal.region is None:
+        return False
+    where = ComplaintFilter(region_prefix=principal.region, caregiver_id=caregiver_id)
+    return bool(await repo.list(where, after=None, limit=1))

@@ -12,3 +12,15 @@ class FollowUpClosed(Conflict):
 
 class InvalidCall(InvalidInput):
     """A call record that contradicts itself (a satisfaction score for a call nobody answered)."""
+
+
+class InvalidComplaint(InvalidInput):
+    """A complaint that names nothing to complain about, or a subject outside the caller's region."""
+
+
+class ComplaintClosed(Conflict):
+    """A complaint with an outcome takes no more assignments, notes or outcomes."""
+
+
+class ComplaintSettingMissing(InvalidInput):
+    """An amount the seed leaves open (a handling deadline) is used while its setting is unset."""

@@ -39,6 +39,7 @@ OCCURRED_AT_FIELDS: Mapping[str, str] = {
     "dispatch.visit.completed.v1": "checked_out_at",
     "billing.charge.posted.v1": "posted_at",
     "audit.follow_up.opened.v1": "opened_at",
+    "audit.caregiver.decertified.v1": "decertified_at",
 }
 
 
