@@ -176,6 +176,7 @@ class TestReferenceVectors:
         settings = RuleSettings(AdjustmentStacking.cumulative, RiskEventCounting.any_category)
         result = score(ScoringInput(items=items_for_total(70)), settings)
         assert result.rule_settings == {
+            "rule_set": "gbt42195-2022/stacking-per-category@1",
             "standard": "GB/T 42195-2022",
             "adjustment_stacking": "cumulative",
             "risk_event_counting": "any_category",
@@ -185,3 +186,4 @@ class TestReferenceVectors:
         result = score(ScoringInput(items=items_for_total(70)))
         assert result.rule_settings["adjustment_stacking"] == "single"
         assert result.rule_settings["risk_event_counting"] == "sum"
+        assert result.rule_settings["rule_set"] == "gbt42195-2022/default@1"

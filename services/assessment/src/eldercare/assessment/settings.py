@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from eldercare.assessment.domain.gbt42195 import AdjustmentStacking, RiskEventCounting, RuleSettings
+from pydantic import field_validator
+
+from eldercare.assessment.domain.gbt42195 import DEFAULT_RULE_SET, RULE_SETS, RuleSettings
 from eldercare.common.settings import ServiceSettings, service_config
 
 
@@ -13,10 +15,18 @@ class AssessmentSettings(ServiceSettings):
     port: int = 8102
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/eldercare_assessment"
 
-    # gbt42195.md §1.5 open points: the defaults are the reference's reading ("+1 at most",
-    # "sum across categories"); each result records the settings it was computed under.
-    adjustment_stacking: AdjustmentStacking = AdjustmentStacking.single
-    risk_event_counting: RiskEventCounting = RiskEventCounting.sum
+    # gbt42195.md §1.5 open points: the named rule set used when a request names none. The default
+    # is the reference's reading ("+1 at most", "sum across categories"); each result records the
+    # rule set and settings it was computed under.
+    rule_set: str = DEFAULT_RULE_SET
+
+    @field_validator("rule_set")
+    @classmethod
+    def _known_rule_set(cls, value: str) -> str:
+        if value not in RULE_SETS:
+            known = ", ".join(RULE_SETS)
+            raise ValueError(f"ASSESSMENT_RULE_SET: unknown rule set {value!r}; known: {known}")
+        return value
 
     def rule_settings(self) -> RuleSettings:
-        return RuleSettings(stacking=self.adjustment_stacking, risk_event_counting=self.risk_event_counting)
+        return RULE_SETS[self.rule_set].settings

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
+from eldercare.assessment.api import evaluations
 from eldercare.assessment.api.dependencies import reject_duplicate_keys, rule_settings
 from eldercare.assessment.api.schemas import AssessmentRead, ReassessmentCreate, ResultCreate
 from eldercare.assessment.application import handlers, queries
@@ -116,4 +117,4 @@ async def record_result(
     )
 
 
-ROUTERS: list[APIRouter] = [router]
+ROUTERS: list[APIRouter] = [router, evaluations.router]

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from eldercare.assessment.domain import icd10
 from eldercare.assessment.domain.errors import InvalidScoringInput
 from eldercare.assessment.domain.gbt42195 import (
     WORST_LEVEL,
@@ -45,13 +46,14 @@ def normalise_diagnoses(codes: Iterable[str]) -> tuple[str, ...]:
     """ICD-10 codes of A.4.1 疾病诊断, upper-cased and de-duplicated in order.
 
     Only a recorded code can trigger R2/R3 (gbt42195.md §1.5: a free-text "memory problems" note
-    does not), so anything that is not an ICD-10 code is refused, naming its position.
+    does not), so anything that is not a known ICD-10 code is refused, naming its position.
     """
     seen: dict[str, None] = {}
     for index, raw in enumerate(codes):
-        code = raw.strip().upper()
-        if not _ICD10.match(code):
-            raise InvalidScoringInput(f"{raw!r} is not an ICD-10 code", field=f"diagnoses.{index}")
+        code = icd10.normalise(raw)
+        why = icd10.problem(code)
+        if why is not None:
+            raise InvalidScoringInput(why, field=f"diagnoses.{index}")
         seen.setdefault(code, None)
     return tuple(seen)
 
@@ -108,7 +110,8 @@ def matched_adjustments(
     """Every C.4 reason that applies; all are recorded even when only one changes the level."""
     found: list[Adjustment] = []
     if coma:
-        found.append(Adjustment("R1", "昏迷（A.5.11）：直接评定为能力完全丧失（完全失能）"))
+        reason = "昏迷（A.5.11，或 B.3.9 意识水平为昏迷）：直接评定为能力完全丧失（完全失能）"
+        found.append(Adjustment("R1", reason))
     if has_dementia(diagnoses):
         found.append(Adjustment("R2", "确诊痴呆（ICD-10 F00–F03）：提高一个等级"))
     if psychiatric_specialist_diagnosis and has_other_mental_disorder(diagnoses):

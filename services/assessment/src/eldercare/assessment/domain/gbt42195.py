@@ -90,13 +90,79 @@ class RuleSettings:
     stacking: AdjustmentStacking = AdjustmentStacking.single
     risk_event_counting: RiskEventCounting = RiskEventCounting.sum
 
+    @property
+    def name(self) -> str:
+        """The named, versioned rule set these settings make (see :data:`RULE_SETS`)."""
+        return _RULE_SET_NAMES[(self.stacking, self.risk_event_counting)]
+
     def as_record(self) -> dict[str, str]:
         """What is stored with every result, so a later change of setting never rewrites it."""
         return {
+            "rule_set": self.name,
             "standard": STANDARD,
             "adjustment_stacking": self.stacking.value,
             "risk_event_counting": self.risk_event_counting.value,
         }
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A named, versioned reading of the open points of gbt42195.md §1.5.
+
+    A name never changes meaning: a different reading is a new name or a new ``@version``.
+    """
+
+    name: str
+    settings: RuleSettings
+    description: str
+    basis: str
+
+
+# gbt42195.md §1.5 "Open points": stacking of R2-R4 and counting of A.2.14 events for R4. The
+# default is the reference's reading; the others are the alternative readings it names.
+RULE_SETS: dict[str, RuleSet] = {
+    rs.name: rs
+    for rs in (
+        RuleSet(
+            "gbt42195-2022/default@1",
+            RuleSettings(AdjustmentStacking.single, RiskEventCounting.sum),
+            "R2-R4 raise by one level at most; R4 sums A.2.14 events across categories",
+            "gbt42195.md §1.5 open points, defaults",
+        ),
+        RuleSet(
+            "gbt42195-2022/stacking@1",
+            RuleSettings(AdjustmentStacking.cumulative, RiskEventCounting.sum),
+            "each of R2-R4 raises by one level; R4 sums A.2.14 events across categories",
+            "gbt42195.md §1.5 open point 'Stacking', alternative reading",
+        ),
+        RuleSet(
+            "gbt42195-2022/per-category@1",
+            RuleSettings(AdjustmentStacking.single, RiskEventCounting.any_category),
+            "R2-R4 raise by one level at most; R4 needs 2 or more events in one A.2.14 category",
+            "gbt42195.md §1.5 open point 'Counting events for R4', alternative reading",
+        ),
+        RuleSet(
+            "gbt42195-2022/stacking-per-category@1",
+            RuleSettings(AdjustmentStacking.cumulative, RiskEventCounting.any_category),
+            "each of R2-R4 raises by one level; R4 needs 2 or more events in one A.2.14 category",
+            "gbt42195.md §1.5 both open points, alternative readings",
+        ),
+    )
+}
+DEFAULT_RULE_SET = "gbt42195-2022/default@1"
+_RULE_SET_NAMES = {
+    (rs.settings.stacking, rs.settings.risk_event_counting): rs.name for rs in RULE_SETS.values()
+}
+
+
+def rule_set(name: str) -> RuleSet:
+    """The rule set of that name; an unknown name is invalid input naming ``rule_set``."""
+    found = RULE_SETS.get(name)
+    if found is None:
+        raise InvalidScoringInput(
+            f"unknown rule set {name!r}; known: {', '.join(RULE_SETS)}", field="rule_set"
+        )
+    return found
 
 
 def validate_items(items: Mapping[str, object]) -> dict[str, int]:
