@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from eldercare.billing.application import handlers
 from eldercare.billing.domain.charges import VisitFacts
-from eldercare.billing.domain.entitlements import BeneficiaryStatus
+from eldercare.billing.domain.entitlements import BeneficiaryStatus, Provenance
 from eldercare.common.consumer import Subscription
 from eldercare.common.contracts import BeneficiaryEnrolled, BeneficiaryStatusChanged, VisitCompleted
 from eldercare.common.uow import UnitOfWork
@@ -21,6 +21,13 @@ async def on_beneficiary_enrolled(event: BeneficiaryEnrolled, uow: UnitOfWork) -
             monthly_amount_fen=event.entitlement.monthly_amount_fen,
             effective_on=event.effective_on,
             enrolled_at=event.enrolled_at,
+            provenance=Provenance(
+                application_id=event.application_id,
+                assessment_level=event.assessment_level,
+                policy_pack_id=event.policy.pack_id,
+                policy_version=event.policy.version,
+                basis=tuple(c.model_dump() for c in event.entitlement.basis),
+            ),
         ),
         uow,
     )
@@ -53,6 +60,9 @@ async def on_visit_completed(event: VisitCompleted, uow: UnitOfWork) -> None:
             duration_minutes=event.duration_minutes,
             verified=event.verified,
             verification_notes=tuple(event.verification_notes),
+            care_plan_id=event.care_plan_id,
+            caregiver_id=event.caregiver_id,
+            checked_out_at=event.checked_out_at,
         ),
         uow,
     )

@@ -33,6 +33,7 @@ CHARGE_FIELDS = (
     "id", "visit_id", "beneficiary_id", "provider_id", "district_code", "service_code", "visit_on",
     "period", "duration_minutes", "verified", "status", "reason", "price_list_id", "unit",
     "unit_price_fen", "amount_fen", "covered_fen", "beneficiary_pays_fen", "posted_at",
+    "care_plan_id", "caregiver_id", "checked_in_at", "checked_out_at",
 )  # fmt: skip
 
 

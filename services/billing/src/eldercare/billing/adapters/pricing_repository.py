@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.billing.adapters.models import EntitlementRow, PriceItemRow, PriceListRow, StatusChangeRow
-from eldercare.billing.domain.entitlements import BeneficiaryStatus, Entitlement, StatusChange
+from eldercare.billing.domain.entitlements import BeneficiaryStatus, Entitlement, Provenance, StatusChange
 from eldercare.billing.domain.pricing import PriceItem, PriceList, Unit, region_prefixes
 
 
@@ -58,6 +58,14 @@ def _price_list(row: PriceListRow) -> PriceList:
     )
 
 
+def _provenance(row: EntitlementRow) -> Provenance | None:
+    if row.policy_pack_id is None or row.policy_version is None or row.assessment_level is None:
+        return None
+    return Provenance(
+        row.application_id, row.assessment_level, row.policy_pack_id, row.policy_version, tuple(row.basis)
+    )
+
+
 class EntitlementRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -73,6 +81,7 @@ class EntitlementRepository:
             effective_on=row.effective_on,
             enrolled_at=row.enrolled_at,
             history=await self.history(beneficiary_id),
+            provenance=_provenance(row),
         )
 
     async def history(self, beneficiary_id: UUID) -> list[StatusChange]:
@@ -93,6 +102,10 @@ class EntitlementRepository:
         row.effective_on = entitlement.effective_on
         row.enrolled_at = entitlement.enrolled_at
         row.status = entitlement.status.value
+        if (p := entitlement.provenance) is not None:
+            row.application_id, row.assessment_level = p.application_id, p.assessment_level
+            row.policy_pack_id, row.policy_version = p.policy_pack_id, p.policy_version
+            row.basis = list(p.basis)
         stored = len(await self.history(entitlement.beneficiary_id))
         for change in entitlement.history[stored:]:
             await self.add_status_change(entitlement.beneficiary_id, change)

@@ -5,16 +5,21 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from eldercare.billing.adapters.ledger_repository import ChargeFilter
+from eldercare.billing.api import exports
 from eldercare.billing.api.schemas import (
     PERIOD_PATTERN,
     AccountRead,
     ChargeRead,
+    LineTraceRead,
     PriceListCreate,
     PriceListRead,
     SettlementRead,
+    SettlementRunCreate,
+    StatementLineRead,
+    StatementRead,
 )
 from eldercare.billing.application import handlers, queries
 from eldercare.billing.domain.charges import ChargeStatus
@@ -122,4 +127,96 @@ async def get_charge(charge_id: UUID, principal: LedgerReader, rt: Rt) -> Charge
     return ChargeRead.from_domain(charge)
 
 
+Runner = Annotated[Principal, Depends(require(Role.city_admin, Role.district_officer))]
+
+
+@ledger.post(
+    "/settlement-runs",
+    response_model=StatementRead,
+    status_code=201,
+    summary="Run (preview) a provider's monthly statement in a district; idempotent",
+)
+async def run_settlement(body: SettlementRunCreate, principal: Runner, idem: Idempotency, rt: Rt) -> object:
+    cmd = handlers.RunSettlement(body.provider_id, body.district_code, body.period, principal)
+    return await execute(
+        rt, lambda uow: handlers.run_settlement(cmd, uow), StatementRead.from_domain, idempotency=idem
+    )
+
+
+@ledger.post(
+    "/settlements/{settlement_id}/issues",
+    response_model=StatementRead,
+    status_code=201,
+    summary="Issue the statement: regenerated from the charges now, then immutable",
+)
+async def issue_statement(settlement_id: UUID, principal: Runner, idem: Idempotency, rt: Rt) -> object:
+    cmd = handlers.IssueStatement(settlement_id, principal)
+    return await execute(
+        rt, lambda uow: handlers.issue_statement(cmd, uow), StatementRead.from_domain, idempotency=idem
+    )
+
+
+@ledger.get("/settlements/{settlement_id}/statement", response_model=StatementRead, summary="The statement")
+async def get_statement(settlement_id: UUID, principal: LedgerReader, rt: Rt) -> StatementRead:
+    async with rt.read_session() as session:
+        statement = await queries.get_statement(session, settlement_id, principal)
+    return StatementRead.from_domain(statement)
+
+
+@ledger.get(
+    "/settlements/{settlement_id}/lines",
+    response_model=Page[StatementLineRead],
+    summary="The statement's lines",
+)
+async def list_statement_lines(
+    settlement_id: UUID, principal: LedgerReader, rt: Rt, page: Paging
+) -> Page[StatementLineRead]:
+    async with rt.read_session() as session:
+        found = await queries.list_statement_lines(
+            session, settlement_id, principal, after=page.after, limit=page.limit + 1
+        )
+    return make_page([StatementLineRead.from_domain(line) for line in found], page.limit)
+
+
+@ledger.get(
+    "/settlements/{settlement_id}/lines/{line_id}/trace",
+    response_model=LineTraceRead,
+    summary="A line's chain of evidence: charge, visit, price list, entitlement, policy clauses",
+)
+async def trace_line(settlement_id: UUID, line_id: UUID, principal: LedgerReader, rt: Rt) -> LineTraceRead:
+    async with rt.read_session() as session:
+        trace = await queries.trace_line(session, settlement_id, line_id, principal)
+    return LineTraceRead.from_trace(trace)
+
+
+def _download(content: bytes, media_type: str, statement_id: UUID, suffix: str) -> Response:
+    filename = f"statement-{statement_id}.{suffix}"
+    return Response(
+        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@ledger.get(
+    "/settlements/{settlement_id}/statement.csv",
+    response_class=Response,
+    summary="The statement as CSV (UTF-8 with BOM, Chinese headers)",
+)
+async def statement_csv(settlement_id: UUID, principal: LedgerReader, rt: Rt) -> Response:
+    async with rt.read_session() as session:
+        statement, lines = await queries.statement_with_lines(session, settlement_id, principal)
+    return _download(exports.csv_bytes(statement, lines), "text/csv; charset=utf-8", settlement_id, "csv")
+
+
+@ledger.get(
+    "/settlements/{settlement_id}/statement.xlsx",
+    response_class=Response,
+    summary="The statement as XLSX (Chinese headers)",
+)
+async def statement_xlsx(settlement_id: UUID, principal: LedgerReader, rt: Rt) -> Response:
+    async with rt.read_session() as session:
+        statement, lines = await queries.statement_with_lines(session, settlement_id, principal)
+    return _download(exports.xlsx_bytes(statement, lines), XLSX, settlement_id, "xlsx")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROUTERS: list[APIRouter] = [price_lists, ledger]

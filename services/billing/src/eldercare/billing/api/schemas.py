@@ -12,10 +12,20 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
-from eldercare.billing.application.queries import AccountView
+from eldercare.billing.adapters.statement_repository import StatementLine
+from eldercare.billing.api.exports import reason_label
+from eldercare.billing.application.queries import AccountView, LineTrace
 from eldercare.billing.domain.accounts import SETTLEMENT_STATUS_LABELS, Settlement, SettlementStatus
 from eldercare.billing.domain.charges import CHARGE_STATUS_LABELS, REASON_LABELS, Charge, ChargeStatus
+from eldercare.billing.domain.entitlements import BeneficiaryStatus
 from eldercare.billing.domain.pricing import UNIT_LABELS, PriceItem, PriceList, Unit
+from eldercare.billing.domain.statements import (
+    LINE_KIND_LABELS,
+    STATEMENT_STATUS_LABELS,
+    LineKind,
+    Statement,
+    StatementStatus,
+)
 
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 # 1,000,000 yuan: far above any unit price, far below integer overflow in a month's totals.
@@ -177,4 +187,190 @@ class SettlementRead(BaseModel):
             gross_fen=s.gross_fen,
             beneficiary_pays_fen=s.beneficiary_pays_fen,
             charge_count=s.charge_count,
+        )
+
+
+class SettlementRunCreate(BaseModel):
+    """Run (preview) the statement of a provider's month in a district."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider_id: UUID
+    district_code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")] = Field(
+        description="the district (GB/T 2260, 6 digits) whose bureau buys the services"
+    )
+    period: Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)] = Field(
+        description="'YYYY-MM', Asia/Shanghai; not a future month"
+    )
+
+
+class StatementRead(BaseModel):
+    settlement_id: UUID = Field(description="the statement's id is its settlement's")
+    provider_id: UUID
+    district_code: str
+    period: str
+    status: StatementStatus
+    status_label: str
+    gross_fen: int = Field(description="sum of the lines' amounts")
+    covered_fen: int = Field(description="补贴支付: owed to the provider, adjustments included")
+    self_pay_fen: int = Field(description="个人自付: borne by the beneficiaries")
+    adjusted_fen: int = Field(description="the covered part of the adjustment lines (part of covered_fen)")
+    charge_count: int
+    adjustment_count: int
+    withheld_count: int = Field(description="charges of the month not paid (held, unpriced, waiting)")
+    generated_at: datetime
+    issued_at: datetime | None
+    issued_by: str | None
+
+    @classmethod
+    def from_domain(cls, s: Statement) -> StatementRead:
+        return cls(
+            settlement_id=s.id,
+            status_label=STATEMENT_STATUS_LABELS[s.status],
+            **{name: getattr(s, name) for name in _STATEMENT_COPIED},
+        )
+
+
+_STATEMENT_COPIED = tuple(
+    name for name in StatementRead.model_fields if name not in {"settlement_id", "status_label"}
+)
+
+
+class StatementLineRead(BaseModel):
+    id: UUID
+    kind: LineKind
+    kind_label: str
+    charge_id: UUID
+    visit_id: UUID
+    beneficiary_id: UUID
+    service_code: str
+    visit_on: date
+    charge_period: str = Field(description="the month the charge belongs to (earlier for adjustments)")
+    unit: str | None
+    unit_price_fen: int | None
+    amount_fen: int
+    covered_fen: int
+    self_pay_fen: int
+    reason: str | None
+    reason_label: str | None
+
+    @classmethod
+    def from_domain(cls, line: StatementLine) -> StatementLineRead:
+        return cls(
+            kind_label=LINE_KIND_LABELS[line.kind],
+            reason_label=reason_label(line.reason) or None,
+            **{name: getattr(line, name) for name in _LINE_COPIED},
+        )
+
+
+_LINE_COPIED = tuple(
+    name for name in StatementLineRead.model_fields if name not in {"kind_label", "reason_label"}
+)
+
+
+class VisitTrace(BaseModel):
+    """The visit as dispatch's VisitCompleted reported it (null where billing did not keep it yet)."""
+
+    visit_id: UUID
+    care_plan_id: UUID | None
+    caregiver_id: UUID | None
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    duration_minutes: int
+    verified: bool
+    verification_notes: list[str]
+
+
+class PriceTrace(BaseModel):
+    price_list_id: UUID
+    region_code: str
+    effective_from: date
+    unit: Unit | None
+    unit_price_fen: int | None
+
+
+class ClauseTrace(BaseModel):
+    source: str
+    article: str
+    item: str | None = None
+    text: str | None = None
+
+
+class EntitlementTrace(BaseModel):
+    """The entitlement the charge was covered from, and the enrolment decision behind it."""
+
+    beneficiary_id: UUID
+    district_code: str
+    monthly_amount_fen: int | None
+    effective_on: date
+    enrolled_at: datetime
+    status_on_visit_day: BeneficiaryStatus | None
+    application_id: UUID | None
+    assessment_level: int | None
+    policy_pack_id: str | None
+    policy_version: str | None
+    basis: list[ClauseTrace]
+
+
+class LineTraceRead(BaseModel):
+    line: StatementLineRead
+    statement: StatementRead
+    charge: ChargeRead
+    visit: VisitTrace
+    price: PriceTrace | None
+    entitlement: EntitlementTrace | None
+    missing: list[str] = Field(description="links of the chain billing cannot show, and why")
+
+    @classmethod
+    def from_trace(cls, t: LineTrace) -> LineTraceRead:
+        c, e, pl = t.charge, t.entitlement, t.price_list
+        p = e.provenance if e else None
+        missing = [
+            "assessment result: BeneficiaryEnrolled carries the level, not the assessment id",
+            "care plan version: VisitCompleted carries the care plan id, not its version",
+            "verification record: VisitCompleted carries the verified flag and notes only",
+        ]
+        if c.care_plan_id is None:
+            missing.append("visit details: charged before billing kept them")
+        if e is not None and p is None:
+            missing.append("policy pack and clauses: enrolled before billing kept them")
+        return cls(
+            line=StatementLineRead.from_domain(t.line),
+            statement=StatementRead.from_domain(t.statement),
+            charge=ChargeRead.from_domain(c),
+            visit=VisitTrace(
+                visit_id=c.visit_id,
+                care_plan_id=c.care_plan_id,
+                caregiver_id=c.caregiver_id,
+                checked_in_at=c.checked_in_at,
+                checked_out_at=c.checked_out_at,
+                duration_minutes=c.duration_minutes,
+                verified=c.verified,
+                verification_notes=list(c.notes),
+            ),
+            price=PriceTrace(
+                price_list_id=pl.id,
+                region_code=pl.region_code,
+                effective_from=pl.effective_from,
+                unit=c.unit,
+                unit_price_fen=c.unit_price_fen,
+            )
+            if pl
+            else None,
+            entitlement=EntitlementTrace(
+                beneficiary_id=e.beneficiary_id,
+                district_code=e.district_code,
+                monthly_amount_fen=e.monthly_amount_fen,
+                effective_on=e.effective_on,
+                enrolled_at=e.enrolled_at,
+                status_on_visit_day=e.status_on(c.visit_on),
+                application_id=p.application_id if p else None,
+                assessment_level=p.assessment_level if p else None,
+                policy_pack_id=p.policy_pack_id if p else None,
+                policy_version=p.policy_version if p else None,
+                basis=[ClauseTrace(**clause) for clause in p.basis] if p else [],
+            )
+            if e
+            else None,
+            missing=missing,
         )

@@ -13,14 +13,17 @@ from eldercare.billing.adapters.ledger_repository import (
     SettlementRepository,
 )
 from eldercare.billing.adapters.pricing_repository import EntitlementRepository, PriceListRepository
+from eldercare.billing.adapters.statement_repository import StatementRepository
 from eldercare.billing.domain.accounts import Account, Settlement
 from eldercare.billing.domain.charges import Charge, ChargeReason, VisitFacts
-from eldercare.billing.domain.entitlements import BeneficiaryStatus, Entitlement, StatusChange
+from eldercare.billing.domain.entitlements import BeneficiaryStatus, Entitlement, Provenance, StatusChange
+from eldercare.billing.domain.errors import StatementNotRun
 from eldercare.billing.domain.pricing import PriceItem, PriceList, latest_applicable
+from eldercare.billing.domain.statements import Statement, ensure_runnable
 from eldercare.common.auth import Principal
-from eldercare.common.clock import utcnow
+from eldercare.common.clock import month_of, utcnow
 from eldercare.common.contracts import ChargePosted
-from eldercare.common.errors import Forbidden
+from eldercare.common.errors import Forbidden, NotFound
 from eldercare.common.uow import UnitOfWork
 
 
@@ -39,6 +42,7 @@ class EnrolBeneficiary:
     monthly_amount_fen: int | None
     effective_on: date
     enrolled_at: datetime
+    provenance: Provenance | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,9 @@ async def enrol_beneficiary(cmd: EnrolBeneficiary, uow: UnitOfWork) -> Entitleme
             # Status changes that overtook the enrolment (another topic) were kept; they count.
             history=await repo.history(cmd.beneficiary_id),
         )
-    entitlement.enrol(cmd.district_code, cmd.monthly_amount_fen, cmd.effective_on, cmd.enrolled_at)
+    entitlement.enrol(
+        cmd.district_code, cmd.monthly_amount_fen, cmd.effective_on, cmd.enrolled_at, cmd.provenance
+    )
     await repo.save(entitlement)
     charges = ChargeRepository(uow.session)
     for charge in await charges.list_awaiting(cmd.beneficiary_id):
@@ -179,3 +185,59 @@ async def _post(
             posted_at=now,
         )
     )
+
+
+@dataclass(frozen=True)
+class RunSettlement:
+    provider_id: UUID
+    district_code: str
+    period: str
+    principal: Principal
+
+
+@dataclass(frozen=True)
+class IssueStatement:
+    settlement_id: UUID
+    principal: Principal
+
+
+async def run_settlement(cmd: RunSettlement, uow: UnitOfWork) -> Statement:
+    """结算: preview the statement of a provider's month in a district (the district bureau of
+    residence buys the service, changsha-2024-purchased-door-to-door-rules.md 第六条). Running it
+    again gives the same statement while nothing changed; an issued statement is returned as it is."""
+    if not cmd.principal.covers_region(cmd.district_code):
+        raise Forbidden("your region does not cover this district", field="district_code")
+    now = utcnow()
+    ensure_runnable(cmd.period, month_of(now))
+    settlements = SettlementRepository(uow.session)
+    settlement = await settlements.get_for(cmd.provider_id, cmd.district_code, cmd.period)
+    if settlement is None:
+        settlement = Settlement(
+            provider_id=cmd.provider_id, district_code=cmd.district_code, period=cmd.period
+        )
+        await settlements.save(settlement)
+    statements = StatementRepository(uow.session)
+    statement = await statements.lock_or_create(
+        settlement.id, settlement.provider_id, settlement.district_code, settlement.period, now
+    )
+    if statement.issued:
+        return statement
+    return await statements.regenerate(statement, now)
+
+
+async def issue_statement(cmd: IssueStatement, uow: UnitOfWork) -> Statement:
+    """出具结算单: regenerate the preview from the charges as they are now and freeze it. Corrections
+    after this are adjustment lines of a later run."""
+    statements = StatementRepository(uow.session)
+    statement = await statements.get(cmd.settlement_id, for_update=True)
+    if statement is None or not cmd.principal.covers_region(statement.district_code):
+        settlement = await SettlementRepository(uow.session).get(cmd.settlement_id)
+        if settlement is None or not cmd.principal.covers_region(settlement.district_code):
+            raise NotFound("settlement not found")
+        raise StatementNotRun("run the settlement (POST /v1/settlement-runs) before issuing it")
+    now = utcnow()
+    statement.issue(cmd.principal.subject, now, month_of(now))
+    fresh = await statements.regenerate(statement, now)
+    fresh.issue(cmd.principal.subject, now, month_of(now))
+    await statements.mark_issued(fresh)
+    return fresh

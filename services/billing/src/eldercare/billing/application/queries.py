@@ -19,10 +19,14 @@ from eldercare.billing.adapters.ledger_repository import (
     Scope,
     SettlementRepository,
 )
-from eldercare.billing.adapters.pricing_repository import PriceListRepository
+from eldercare.billing.adapters.pricing_repository import EntitlementRepository, PriceListRepository
+from eldercare.billing.adapters.statement_repository import StatementLine, StatementRepository
 from eldercare.billing.domain.accounts import Account, Settlement
 from eldercare.billing.domain.charges import Charge
+from eldercare.billing.domain.entitlements import Entitlement
+from eldercare.billing.domain.errors import StatementNotRun
 from eldercare.billing.domain.pricing import PriceList
+from eldercare.billing.domain.statements import Statement
 from eldercare.common.auth import Principal, Role
 from eldercare.common.errors import NotFound
 
@@ -129,3 +133,56 @@ async def get_charge(session: AsyncSession, charge_id: UUID, principal: Principa
         raise NotFound("charge not found")
     _ensure_visible(principal, charge.district_code, charge.provider_id, "charge")
     return charge
+
+
+async def get_statement(session: AsyncSession, settlement_id: UUID, principal: Principal) -> Statement:
+    """The statement of a settlement: provider admins their own, government staff their region's."""
+    statement = await StatementRepository(session).get(settlement_id)
+    if statement is None:
+        await get_settlement(session, settlement_id, principal)  # 404 unless visible
+        raise StatementNotRun("no run has produced this settlement's statement yet")
+    _ensure_visible(principal, statement.district_code, statement.provider_id, "settlement")
+    return statement
+
+
+async def list_statement_lines(
+    session: AsyncSession, settlement_id: UUID, principal: Principal, *, after: UUID | None, limit: int
+) -> list[StatementLine]:
+    await get_statement(session, settlement_id, principal)
+    return await StatementRepository(session).lines_page(settlement_id, after=after, limit=limit)
+
+
+async def statement_with_lines(
+    session: AsyncSession, settlement_id: UUID, principal: Principal
+) -> tuple[Statement, list[StatementLine]]:
+    statement = await get_statement(session, settlement_id, principal)
+    return statement, await StatementRepository(session).all_lines(settlement_id)
+
+
+@dataclass(frozen=True)
+class LineTrace:
+    """What billing knows behind one statement line: the charge, the visit as dispatch reported it,
+    the price list, and the entitlement with its policy pack and clauses."""
+
+    statement: Statement
+    line: StatementLine
+    charge: Charge
+    price_list: PriceList | None
+    entitlement: Entitlement | None
+
+
+async def trace_line(
+    session: AsyncSession, settlement_id: UUID, line_id: UUID, principal: Principal
+) -> LineTrace:
+    statement = await get_statement(session, settlement_id, principal)
+    line = await StatementRepository(session).line(settlement_id, line_id)
+    if line is None:
+        raise NotFound("statement line not found")
+    charge = await ChargeRepository(session).get(line.charge_id)
+    if charge is None:  # charges are never deleted
+        raise NotFound("charge not found")
+    price_list = (
+        await PriceListRepository(session).get(charge.price_list_id) if charge.price_list_id else None
+    )
+    entitlement = await EntitlementRepository(session).get(charge.beneficiary_id)
+    return LineTrace(statement, line, charge, price_list, entitlement)

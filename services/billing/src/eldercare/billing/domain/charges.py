@@ -65,6 +65,9 @@ class VisitFacts:
     duration_minutes: int
     verified: bool
     verification_notes: tuple[str, ...] = ()
+    care_plan_id: UUID | None = None
+    caregiver_id: UUID | None = None
+    checked_out_at: datetime | None = None
 
 
 def eligibility_hold(verified: bool, status: BeneficiaryStatus | None) -> ChargeReason | None:
@@ -103,6 +106,10 @@ class Charge:
     covered_fen: int | None = None
     beneficiary_pays_fen: int | None = None
     posted_at: datetime | None = None
+    care_plan_id: UUID | None = None
+    caregiver_id: UUID | None = None
+    checked_in_at: datetime | None = None
+    checked_out_at: datetime | None = None
     id: UUID = field(default_factory=uuid7)
 
     @classmethod
@@ -119,6 +126,10 @@ class Charge:
             duration_minutes=visit.duration_minutes,
             verified=visit.verified,
             notes=visit.verification_notes,
+            care_plan_id=visit.care_plan_id,
+            caregiver_id=visit.caregiver_id,
+            checked_in_at=visit.checked_in_at,
+            checked_out_at=visit.checked_out_at,
         )
 
     def hold_reason(self, status_on_visit_day: BeneficiaryStatus | None) -> ChargeReason | None:

@@ -44,6 +44,18 @@ def status_on(changes: list[StatusChange], day: date) -> BeneficiaryStatus | Non
     return max(in_force, key=lambda c: (c.effective_on, c.occurred_at)).status
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Where an entitlement comes from (BeneficiaryEnrolled): the decision's application, the
+    assessment level, the policy pack and version, and the clauses the entitlement rests on."""
+
+    application_id: UUID | None
+    assessment_level: int
+    policy_pack_id: str
+    policy_version: str
+    basis: tuple[dict[str, str | None], ...] = ()
+
+
 @dataclass
 class Entitlement:
     """服务对象的月度补贴: the monthly amount a beneficiary may use, and the status history."""
@@ -54,6 +66,7 @@ class Entitlement:
     effective_on: date
     enrolled_at: datetime
     history: list[StatusChange] = field(default_factory=list)
+    provenance: Provenance | None = None
 
     @property
     def monthly_fen(self) -> int:
@@ -72,9 +85,15 @@ class Entitlement:
         return status_on(self.history, day)
 
     def enrol(
-        self, district_code: str, monthly_amount_fen: int | None, effective_on: date, at: datetime
+        self,
+        district_code: str,
+        monthly_amount_fen: int | None,
+        effective_on: date,
+        at: datetime,
+        provenance: Provenance | None = None,
     ) -> None:
         """A (re-)enrolment: the new amount applies to accounts opened from now on."""
+        self.provenance = provenance or self.provenance
         self.district_code = district_code
         self.monthly_amount_fen = monthly_amount_fen
         self.effective_on = effective_on

@@ -17,3 +17,19 @@ class ChargeNotPending(Conflict):
 
 class SettlementNotOpen(Conflict):
     """Only an open settlement takes new charges; issued ones are changed by clawbacks (later work)."""
+
+
+class PeriodNotRunnable(InvalidInput):
+    """A settlement run for a month that has not begun."""
+
+
+class PeriodNotClosed(Conflict):
+    """A statement is issued only after its month is over."""
+
+
+class StatementAlreadyIssued(Conflict):
+    """An issued statement is immutable: corrections go to the next run as adjustment lines."""
+
+
+class StatementNotRun(Conflict):
+    """A statement is issued, exported or traced only after a run has produced it."""

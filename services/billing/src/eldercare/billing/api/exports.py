@@ -1,0 +1,96 @@
+"""Statement exports with Chinese headers: CSV (UTF-8 with BOM, so spreadsheet software reads the
+Chinese) and XLSX (openpyxl in write-only mode). Money stays
+integer fen, as everywhere in billing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from openpyxl import Workbook
+
+from eldercare.billing.adapters.statement_repository import StatementLine
+from eldercare.billing.domain.charges import REASON_LABELS, ChargeReason
+from eldercare.billing.domain.pricing import UNIT_LABELS, Unit
+from eldercare.billing.domain.statements import (
+    ADJUSTMENT_REASON_LABELS,
+    LINE_KIND_LABELS,
+    STATEMENT_STATUS_LABELS,
+    Statement,
+)
+
+LINE_HEADERS = (
+    "行号", "类型", "服务日期", "所属月份", "服务对象编号", "服务记录编号", "计费编号", "服务项目",
+    "计价单位", "单价（分）", "金额（分）", "补贴支付（分）", "个人自付（分）", "说明",
+)  # fmt: skip
+SUMMARY_HEADERS = (
+    "结算单编号", "服务机构编号", "区县代码", "结算月份", "状态", "服务费用合计（分）",
+    "补贴支付合计（分）", "个人自付合计（分）", "其中调整（分）", "服务笔数", "调整笔数", "不予结算笔数",
+)  # fmt: skip
+
+
+def reason_label(reason: str | None) -> str:
+    if reason is None:
+        return ""
+    if reason in ADJUSTMENT_REASON_LABELS:
+        return ADJUSTMENT_REASON_LABELS[reason]
+    try:
+        return REASON_LABELS[ChargeReason(reason)]
+    except ValueError:
+        return reason
+
+
+def line_row(number: int, line: StatementLine) -> tuple[object, ...]:
+    return (
+        number,
+        LINE_KIND_LABELS[line.kind],
+        line.visit_on.isoformat(),
+        line.charge_period,
+        str(line.beneficiary_id),
+        str(line.visit_id),
+        str(line.charge_id),
+        line.service_code,
+        UNIT_LABELS[Unit(line.unit)] if line.unit else "",
+        line.unit_price_fen if line.unit_price_fen is not None else "",
+        line.amount_fen,
+        line.covered_fen,
+        line.self_pay_fen,
+        reason_label(line.reason),
+    )
+
+
+def summary_row(s: Statement) -> tuple[object, ...]:
+    return (
+        str(s.id), str(s.provider_id), s.district_code, s.period, STATEMENT_STATUS_LABELS[s.status],
+        s.gross_fen, s.covered_fen, s.self_pay_fen, s.adjusted_fen, s.charge_count, s.adjustment_count,
+        s.withheld_count,
+    )  # fmt: skip
+
+
+def _csv_text(rows: Iterable[Iterable[object]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def csv_bytes(statement: Statement, lines: Iterable[StatementLine]) -> bytes:
+    """The summary (two rows), a blank row, then the lines."""
+    head = [SUMMARY_HEADERS, summary_row(statement), (), LINE_HEADERS]
+    body = (line_row(n, line) for n, line in enumerate(lines, start=1))
+    return ("\ufeff" + _csv_text([*head, *body])).encode()
+
+
+def xlsx_bytes(statement: Statement, lines: Iterable[StatementLine]) -> bytes:
+    """Two sheets: 结算汇总 (the totals) and 结算明细 (one row per line)."""
+    book = Workbook(write_only=True)
+    summary = book.create_sheet("结算汇总")
+    summary.append(SUMMARY_HEADERS)
+    summary.append(summary_row(statement))
+    detail = book.create_sheet("结算明细")
+    detail.append(LINE_HEADERS)
+    for number, line in enumerate(lines, start=1):
+        detail.append(line_row(number, line))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
