@@ -89,7 +89,8 @@ class TestEligibilityCheck:
     @pytest.mark.parametrize(
         ("changes", "field"),
         [
-            ({"policy": "wuhai"}, "policy"),
+            ({"policy": "shenzhen"}, "policy"),
+            ({"policy": "440300"}, "policy"),
             ({"as_of": "2024-07-31"}, "as_of"),
             ({"assessment_level": 5}, "assessment_level"),
             ({"assessment_level": "1"}, "assessment_level"),
@@ -154,3 +155,77 @@ class TestEligibilityCheck:
 
     async def test_no_token_is_401(self, client) -> None:  # type: ignore[no-untyped-def]
         assert (await client.post(URL, json=check())).status_code == 401
+
+
+def city_check(policy: str, region: str, **overrides: Any) -> dict[str, Any]:
+    person = {
+        "birth_date": "1941-11-23",
+        "hukou_region": region,
+        "residence_region": region + "001001",
+        "lives_at_hukou": True,
+    }
+    return check(policy=policy, person=person, **overrides)
+
+
+class TestEveryCity:
+    @pytest.mark.parametrize(
+        ("policy", "region", "circumstances", "level", "pack_id", "article", "item"),
+        [
+            ("changsha", "430102", ["subsistence_allowance"], 1, "changsha-2024", "第五条", "（一）"),
+            ("430300", "430302", ["economically_disadvantaged"], 0, "xiangtan-2025", "第八条", "（三）"),
+            ("huzhou", "330502", ["economically_disadvantaged"], 2, "huzhou-2022", "第二十条", "（一）"),
+            ("360100", "360102", ["lost_only_child"], 0, "nanchang-2019", "第二十条", "（二）"),
+            ("wuhai", "150302", ["three_min"], 0, "wuhai-2017", "第八条", None),
+        ],
+    )
+    async def test_each_city_answers_by_key_or_code_citing_its_own_seed(  # type: ignore[no-untyped-def]
+        self, client, headers, policy, region, circumstances, level, pack_id, article, item
+    ) -> None:
+        body = city_check(policy, region, circumstances=circumstances, assessment_level=level)
+        answer = (await client.post(URL, json=body, headers=headers)).json()
+        assert answer["eligible"] is True, answer["unmet"]
+        assert answer["policy"]["pack_id"] == pack_id
+        assert (article, item) in [(c["article"], c["item"]) for c in answer["basis"]]
+        assert answer["entitlements"][0]["kind"] == "purchased_home_care"
+
+    async def test_unset_amounts_of_another_city_are_null_and_named(self, client, headers) -> None:  # type: ignore[no-untyped-def]
+        body = city_check("wuhai", "150302", circumstances=["three_min"], assessment_level=None)
+        [entitlement] = (await client.post(URL, json=body, headers=headers)).json()["entitlements"]
+        assert entitlement["monthly_amount_fen"] is None
+        assert entitlement["missing_settings"] == ["policy_settings.wuhai-2017.monthly_service_subsidy_fen"]
+
+    async def test_other_benefits_are_listed_with_their_clause_when_not_eligible(
+        self, client, headers
+    ) -> None:  # type: ignore[no-untyped-def]
+        body = city_check("nanchang", "360102", circumstances=[], assessment_level=0)
+        answer = (await client.post(URL, json=body, headers=headers)).json()
+        assert answer["eligible"] is False
+        kinds = {e["kind"]: e for e in answer["entitlements"]}
+        assert set(kinds) == {
+            "health_check",
+            "accident_insurance",
+            "old_age_allowance",
+            "free_home_care_hours",
+        }
+        assert kinds["free_home_care_hours"]["monthly_hours_min"] == 2
+        assert (
+            kinds["old_age_allowance"]["basis"][0]["article"],
+            kinds["old_age_allowance"]["basis"][0]["item"],
+        ) == (
+            "第二十条",
+            "（七）",
+        )
+
+    async def test_registration_outside_the_city_is_explained(self, client, headers) -> None:  # type: ignore[no-untyped-def]
+        body = city_check("xiangtan", "430302", circumstances=["economically_disadvantaged"])
+        body["person"]["hukou_region"] = "430102"
+        answer = (await client.post(URL, json=body, headers=headers)).json()
+        assert answer["eligible"] is False and answer["entitlements"] == []
+        assert [u["rule"] for u in answer["unmet"]] == ["xiangtan_hukou"]
+
+    @pytest.mark.parametrize(("since", "eligible"), [("2024-07-31", True), ("2024-08-01", False)])
+    async def test_changsha_keeps_those_served_under_the_2019_policy(  # type: ignore[no-untyped-def]
+        self, client, headers, since: str, eligible: bool
+    ) -> None:
+        body = check(circumstances=[], assessment_level=0, earlier_service_since=since)
+        assert (await client.post(URL, json=body, headers=headers)).json()["eligible"] is eligible

@@ -120,9 +120,12 @@ class TestRequirements:
             ("habitual_residence_in_city", "第六条")
         ]
 
-    def test_an_applicant_under_60_is_not_an_older_person(self, pack: PolicyPack) -> None:
-        assert unmet_ids(pack, facts(birth_date=date(1966, 11, 24))) == ["older_person"]
-        assert unmet_ids(pack, facts(birth_date=date(1966, 11, 23))) == []
+    def test_the_requirements_are_only_those_of_articles_5_and_6(self, pack: PolicyPack) -> None:
+        # 第五条 names no minimum age for 老年人: no age rule is borrowed from a law outside the seeds.
+        assert [(r.id, r.basis.article) for r in pack.requirements] == [
+            ("changsha_hukou", "第五条"),
+            ("habitual_residence_in_city", "第六条"),
+        ]
 
 
 class TestArticle21:
@@ -150,6 +153,45 @@ class TestArticle21:
         assert unmet_ids(
             pack, facts(receives_extreme_poverty_care=True, receiving_since=date(2024, 8, 1))
         ) == ["art21-extreme-poverty-care"]
+
+
+class TestArticle21EarlierPolicy:
+    """第二十一条 第二款: those served under 长政办发〔2019〕1号 before the rules keep the service."""
+
+    def test_a_person_served_before_august_2024_keeps_the_service_without_meeting_article_5(
+        self, pack: PolicyPack
+    ) -> None:
+        outside = facts(
+            circumstances=frozenset(), assessment_level=0, earlier_service_since=date(2024, 7, 31)
+        )
+        result = evaluate(pack, outside, AS_OF)
+        assert result.eligible
+        assert [(c.article, c.item) for c in result.basis] == [("第二十一条", "第二款")]
+
+    def test_a_person_served_from_august_2024_on_must_meet_article_5(self, pack: PolicyPack) -> None:
+        later = facts(circumstances=frozenset(), assessment_level=0, earlier_service_since=date(2024, 8, 1))
+        assert unmet_ids(pack, later) == ["art5-1", "art5-2", "art5-3", "art5-4"]
+
+    def test_the_extreme_poverty_exclusion_still_applies_to_a_grandfathered_person(
+        self, pack: PolicyPack
+    ) -> None:
+        both = facts(earlier_service_since=date(2020, 1, 1), receives_extreme_poverty_care=True)
+        assert unmet_ids(pack, both) == ["art21-extreme-poverty-care"]
+
+    def test_a_grandfathered_person_receiving_both_since_before_august_2024_keeps_both(
+        self, pack: PolicyPack
+    ) -> None:
+        both = facts(
+            earlier_service_since=date(2020, 1, 1),
+            receives_extreme_poverty_care=True,
+            receiving_since=date(2020, 1, 1),
+        )
+        result = evaluate(pack, both, AS_OF)
+        assert result.eligible
+        assert [(c.article, c.item) for c in result.basis] == [
+            ("第二十一条", "第二款"),
+            ("第二十一条", "第一款但书"),
+        ]
 
 
 class TestValidity:

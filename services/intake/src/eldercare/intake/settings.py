@@ -23,5 +23,9 @@ class IntakeSettings(ServiceSettings):
     # Local amounts that a regulation leaves to a later document, per policy pack:
     # {"changsha-2024": {"monthly_service_amount_fen": 30000}} (INTAKE_POLICY_SETTINGS as JSON).
     # changsha-2024-purchased-door-to-door-rules.md 第四条: the standard is set by city documents,
-    # so there is deliberately no default amount.
+    # so there is deliberately no default amount. Every pack's settings: PolicyPack.settings(), e.g.
+    # xiangtan-2025 monthly_service_subsidy_fen (第八条（三）), huzhou-2022
+    # monthly_service_amount_fen_level_1..4 (第二十条（一）, 第十九条) and advanced_age_min_years,
+    # nanchang-2019 monthly_service_amount_fen (at least 20000: 第二十条（二）（三）), wuhai-2017
+    # monthly_service_subsidy_fen (第八条). A figure below a floor the seed fixes counts as unset.
     policy_settings: dict[str, dict[str, int]] = Field(default_factory=dict)

@@ -12,7 +12,7 @@ from eldercare.intake.api.dependencies import Catalog, EligibilityChecker, Polic
 from eldercare.intake.api.schemas import EligibilityCheckCreate
 from eldercare.intake.api.views import clause_ref
 from eldercare.intake.application.eligibility import CheckEligibility, EligibilityAnswer, check_eligibility
-from eldercare.intake.domain.eligibility import Entitlement, PersonFacts, Unmet
+from eldercare.intake.domain.eligibility import BenefitGrant, Entitlement, PersonFacts, Unmet
 
 router = APIRouter(prefix="/v1/eligibility-checks", tags=["eligibility"])
 
@@ -22,16 +22,22 @@ class PackRead(BaseModel):
     version: str
     title: str
     effective_from: date
-    expires_on: date
+    expires_on: date | None
 
 
 class EntitlementRead(BaseModel):
+    """``purchased_home_care`` (only when eligible) or another benefit of the same regulation."""
+
     kind: str = "purchased_home_care"
+    rule: str | None = None
+    label: str | None = None
     monthly_amount_fen: int | None
-    service_categories: list[str]
-    emergency_help_required: bool
+    monthly_hours_min: int | None = None
+    service_categories: list[str] = []
+    emergency_help_required: bool = False
     basis: list[ClauseRef]
     missing_settings: list[str]
+    note: str | None = None
 
     @classmethod
     def build(cls, e: Entitlement) -> EntitlementRead:
@@ -41,6 +47,19 @@ class EntitlementRead(BaseModel):
             emergency_help_required=e.emergency_help_required,
             basis=[clause_ref(c) for c in e.basis],
             missing_settings=list(e.missing_settings),
+        )
+
+    @classmethod
+    def of_benefit(cls, b: BenefitGrant) -> EntitlementRead:
+        return cls(
+            kind=b.kind,
+            rule=b.id,
+            label=b.label,
+            monthly_amount_fen=b.monthly_amount_fen,
+            monthly_hours_min=b.monthly_hours_min,
+            basis=[clause_ref(b.basis)],
+            missing_settings=list(b.missing_settings),
+            note=b.note,
         )
 
 
@@ -69,7 +88,10 @@ class EligibilityRead(BaseModel):
         return cls(
             eligible=e.eligible,
             as_of=e.as_of,
-            entitlements=[EntitlementRead.build(answer.entitlement)] if answer.entitlement else [],
+            entitlements=[
+                *([EntitlementRead.build(answer.entitlement)] if answer.entitlement else []),
+                *(EntitlementRead.of_benefit(b) for b in answer.benefits),
+            ],
             basis=[clause_ref(c) for c in e.basis],
             unmet=[UnmetRead.build(u) for u in e.unmet],
             policy=PackRead(
@@ -97,6 +119,7 @@ async def check(
         receives_extreme_poverty_care=body.receives_extreme_poverty_care,
         receiving_since=body.receiving_since,
         guardian=body.guardian.value if body.guardian else None,
+        earlier_service_since=body.earlier_service_since,
     )
     return EligibilityRead.build(
         check_eligibility(CheckEligibility(body.policy, body.as_of, facts, packs, amounts))

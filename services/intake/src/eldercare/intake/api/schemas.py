@@ -27,7 +27,10 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(1[3-
 District = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
 Community = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
 Region = Annotated[str, StringConstraints(pattern=r"^(\d{6}|\d{9}|\d{12})$")]
-PolicyKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{1,31}$")]
+# A city key (``changsha``) or a GB/T 2260 code of the city or a place in it (``430100``).
+PolicyKey = Annotated[
+    str, StringConstraints(pattern=r"^([a-z][a-z0-9_-]{1,31}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")
+]
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Circumstances = Annotated[list[Circumstance], Field(default_factory=list, max_length=20)]
 
@@ -71,6 +74,11 @@ class ApplicationCreate(BaseModel):
     circumstances: Circumstances
     agent: AgentIn | None = None
     guardian: Guardian | None = None
+    earlier_service_since: date | None = Field(
+        default=None,
+        description="since when the person has received the purchased service under an earlier policy "
+        "(changsha-2024-purchased-door-to-door-rules.md 第二十一条 第二款: 长政办发〔2019〕1号)",
+    )
     declaration_accepted: StrictBool = Field(description="申请人监护人声明: the information is true")
 
     @field_validator("declaration_accepted")
@@ -124,3 +132,8 @@ class EligibilityCheckCreate(BaseModel):
         default=None, description="since when the person has received both this service and 特困人员照料服务"
     )
     guardian: Guardian | None = None
+    earlier_service_since: date | None = Field(
+        default=None,
+        description="since when the person has received the purchased service under an earlier policy "
+        "(changsha-2024-purchased-door-to-door-rules.md 第二十一条 第二款: 长政办发〔2019〕1号)",
+    )

@@ -72,7 +72,7 @@ async def decide_application(cmd: DecideApplication, uow: UnitOfWork) -> Applica
         raise NoPolicyInForce(f"no {application.policy} policy is in force on {as_of}", field="as_of")
     person = await PersonRepository(uow.session, cmd.vault).get(application.person_id)
     assert person is not None  # the foreign key guarantees it
-    evaluation = evaluate(pack, facts_of(application, person), as_of)
+    evaluation = evaluate(pack, facts_of(application, person), as_of, cmd.policy_settings)
     if cmd.outcome is DecisionChoice.approve:
         await _approve(cmd, uow, application, person, pack, evaluation, now)
     else:

@@ -9,9 +9,11 @@ from datetime import date
 from eldercare.common.clock import local_date, utcnow
 from eldercare.common.errors import InvalidInput
 from eldercare.intake.domain.eligibility import (
+    BenefitGrant,
     Entitlement,
     Evaluation,
     PersonFacts,
+    benefits_for,
     entitlement_for,
     evaluate,
 )
@@ -33,25 +35,29 @@ class EligibilityAnswer:
     pack: PolicyPack
     evaluation: Evaluation
     entitlement: Entitlement | None
+    benefits: tuple[BenefitGrant, ...] = ()
 
 
 def check_eligibility(query: CheckEligibility) -> EligibilityAnswer:
     """Evaluate the pack of ``policy`` in force on ``as_of`` (today in Asia/Shanghai by default).
 
-    The entitlement of an eligible person is included; an amount the regulation leaves to a local
-    setting that is not configured is ``null`` and named in ``missing_settings``, because a check
-    grants nothing (an approval with it unset is refused).
+    The entitlement of an eligible person is included, and the regulation's other benefits whose
+    conditions hold whether eligible or not; an amount the regulation leaves to a local setting
+    that is not configured is ``null`` and named in ``missing_settings``, because a check grants
+    nothing (an approval with it unset is refused). ``policy`` is a city key or a GB/T 2260 code.
     """
     as_of = query.as_of or local_date(utcnow())
     if query.facts.birth_date > as_of:
         raise InvalidInput("the birth date is after the check date", field="person.birth_date")
-    if query.policy not in query.catalog.policies:
+    policy = query.catalog.resolve(query.policy)
+    if policy is None:
         raise NoPolicyInForce(f"there is no {query.policy} policy", field="policy")
-    pack = query.catalog.in_force(query.policy, as_of)
+    pack = query.catalog.in_force(policy, as_of)
     if pack is None:
         raise NoPolicyInForce(f"no {query.policy} policy is in force on {as_of}", field="as_of")
-    evaluation = evaluate(pack, query.facts, as_of)
+    evaluation = evaluate(pack, query.facts, as_of, query.policy_settings)
     entitlement = (
         entitlement_for(pack, query.facts, as_of, query.policy_settings) if evaluation.eligible else None
     )
-    return EligibilityAnswer(pack, evaluation, entitlement)
+    benefits = benefits_for(pack, query.facts, as_of, query.policy_settings)
+    return EligibilityAnswer(pack, evaluation, entitlement, benefits)

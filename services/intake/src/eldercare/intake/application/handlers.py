@@ -104,7 +104,8 @@ async def submit_application(cmd: SubmitApplication, uow: UnitOfWork) -> Applica
     district = district_of_community(data.community_code)
     if not cmd.principal.covers_region(data.community_code):
         raise Forbidden("your region does not cover this community", field="applicant.community_code")
-    if cmd.catalog.in_force(cmd.policy, today) is None:
+    policy = cmd.catalog.resolve(cmd.policy)
+    if policy is None or cmd.catalog.in_force(policy, today) is None:
         raise NoPolicyInForce(f"no {cmd.policy} policy is in force on {today}", field="policy")
     applicant = _verified(data, today)
     agent = verified_agent(**vars(cmd.agent), today=today) if cmd.agent else None
@@ -113,7 +114,7 @@ async def submit_application(cmd: SubmitApplication, uow: UnitOfWork) -> Applica
     await _ensure_no_open_case(uow, applications, person.id)
     application = Application(
         person_id=person.id,
-        policy=cmd.policy,
+        policy=policy,
         community_code=data.community_code,
         district_code=district,
         circumstances=tuple(dict.fromkeys(cmd.circumstances)),
