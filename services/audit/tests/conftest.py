@@ -28,6 +28,7 @@ from eldercare.common.contracts import (
     CarePlanActivated,
     ChargePosted,
     FollowUpOpened,
+    SanctionImposed,
     VisitCheckedIn,
     VisitCompleted,
     VisitScheduled,
@@ -211,6 +212,16 @@ _TEMPLATES: dict[type[IntegrationEvent], dict[str, Any]] = {
         "window_days": 365,
         "basis": "wuhai-2017-home-care-measures.md 第三十一条",
         "decertified_at": AT,
+    },
+    SanctionImposed: {
+        "sanction_id": FRESH,
+        "notice_id": FRESH,
+        "provider_id": FRESH,
+        "measures": ["end_contract", "blacklist"],
+        "finding_ids": [uuid4()],
+        "finding_types": ["not_per_plan"],
+        "basis": ["changsha-2024-purchased-door-to-door-rules.md 第十八条"],
+        "imposed_at": AT,
     },
 }
 

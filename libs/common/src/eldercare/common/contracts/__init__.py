@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from eldercare.common.contracts.assessment import AssessmentCompleted
-from eldercare.common.contracts.audit import CaregiverDecertified, FollowUpOpened
+from eldercare.common.contracts.audit import CaregiverDecertified, FollowUpOpened, SanctionImposed
 from eldercare.common.contracts.billing import ChargePosted
 from eldercare.common.contracts.dispatch import (
     CarePlanActivated,
@@ -35,6 +35,7 @@ REGISTRY = EventRegistry(
         ChargePosted,
         FollowUpOpened,
         CaregiverDecertified,
+        SanctionImposed,
     ]
 )
 
@@ -57,6 +58,7 @@ __all__ = [
     "CaregiverDecertified",
     "ChargePosted",
     "FollowUpOpened",
+    "SanctionImposed",
     "VisitCheckedIn",
     "VisitCompleted",
     "VisitScheduled",

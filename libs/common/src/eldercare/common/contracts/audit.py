@@ -50,3 +50,27 @@ class CaregiverDecertified(IntegrationEvent):
 
     def subject(self) -> str:
         return str(self.caregiver_id)
+
+
+class SanctionImposed(IntegrationEvent):
+    """A district officer confirmed the sanction on a provider that did not rectify within the
+    deadline of a rectification notice (changsha-2024-purchased-door-to-door-rules.md 第十八条):
+    ``measures`` among ``end_contract`` (the purchase contract is ended), ``blacklist`` (dishonesty
+    list) and ``recover_funds`` (subsidies obtained by false information are recovered). Billing
+    withholds and claws back; dispatch stops assigning the provider."""
+
+    event_type: ClassVar[str] = "audit.sanction.imposed.v1"
+    topic: ClassVar[str] = "audit.sanction"
+
+    sanction_id: UUID
+    notice_id: UUID
+    provider_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    measures: list[str] = Field(min_length=1)
+    finding_ids: list[UUID] = Field(min_length=1)
+    finding_types: list[str] = Field(min_length=1)
+    basis: list[str] = Field(min_length=1)
+    imposed_at: datetime
+
+    def subject(self) -> str:
+        return str(self.provider_id)

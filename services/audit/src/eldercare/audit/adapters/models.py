@@ -196,6 +196,58 @@ class CaregiverDecertificationRow(Base):
     decertified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class FindingRow(Timestamped, Base):
+    """A finding against a provider, typed by changsha-2024 第十八条; written once, then tied to the
+    rectification notice that rests on it."""
+
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_district_code_id", "district_code", "id"),)
+
+    district_code: Mapped[str] = mapped_column(String(6))
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    type: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    evidence: Mapped[list[str]] = mapped_column(JSONB)
+    description: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    notice_id: Mapped[UUID | None] = mapped_column(ForeignKey("rectification_notices.id"))
+
+
+class RectificationNoticeRow(Timestamped, Base):
+    """A rectification notice (整改通知书) and its verification and sanction decision."""
+
+    __tablename__ = "rectification_notices"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('issued', 'rectified', 'not_rectified', 'sanctioned', 'sanction_declined')",
+            name="status",
+        ),
+        Index("ix_rectification_notices_district_code_id", "district_code", "id"),
+    )
+
+    district_code: Mapped[str] = mapped_column(String(6))
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    finding_ids: Mapped[list[str]] = mapped_column(JSONB)
+    requirements: Mapped[str] = mapped_column(Text)
+    deadline_on: Mapped[date] = mapped_column(Date)
+    issued_by: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(24))
+    # [{"text", "by", "at"}]: the provider's answers, appended only.
+    responses: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    verified_by: Mapped[str | None] = mapped_column(String(200))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verification_notes: Mapped[str | None] = mapped_column(Text)
+    # {"measures": [...], "basis": [...]} once found not rectified.
+    recommendation: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_notes: Mapped[str | None] = mapped_column(Text)
+    sanction_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True), unique=True)
+
+
 __all__ = [
     "AuditChainHeadRow",
     "AuditEntryRow",
@@ -203,7 +255,9 @@ __all__ = [
     "CaregiverDecertificationRow",
     "ComplaintNoteRow",
     "ComplaintRow",
+    "FindingRow",
     "FollowUpCallRow",
     "FollowUpRow",
+    "RectificationNoticeRow",
     "SpotCheckRow",
 ]

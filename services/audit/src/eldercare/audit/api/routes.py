@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from eldercare.audit.api import complaints, follow_ups, spot_checks, trail
+from eldercare.audit.api import complaints, follow_ups, rectification, spot_checks, trail
 
 ROUTERS: list[APIRouter] = [
     trail.router,
@@ -12,4 +12,6 @@ ROUTERS: list[APIRouter] = [
     spot_checks.router,
     complaints.router,
     complaints.caregivers,
+    rectification.findings,
+    rectification.notices,
 ]

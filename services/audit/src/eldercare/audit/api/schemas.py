@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, String
 from eldercare.audit.adapters.complaint_repository import Decertification
 from eldercare.audit.domain import complaint as cp
 from eldercare.audit.domain import follow_up as fu
+from eldercare.audit.domain import rectification as rc
 from eldercare.audit.domain import spot_check as sc
 from eldercare.audit.domain.trail import AuditEntry, Verification
 from eldercare.common.auth import Principal, Role
@@ -367,4 +368,139 @@ class ComplaintRecordRead(BaseModel):
                 else None
             ),
             basis=cp.DECERTIFICATION_BASIS,
+        )
+
+
+# ------------------------------------------------ findings and notices (changsha-2024 第十八条)
+
+Evidence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class FindingCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    district_code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+    provider_id: UUID
+    type: rc.FindingType = Field(description="One of the five kinds of 第十八条")
+    source: rc.FindingSource
+    source_id: UUID | None = Field(default=None, description="The survey, complaint, spot check or signal")
+    evidence: list[Evidence] = Field(min_length=1, max_length=50)
+    description: Text2000
+
+
+class FindingRead(BaseModel):
+    id: UUID
+    district_code: str
+    provider_id: UUID
+    type: rc.FindingType
+    type_label: str
+    basis: str
+    source: rc.FindingSource
+    source_id: UUID | None
+    evidence: list[str]
+    description: str
+    recorded_by: str
+    recorded_at: datetime
+    notice_id: UUID | None
+
+    @classmethod
+    def from_domain(cls, f: rc.Finding) -> FindingRead:
+        return cls(
+            id=f.id,
+            district_code=f.district_code,
+            provider_id=f.provider_id,
+            type=f.type,
+            type_label=rc.FINDING_LABELS[f.type],
+            basis=f.basis,
+            source=f.source,
+            source_id=f.source_id,
+            evidence=list(f.evidence),
+            description=f.description,
+            recorded_by=f.recorded_by,
+            recorded_at=f.recorded_at,
+            notice_id=f.notice_id,
+        )
+
+
+class NoticeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    finding_ids: list[UUID] = Field(min_length=1, max_length=100)
+    requirements: Text2000
+    deadline_on: date = Field(description="整改期限 (Asia/Shanghai date), after today")
+
+
+class ResponseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text2000
+
+
+class VerificationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rectified: StrictBool
+    notes: Text2000
+
+
+class SanctionDecisionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    confirmed: StrictBool
+    notes: Text2000
+
+
+class ProviderResponseRead(BaseModel):
+    text: str
+    by: str
+    at: datetime
+
+
+class SanctionRead(BaseModel):
+    measures: list[rc.SanctionMeasure]
+    basis: list[str]
+
+
+class NoticeRead(BaseModel):
+    id: UUID
+    district_code: str
+    provider_id: UUID
+    finding_ids: list[UUID]
+    requirements: str
+    deadline_on: date
+    issued_by: str
+    issued_at: datetime
+    status: rc.NoticeStatus
+    status_label: str
+    responses: list[ProviderResponseRead]
+    verified_at: datetime | None
+    verification_notes: str | None
+    recommendation: SanctionRead | None
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_notes: str | None
+    sanction_id: UUID | None
+
+    @classmethod
+    def from_domain(cls, n: rc.RectificationNotice) -> NoticeRead:
+        rec = n.recommendation
+        return cls(
+            id=n.id,
+            district_code=n.district_code,
+            provider_id=n.provider_id,
+            finding_ids=list(n.finding_ids),
+            requirements=n.requirements,
+            deadline_on=n.deadline_on,
+            issued_by=n.issued_by,
+            issued_at=n.issued_at,
+            status=n.status,
+            status_label=rc.NOTICE_STATUS_LABELS[n.status],
+            responses=[ProviderResponseRead(text=r.text, by=r.by, at=r.at) for r in n.responses],
+            verified_at=n.verified_at,
+            verification_notes=n.verification_notes,
+            recommendation=SanctionRead(measures=list(rec.measures), basis=list(rec.basis)) if rec else None,
+            decided_by=n.decided_by,
+            decided_at=n.decided_at,
+            decision_notes=n.decision_notes,
+            sanction_id=n.sanction_id,
         )

@@ -13,11 +13,13 @@ from eldercare.audit.adapters.complaint_repository import (
     Decertification,
 )
 from eldercare.audit.adapters.follow_up_repository import FollowUpFilter, FollowUpRepository
+from eldercare.audit.adapters.rectification_repository import RectificationRepository, Scope
 from eldercare.audit.adapters.spot_check_repository import SpotCheckFilter, SpotCheckRepository
 from eldercare.audit.adapters.trail_repository import TrailFilter, TrailRepository
 from eldercare.audit.application.complaints import caregiver_record
 from eldercare.audit.domain.complaint import Complaint, ComplaintRecord, ComplaintStatus
 from eldercare.audit.domain.follow_up import FollowUp, FollowUpStatus
+from eldercare.audit.domain.rectification import Finding, NoticeStatus, RectificationNotice
 from eldercare.audit.domain.spot_check import SpotCheck, SpotCheckStatus
 from eldercare.audit.domain.trail import AuditEntry
 from eldercare.common.auth import Principal, Role
@@ -177,3 +179,63 @@ async def _has_complaint_in_region(
         return False
     where = ComplaintFilter(region_prefix=principal.region, caregiver_id=caregiver_id)
     return bool(await repo.list(where, after=None, limit=1))
+
+
+def _rectification_scope(principal: Principal) -> Scope | None:
+    if principal.has_role(Role.provider_admin) and principal.provider_id is not None:
+        return Scope(provider_id=principal.provider_id)
+    if principal.region is not None:
+        return Scope(region_prefix=principal.region)
+    return None
+
+
+def _ensure_in_scope(principal: Principal, district_code: str, provider_id: UUID, what: str) -> None:
+    scope = _rectification_scope(principal)
+    if scope is None:
+        raise NotFound(f"{what} not found")
+    if scope.provider_id is not None:
+        principal.ensure_provider(provider_id, what)
+    else:
+        principal.ensure_region(district_code, what)
+
+
+async def list_findings(
+    session: AsyncSession, principal: Principal, *, provider_id: UUID | None, after: UUID | None, limit: int
+) -> list[Finding]:
+    """Findings of the caller's region, or those addressed to the caller's provider."""
+    scope = _rectification_scope(principal)
+    if scope is None:
+        return []
+    return await RectificationRepository(session).list_findings(
+        scope, provider_id=provider_id, after=after, limit=limit
+    )
+
+
+async def get_finding(session: AsyncSession, finding_id: UUID, principal: Principal) -> Finding:
+    finding = await RectificationRepository(session).get_finding(finding_id)
+    if finding is None:
+        raise NotFound("finding not found")
+    _ensure_in_scope(principal, finding.district_code, finding.provider_id, "finding")
+    return finding
+
+
+async def list_notices(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: NoticeStatus | None,
+    after: UUID | None,
+    limit: int,
+) -> list[RectificationNotice]:
+    scope = _rectification_scope(principal)
+    if scope is None:
+        return []
+    return await RectificationRepository(session).list_notices(scope, status=status, after=after, limit=limit)
+
+
+async def get_notice(session: AsyncSession, notice_id: UUID, principal: Principal) -> RectificationNotice:
+    notice = await RectificationRepository(session).get_notice(notice_id)
+    if notice is None:
+        raise NotFound("rectification notice not found")
+    _ensure_in_scope(principal, notice.district_code, notice.provider_id, "rectification notice")
+    return notice

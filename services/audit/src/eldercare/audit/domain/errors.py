@@ -24,3 +24,16 @@ class ComplaintClosed(Conflict):
 
 class ComplaintSettingMissing(InvalidInput):
     """An amount the seed leaves open (a handling deadline) is used while its setting is unset."""
+
+
+class InvalidNotice(InvalidInput):
+    """A rectification notice that rests on no finding, mixes providers, or is due in the past."""
+
+
+class NoticeNotDecidable(Conflict):
+    """A transition the notice's state does not allow (a second verification, an early
+    not-rectified, a sanction decision on a notice not found unrectified)."""
+
+
+class FindingAlreadyNoticed(Conflict):
+    """A finding already rests under another rectification notice."""

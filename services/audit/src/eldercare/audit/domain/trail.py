@@ -40,6 +40,7 @@ OCCURRED_AT_FIELDS: Mapping[str, str] = {
     "billing.charge.posted.v1": "posted_at",
     "audit.follow_up.opened.v1": "opened_at",
     "audit.caregiver.decertified.v1": "decertified_at",
+    "audit.sanction.imposed.v1": "imposed_at",
 }
 
 
