@@ -8,7 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.intake.adapters.models import BeneficiaryRow
-from eldercare.intake.adapters.serialization import clause_from_json, clause_to_json
+from eldercare.intake.adapters.serialization import (
+    clause_from_json,
+    clause_to_json,
+    status_change_from_json,
+    status_change_to_json,
+)
 from eldercare.intake.domain.beneficiary import Beneficiary, BeneficiaryStatus
 
 
@@ -21,8 +26,10 @@ class BeneficiaryRepository:
         return to_domain(row) if row else None
 
     async def active_for_person(self, person_id: UUID) -> Beneficiary | None:
+        """The person's enrolment that is active or suspended (a suspended one can resume)."""
         query = select(BeneficiaryRow).where(
-            BeneficiaryRow.person_id == person_id, BeneficiaryRow.status == BeneficiaryStatus.active.value
+            BeneficiaryRow.person_id == person_id,
+            BeneficiaryRow.status != BeneficiaryStatus.terminated.value,
         )
         row = (await self.session.scalars(query.limit(1))).first()
         return to_domain(row) if row else None
@@ -49,6 +56,7 @@ class BeneficiaryRepository:
             emergency_help_required=b.emergency_help_required,
             basis=[clause_to_json(c) for c in b.basis],
             status=b.status.value,
+            status_history=[status_change_to_json(c) for c in b.history],
             effective_on=b.effective_on,
             enrolled_by=b.enrolled_by,
             enrolled_at=b.enrolled_at,
@@ -57,6 +65,16 @@ class BeneficiaryRepository:
         await self.session.flush()
         await self.session.refresh(row, ["created_at"])
         b.created_at, b.version = row.created_at, row.version
+
+    async def save(self, b: Beneficiary) -> None:
+        """Write the status and its history back; the version column catches a concurrent writer."""
+        row = await self.session.get(BeneficiaryRow, b.id)
+        if row is None:
+            raise LookupError(f"beneficiary {b.id} was never added")
+        row.status = b.status.value
+        row.status_history = [status_change_to_json(c) for c in b.history]
+        await self.session.flush()
+        b.version = row.version
 
 
 def to_domain(row: BeneficiaryRow) -> Beneficiary:
@@ -74,6 +92,7 @@ def to_domain(row: BeneficiaryRow) -> Beneficiary:
         emergency_help_required=row.emergency_help_required,
         basis=tuple(clause_from_json(c) for c in row.basis),
         status=BeneficiaryStatus(row.status),
+        history=[status_change_from_json(c) for c in row.status_history],
         effective_on=row.effective_on,
         enrolled_by=row.enrolled_by,
         enrolled_at=row.enrolled_at,

@@ -97,12 +97,12 @@ class BeneficiaryRow(Timestamped, Base):
     __table_args__ = (
         CheckConstraint("status IN ('active', 'suspended', 'terminated')", name="status"),
         CheckConstraint("monthly_amount_fen >= 0", name="amount_not_negative"),
-        # One active enrolment per person.
+        # One enrolment per person that is not terminated (a suspended one resumes).
         Index(
-            "uq_beneficiaries_person_active",
+            "uq_beneficiaries_person_enrolled",
             "person_id",
             unique=True,
-            postgresql_where=text("status = 'active'"),
+            postgresql_where=text("status <> 'terminated'"),
         ),
         Index("ix_beneficiaries_community_code_id", "community_code", "id"),
     )
@@ -121,6 +121,7 @@ class BeneficiaryRow(Timestamped, Base):
     emergency_help_required: Mapped[bool] = mapped_column(Boolean)
     basis: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     status: Mapped[str] = mapped_column(String(16))
+    status_history: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
     effective_on: Mapped[date] = mapped_column(Date)
     enrolled_by: Mapped[str] = mapped_column(String(200))
     enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

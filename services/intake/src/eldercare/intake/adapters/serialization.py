@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from eldercare.intake.domain.application import Decision, DecisionOutcome, Step
+from eldercare.intake.domain.beneficiary import BeneficiaryStatus, StatusChange, StatusReason
 from eldercare.intake.domain.policy import Clause
 
 
@@ -30,6 +31,30 @@ def step_to_json(step: Step) -> dict[str, Any]:
 def step_from_json(data: dict[str, Any]) -> Step:
     return Step(
         data["action"], data["by"], datetime.fromisoformat(data["at"]), data["outcome"], data["comment"]
+    )
+
+
+def status_change_to_json(change: StatusChange) -> dict[str, Any]:
+    return {
+        "from": change.from_status.value,
+        "to": change.to_status.value,
+        "reason": change.reason.value,
+        "effective_on": change.effective_on.isoformat(),
+        "by": change.by,
+        "at": change.at.isoformat(),
+        "comment": change.comment,
+    }
+
+
+def status_change_from_json(data: dict[str, Any]) -> StatusChange:
+    return StatusChange(
+        from_status=BeneficiaryStatus(data["from"]),
+        to_status=BeneficiaryStatus(data["to"]),
+        reason=StatusReason(data["reason"]),
+        effective_on=date.fromisoformat(data["effective_on"]),
+        by=data["by"],
+        at=datetime.fromisoformat(data["at"]),
+        comment=data["comment"],
     )
 
 

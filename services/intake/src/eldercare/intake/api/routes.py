@@ -22,9 +22,9 @@ from eldercare.intake.api.dependencies import (
     Vault,
 )
 from eldercare.intake.api.eligibility import router as eligibility_router
-from eldercare.intake.api.schemas import ApplicationCreate, DecisionCreate, ReviewCreate
+from eldercare.intake.api.schemas import ApplicationCreate, DecisionCreate, ReviewCreate, StatusChangeCreate
 from eldercare.intake.api.views import ApplicationRead, BeneficiaryRead
-from eldercare.intake.application import decisions, handlers, queries
+from eldercare.intake.application import decisions, handlers, queries, register
 from eldercare.intake.application.case import ApplicationCase
 from eldercare.intake.domain.application import ApplicationStatus
 
@@ -151,6 +151,35 @@ async def get_beneficiary(
         lambda uow: queries.get_beneficiary(uow.session, reader, beneficiary_id),
         lambda case: BeneficiaryRead.build(case, unmasked=reader.unmasked),
         status_code=200,
+    )
+
+
+@beneficiaries.post(
+    "/{beneficiary_id}/status-changes",
+    response_model=BeneficiaryRead,
+    status_code=201,
+    summary="Suspend, resume or terminate a beneficiary; publishes BeneficiaryStatusChanged",
+    responses={
+        404: {"description": "no such beneficiary in the caller's region"},
+        409: {"description": "a transition the register does not allow"},
+    },
+)
+async def change_beneficiary_status(
+    beneficiary_id: UUID,
+    body: StatusChangeCreate,
+    principal: DistrictOfficer,
+    idem: Idempotency,
+    rt: Rt,
+    vault: Vault,
+) -> object:
+    cmd = register.ChangeBeneficiaryStatus(
+        beneficiary_id, body.status, body.reason, body.effective_on, body.comment, principal, vault
+    )
+    return await execute(
+        rt,
+        lambda uow: register.change_beneficiary_status(cmd, uow),
+        lambda case: BeneficiaryRead.build(case, unmasked=False),
+        idempotency=idem,
     )
 
 

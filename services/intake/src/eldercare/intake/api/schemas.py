@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, String
 from eldercare.common.contracts.common import GeoPoint
 from eldercare.intake.application.decisions import DecisionChoice
 from eldercare.intake.domain.application import ReviewOutcome
+from eldercare.intake.domain.beneficiary import BeneficiaryStatus, StatusReason
 from eldercare.intake.domain.vocabulary import Circumstance, Guardian, Sex
 
 _FORBID = ConfigDict(extra="forbid")
@@ -106,6 +107,18 @@ class DecisionCreate(BaseModel):
     outcome: DecisionChoice
     comment: Comment | None = None
     as_of: date | None = None
+
+
+class StatusChangeCreate(BaseModel):
+    """A beneficiary's new status: suspended (hospitalised, away), active (resumed) or terminated
+    (death, moved_out, no_longer_eligible, fraud), from ``effective_on``."""
+
+    model_config = _FORBID
+
+    status: BeneficiaryStatus = Field(examples=["suspended"])
+    reason: StatusReason = Field(examples=["hospitalised"])
+    effective_on: date = Field(examples=["2026-12-01"])
+    comment: Comment | None = None
 
 
 class PersonFactsIn(BaseModel):

@@ -17,7 +17,7 @@ from eldercare.common.contracts.common import ClauseRef, GeoPoint, PolicyRef
 from eldercare.common.pii import mask_id_number, mask_phone, mask_text
 from eldercare.intake.application.case import ApplicationCase, BeneficiaryCase
 from eldercare.intake.domain.application import STATUS_LABELS, AssessmentResult, Decision, Step
-from eldercare.intake.domain.beneficiary import BENEFICIARY_STATUS_LABELS
+from eldercare.intake.domain.beneficiary import BENEFICIARY_STATUS_LABELS, STATUS_REASON_LABELS, StatusChange
 from eldercare.intake.domain.person import Agent, Person
 from eldercare.intake.domain.policy import Clause
 from eldercare.intake.domain.vocabulary import (
@@ -183,6 +183,30 @@ class ApplicationRead(BaseModel):
         )
 
 
+class StatusChangeRead(BaseModel):
+    from_status: str
+    to_status: str
+    reason: str
+    reason_label: str
+    effective_on: date
+    by: str
+    at: datetime
+    comment: str | None
+
+    @classmethod
+    def build(cls, c: StatusChange) -> StatusChangeRead:
+        return cls(
+            from_status=c.from_status.value,
+            to_status=c.to_status.value,
+            reason=c.reason.value,
+            reason_label=STATUS_REASON_LABELS[c.reason],
+            effective_on=c.effective_on,
+            by=c.by,
+            at=c.at,
+            comment=c.comment,
+        )
+
+
 class BeneficiaryRead(BaseModel):
     id: UUID
     status: str
@@ -201,6 +225,7 @@ class BeneficiaryRead(BaseModel):
     basis: list[ClauseRef]
     effective_on: date
     enrolled_at: datetime
+    history: list[StatusChangeRead] = []
     created_at: datetime | None
     version: int
 
@@ -225,6 +250,7 @@ class BeneficiaryRead(BaseModel):
             basis=[clause_ref(c) for c in b.basis],
             effective_on=b.effective_on,
             enrolled_at=b.enrolled_at,
+            history=[StatusChangeRead.build(c) for c in b.history],
             created_at=b.created_at,
             version=b.version,
         )

@@ -1,4 +1,10 @@
-"""The beneficiary (服务对象): a person enrolled under a policy pack with a monthly entitlement."""
+"""The beneficiary (服务对象): a person enrolled under a policy pack with a monthly entitlement.
+
+Status changes (issue #3, the beneficiary register): suspended while hospitalised or away, resumed,
+terminated on death, moving out of the city, no longer being eligible on reassessment, or fraud
+(wuhai-2017-home-care-measures.md 第三十二条: false material cancels the entitlement). Each change
+has a reason and an effective date and is kept in the beneficiary's history; terminated is final.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
+from eldercare.common.errors import InvalidInput
 from eldercare.common.ids import uuid7
+from eldercare.intake.domain.errors import StatusChangeNotAllowed
 from eldercare.intake.domain.policy import Clause
 
 
@@ -22,6 +30,54 @@ BENEFICIARY_STATUS_LABELS = {
     BeneficiaryStatus.suspended: "暂停",
     BeneficiaryStatus.terminated: "终止",
 }
+
+
+class StatusReason(StrEnum):
+    hospitalised = "hospitalised"
+    away = "away"
+    resumed = "resumed"
+    death = "death"
+    moved_out = "moved_out"
+    no_longer_eligible = "no_longer_eligible"
+    fraud = "fraud"
+
+
+STATUS_REASON_LABELS = {
+    StatusReason.hospitalised: "住院",
+    StatusReason.away: "外出",
+    StatusReason.resumed: "恢复服务",
+    StatusReason.death: "死亡",
+    StatusReason.moved_out: "迁出本市",
+    StatusReason.no_longer_eligible: "经复评不再符合条件",
+    StatusReason.fraud: "提供虚假材料",
+}
+
+# Which reasons lead to which status, and from which statuses a change to it is allowed.
+REASONS_FOR: dict[BeneficiaryStatus, frozenset[StatusReason]] = {
+    BeneficiaryStatus.suspended: frozenset({StatusReason.hospitalised, StatusReason.away}),
+    BeneficiaryStatus.active: frozenset({StatusReason.resumed}),
+    BeneficiaryStatus.terminated: frozenset(
+        {StatusReason.death, StatusReason.moved_out, StatusReason.no_longer_eligible, StatusReason.fraud}
+    ),
+}
+ALLOWED_FROM: dict[BeneficiaryStatus, frozenset[BeneficiaryStatus]] = {
+    BeneficiaryStatus.suspended: frozenset({BeneficiaryStatus.active}),
+    BeneficiaryStatus.active: frozenset({BeneficiaryStatus.suspended}),
+    BeneficiaryStatus.terminated: frozenset({BeneficiaryStatus.active, BeneficiaryStatus.suspended}),
+}
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One entry of the history: from, to, why, from when, who and when recorded."""
+
+    from_status: BeneficiaryStatus
+    to_status: BeneficiaryStatus
+    reason: StatusReason
+    effective_on: date
+    by: str
+    at: datetime
+    comment: str | None = None
 
 
 @dataclass
@@ -41,6 +97,33 @@ class Beneficiary:
     enrolled_by: str
     enrolled_at: datetime
     status: BeneficiaryStatus = BeneficiaryStatus.active
+    history: list[StatusChange] = field(default_factory=list)
     id: UUID = field(default_factory=uuid7)
     created_at: datetime | None = None
     version: int = 0
+
+    def change_status(
+        self,
+        to: BeneficiaryStatus,
+        reason: StatusReason,
+        effective_on: date,
+        by: str,
+        at: datetime,
+        comment: str | None = None,
+    ) -> StatusChange:
+        """Suspend, resume or terminate; refuses a transition the register does not allow, a reason
+        that does not fit the new status, and a date before enrolment or the previous change."""
+        if self.status not in ALLOWED_FROM[to]:
+            raise StatusChangeNotAllowed(
+                f"a {self.status.value} beneficiary cannot become {to.value}", field="status"
+            )
+        if reason not in REASONS_FOR[to]:
+            allowed = ", ".join(sorted(r.value for r in REASONS_FOR[to]))
+            raise InvalidInput(f"{to.value} takes one of: {allowed}", field="reason")
+        earliest = self.history[-1].effective_on if self.history else self.effective_on
+        if effective_on < earliest:
+            raise InvalidInput(f"the change cannot take effect before {earliest}", field="effective_on")
+        change = StatusChange(self.status, to, reason, effective_on, by, at, comment)
+        self.status = to
+        self.history.append(change)
+        return change

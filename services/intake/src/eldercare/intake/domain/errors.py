@@ -24,6 +24,10 @@ class ApplicationNotDecidable(Conflict):
     """Only an assessed application gets the district's decision (审定)."""
 
 
+class StatusChangeNotAllowed(Conflict):
+    """A beneficiary status change the register does not allow (terminated is final)."""
+
+
 class NotEligible(InvalidInput):
     """An approval that the policy pack does not support; ``errors`` lists the unmet clauses."""
 
