@@ -98,6 +98,7 @@ def service_env(postgres: PostgresServer, broker: Any, tokens: Tokens, keys_dir:
             env[f"{p}{key.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
     env["INTAKE_PII_KEYS"] = "k1:" + base64.b64encode(os.urandom(32)).decode()
     env["INTAKE_PII_BLIND_INDEX_KEY"] = base64.b64encode(os.urandom(32)).decode()
+    env["ASSESSMENT_PII_KEYS"] = "k1:" + base64.b64encode(os.urandom(32)).decode()
     env["INTAKE_POLICY_SETTINGS"] = json.dumps(POLICY_SETTINGS)
     return env
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import os
 from collections.abc import AsyncIterator, Callable
 
 import httpx
@@ -20,13 +22,19 @@ def database_url(migrate: Callable[[str, str], str]) -> str:
 
 
 @pytest.fixture
-def settings(database_url: str, tokens: Tokens) -> AssessmentSettings:
+def settings(database_url: str, tokens: Tokens, pii_keys: str) -> AssessmentSettings:
     return AssessmentSettings(
         database_url=database_url,
         jwt_public_key=SecretStr(tokens.public_pem.decode()),
         kafka_bootstrap_servers="127.0.0.1:1",
         log_format="text",
+        pii_keys=SecretStr(pii_keys),
     )
+
+
+@pytest.fixture(scope="session")
+def pii_keys() -> str:
+    return "k1:" + base64.b64encode(os.urandom(32)).decode()
 
 
 @pytest.fixture

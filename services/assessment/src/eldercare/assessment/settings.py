@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from eldercare.assessment.domain.gbt42195 import DEFAULT_RULE_SET, RULE_SETS, RuleSettings
 from eldercare.common.settings import ServiceSettings, service_config
@@ -27,6 +27,12 @@ class AssessmentSettings(ServiceSettings):
             known = ", ".join(RULE_SETS)
             raise ValueError(f"ASSESSMENT_RULE_SET: unknown rule set {value!r}; known: {known}")
         return value
+
+    # PIPL field encryption of health data (adapters/health_data.py). No default key: a key is never
+    # shipped in code, and storing or reading diagnoses while it is unset fails naming the setting.
+    # The algorithm defaults as in intake (the local stack passes keys only); SM4 is a setting away.
+    pii_keys: SecretStr | None = Field(default=None, description='"k2:<base64>,k1:<base64>", current first')
+    pii_algorithm: str = Field(default="aes-256-gcm", pattern="^(aes-256-gcm|sm4-gcm)$")
 
     def rule_settings(self) -> RuleSettings:
         return RULE_SETS[self.rule_set].settings

@@ -46,10 +46,9 @@ class AssessmentRow(Timestamped, Base):
     adjustments: Mapped[list[dict[str, str]] | None] = mapped_column(JSONB)
     rule_settings: Mapped[dict[str, str] | None] = mapped_column(JSONB)
     coma: Mapped[bool | None] = mapped_column(Boolean)
-    # Health data (PIPL sensitive personal information): shown only to callers with pii:read,
-    # never put in an event.
-    diagnoses: Mapped[list[str] | None] = mapped_column(JSONB)
-    psychiatric_specialist_diagnosis: Mapped[bool | None] = mapped_column(Boolean)
+    # Health data (PIPL sensitive personal information): the A.4.1 diagnoses and the specialist
+    # flag, encrypted (adapters/health_data.py); shown only to callers with pii:read, never in an event.
+    health_data_sealed: Mapped[str | None] = mapped_column(Text)
     risk_events_30d: Mapped[dict[str, int] | None] = mapped_column(JSONB)
     assessors: Mapped[list[str] | None] = mapped_column(JSONB)
     information_provider: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

@@ -8,6 +8,7 @@ from uuid import UUID
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from eldercare.assessment.adapters.health_data import HealthData, HealthDataCipher
 from eldercare.assessment.adapters.models import AssessmentRow
 from eldercare.assessment.domain.adjustments import Adjustment
 from eldercare.assessment.domain.assessment import (
@@ -29,23 +30,27 @@ class AssessmentFilter:
 
 
 class AssessmentRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    """Rows to aggregates. Reading or writing a report needs the health-data cipher (its diagnoses are
+    encrypted); a repository made without one can still add and look up pending tasks."""
+
+    def __init__(self, session: AsyncSession, cipher: HealthDataCipher | None = None) -> None:
         self.session = session
+        self.cipher = cipher
 
     async def get(self, assessment_id: UUID) -> Assessment | None:
         row = await self.session.get(AssessmentRow, assessment_id)
-        return to_domain(row) if row else None
+        return self.to_domain(row) if row else None
 
-    async def get_by_application_id(self, application_id: UUID) -> Assessment | None:
-        row = await self._first(select(AssessmentRow).where(AssessmentRow.application_id == application_id))
-        return to_domain(row) if row else None
+    async def has_application(self, application_id: UUID) -> bool:
+        query = select(AssessmentRow.id).where(AssessmentRow.application_id == application_id)
+        return (await self.session.scalars(query)).first() is not None
 
     async def get_pending_for_person(self, person_id: UUID) -> Assessment | None:
         query = select(AssessmentRow).where(
             AssessmentRow.person_id == person_id, AssessmentRow.status == AssessmentStatus.pending.value
         )
         row = await self._first(query.order_by(AssessmentRow.id).limit(1))
-        return to_domain(row) if row else None
+        return self.to_domain(row) if row else None
 
     async def list(self, where: AssessmentFilter, *, after: UUID | None, limit: int) -> list[Assessment]:
         # Region codes are digits only (auth validates the claim), so the prefix needs no escaping.
@@ -57,11 +62,11 @@ class AssessmentRepository:
         if after is not None:
             query = query.where(AssessmentRow.id > after)
         rows = (await self.session.scalars(query.order_by(AssessmentRow.id).limit(limit))).all()
-        return [to_domain(row) for row in rows]
+        return [self.to_domain(row) for row in rows]
 
     async def add(self, assessment: Assessment) -> None:
         row = AssessmentRow(id=assessment.id)
-        _copy_into(row, assessment)
+        self._copy_into(row, assessment)
         self.session.add(row)
         await self.session.flush()
 
@@ -70,86 +75,96 @@ class AssessmentRepository:
         row = await self.session.get(AssessmentRow, assessment.id)
         if row is None:
             raise LookupError(f"assessment {assessment.id} was never added")
-        _copy_into(row, assessment)
+        self._copy_into(row, assessment)
         await self.session.flush()
 
     async def _first(self, query: Select[tuple[AssessmentRow]]) -> AssessmentRow | None:
         return (await self.session.scalars(query)).first()
 
+    def _cipher(self) -> HealthDataCipher:
+        if self.cipher is None:
+            raise LookupError("this repository was made without the health-data cipher")
+        return self.cipher
 
-def to_domain(row: AssessmentRow) -> Assessment:
-    return Assessment(
-        id=row.id,
-        person_id=row.person_id,
-        district_code=row.district_code,
-        community_code=row.community_code,
-        reason=AssessmentReason(row.reason),
-        requested_at=row.requested_at,
-        application_id=row.application_id,
-        masked_id_number=row.masked_id_number,
-        requested_by=row.requested_by,
-        status=AssessmentStatus(row.status),
-        report=_report(row) if row.status == AssessmentStatus.completed.value else None,
-    )
+    def to_domain(self, row: AssessmentRow) -> Assessment:
+        return Assessment(
+            id=row.id,
+            person_id=row.person_id,
+            district_code=row.district_code,
+            community_code=row.community_code,
+            reason=AssessmentReason(row.reason),
+            requested_at=row.requested_at,
+            application_id=row.application_id,
+            masked_id_number=row.masked_id_number,
+            requested_by=row.requested_by,
+            status=AssessmentStatus(row.status),
+            report=self._report(row) if row.status == AssessmentStatus.completed.value else None,
+        )
 
+    def _report(self, row: AssessmentRow) -> AssessmentReport:
+        assert row.total_score is not None and row.assessed_on is not None and row.completed_at is not None
+        provider = row.information_provider or {}
+        # Migration 0003 sealed no row: reports from before it had no diagnoses (it checks).
+        health = (
+            self._cipher().open(row.id, row.health_data_sealed)
+            if row.health_data_sealed is not None
+            else HealthData((), False)
+        )
+        return AssessmentReport(
+            scoring=ScoringResult(
+                items=dict(row.item_scores or {}),
+                total_score=row.total_score,
+                subtotals=dict(row.subtotals or {}),
+                preliminary_level=row.preliminary_level or 0,
+                final_level=row.final_level or 0,
+                adjustments=tuple(Adjustment(a["code"], a["reason"]) for a in row.adjustments or []),
+                rule_settings=dict(row.rule_settings or {}),
+                diagnoses=health.diagnoses,
+                risk_events_30d=dict(row.risk_events_30d or {}),
+            ),
+            coma=bool(row.coma),
+            psychiatric_specialist_diagnosis=health.psychiatric_specialist_diagnosis,
+            assessors=tuple(row.assessors or ()),
+            information_provider=InformationProvider(
+                provider["name"], InformantRelation(provider["relation"])
+            ),
+            assessed_on=row.assessed_on,
+            submitted_by=row.submitted_by or "",
+            completed_at=row.completed_at,
+        )
 
-def _report(row: AssessmentRow) -> AssessmentReport:
-    assert row.total_score is not None and row.assessed_on is not None and row.completed_at is not None
-    provider = row.information_provider or {}
-    return AssessmentReport(
-        scoring=ScoringResult(
-            items=dict(row.item_scores or {}),
-            total_score=row.total_score,
-            subtotals=dict(row.subtotals or {}),
-            preliminary_level=row.preliminary_level or 0,
-            final_level=row.final_level or 0,
-            adjustments=tuple(Adjustment(a["code"], a["reason"]) for a in row.adjustments or []),
-            rule_settings=dict(row.rule_settings or {}),
-            diagnoses=tuple(row.diagnoses or ()),
-            risk_events_30d=dict(row.risk_events_30d or {}),
-        ),
-        coma=bool(row.coma),
-        psychiatric_specialist_diagnosis=bool(row.psychiatric_specialist_diagnosis),
-        assessors=tuple(row.assessors or ()),
-        information_provider=InformationProvider(provider["name"], InformantRelation(provider["relation"])),
-        assessed_on=row.assessed_on,
-        submitted_by=row.submitted_by or "",
-        completed_at=row.completed_at,
-    )
+    def _copy_into(self, row: AssessmentRow, a: Assessment) -> None:
+        row.application_id = a.application_id
+        row.person_id = a.person_id
+        row.district_code = a.district_code
+        row.community_code = a.community_code
+        row.masked_id_number = a.masked_id_number
+        row.reason = a.reason.value
+        row.status = a.status.value
+        row.requested_at = a.requested_at
+        row.requested_by = a.requested_by
+        if a.report is not None:
+            self._copy_report(row, a.report)
 
-
-def _copy_into(row: AssessmentRow, a: Assessment) -> None:
-    row.application_id = a.application_id
-    row.person_id = a.person_id
-    row.district_code = a.district_code
-    row.community_code = a.community_code
-    row.masked_id_number = a.masked_id_number
-    row.reason = a.reason.value
-    row.status = a.status.value
-    row.requested_at = a.requested_at
-    row.requested_by = a.requested_by
-    if a.report is not None:
-        _copy_report(row, a.report)
-
-
-def _copy_report(row: AssessmentRow, report: AssessmentReport) -> None:
-    s = report.scoring
-    row.item_scores = s.items
-    row.total_score = s.total_score
-    row.subtotals = s.subtotals
-    row.preliminary_level = s.preliminary_level
-    row.final_level = s.final_level
-    row.adjustments = [{"code": a.code, "reason": a.reason} for a in s.adjustments]
-    row.rule_settings = s.rule_settings
-    row.diagnoses = list(s.diagnoses)
-    row.risk_events_30d = s.risk_events_30d
-    row.coma = report.coma
-    row.psychiatric_specialist_diagnosis = report.psychiatric_specialist_diagnosis
-    row.assessors = list(report.assessors)
-    row.information_provider = {
-        "name": report.information_provider.name,
-        "relation": report.information_provider.relation.value,
-    }
-    row.assessed_on = report.assessed_on
-    row.submitted_by = report.submitted_by
-    row.completed_at = report.completed_at
+    def _copy_report(self, row: AssessmentRow, report: AssessmentReport) -> None:
+        s = report.scoring
+        row.item_scores = s.items
+        row.total_score = s.total_score
+        row.subtotals = s.subtotals
+        row.preliminary_level = s.preliminary_level
+        row.final_level = s.final_level
+        row.adjustments = [{"code": a.code, "reason": a.reason} for a in s.adjustments]
+        row.rule_settings = s.rule_settings
+        row.health_data_sealed = self._cipher().seal(
+            row.id, HealthData(s.diagnoses, report.psychiatric_specialist_diagnosis)
+        )
+        row.risk_events_30d = s.risk_events_30d
+        row.coma = report.coma
+        row.assessors = list(report.assessors)
+        row.information_provider = {
+            "name": report.information_provider.name,
+            "relation": report.information_provider.relation.value,
+        }
+        row.assessed_on = report.assessed_on
+        row.submitted_by = report.submitted_by
+        row.completed_at = report.completed_at

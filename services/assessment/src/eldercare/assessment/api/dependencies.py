@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import Request
 
+from eldercare.assessment.adapters.health_data import HealthDataCipher
 from eldercare.assessment.domain.gbt42195 import ITEM_MAXIMA, RuleSettings
 from eldercare.assessment.settings import AssessmentSettings
 from eldercare.common.errors import InvalidInput
@@ -44,3 +45,13 @@ def rule_settings(request: Request) -> RuleSettings:
     """The GB/T 42195 rule settings this service runs with (recorded in every result)."""
     settings: AssessmentSettings = request.app.state.settings
     return settings.rule_settings()
+
+
+def health_data_cipher(request: Request) -> HealthDataCipher:
+    """The health-data cipher, built from settings at first use; unset keys fail here, naming them."""
+    cipher: HealthDataCipher | None = getattr(request.app.state, "health_data_cipher", None)
+    if cipher is None:
+        settings: AssessmentSettings = request.app.state.settings
+        cipher = HealthDataCipher.from_settings(settings)
+        request.app.state.health_data_cipher = cipher
+    return cipher

@@ -7,8 +7,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
+from eldercare.assessment.adapters.health_data import HealthDataCipher
 from eldercare.assessment.api import evaluations
-from eldercare.assessment.api.dependencies import reject_duplicate_keys, rule_settings
+from eldercare.assessment.api.dependencies import health_data_cipher, reject_duplicate_keys, rule_settings
 from eldercare.assessment.api.schemas import AssessmentRead, ReassessmentCreate, ResultCreate
 from eldercare.assessment.application import handlers, queries
 from eldercare.assessment.domain.assessment import (
@@ -29,12 +30,14 @@ Reader = Annotated[Principal, Depends(require(Role.assessor, Role.district_offic
 Assessor = Annotated[Principal, Depends(require(Role.assessor))]
 DistrictOfficer = Annotated[Principal, Depends(require(Role.district_officer))]
 Rt = Annotated[Runtime, Depends(runtime)]
+Cipher = Annotated[HealthDataCipher, Depends(health_data_cipher)]
 
 
 @router.get("", response_model=Page[AssessmentRead], summary="Assessments in the caller's region")
 async def list_assessments(
     principal: Reader,
     rt: Rt,
+    cipher: Cipher,
     page: Annotated[PageParams, Depends(page_params)],
     application_id: Annotated[UUID | None, Query()] = None,
     status: Annotated[AssessmentStatus | None, Query()] = None,
@@ -43,6 +46,7 @@ async def list_assessments(
         found = await queries.list_assessments(
             session,
             principal,
+            cipher,
             application_id=application_id,
             status=status,
             after=page.after,
@@ -52,9 +56,9 @@ async def list_assessments(
 
 
 @router.get("/{assessment_id}", response_model=AssessmentRead, summary="One assessment")
-async def get_assessment(assessment_id: UUID, principal: Reader, rt: Rt) -> AssessmentRead:
+async def get_assessment(assessment_id: UUID, principal: Reader, rt: Rt, cipher: Cipher) -> AssessmentRead:
     async with rt.read_session() as session:
-        assessment = await queries.get_assessment(session, assessment_id, principal)
+        assessment = await queries.get_assessment(session, assessment_id, principal, cipher)
     return AssessmentRead.from_domain(assessment, principal)
 
 
@@ -91,6 +95,7 @@ async def record_result(
     idem: Idempotency,
     rt: Rt,
     settings: Annotated[RuleSettings, Depends(rule_settings)],
+    cipher: Cipher,
 ) -> object:
     cmd = handlers.RecordResult(
         assessment_id=assessment_id,
@@ -108,6 +113,7 @@ async def record_result(
         assessed_on=body.assessed_on,
         settings=settings,
         principal=principal,
+        cipher=cipher,
     )
     return await execute(
         rt,

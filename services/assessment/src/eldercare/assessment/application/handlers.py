@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
+from eldercare.assessment.adapters.health_data import HealthDataCipher
 from eldercare.assessment.adapters.repository import AssessmentRepository
 from eldercare.assessment.domain.assessment import (
     Assessment,
@@ -53,18 +54,18 @@ class RecordResult:
     assessed_on: date
     settings: RuleSettings
     principal: Principal
+    cipher: HealthDataCipher
 
 
-async def request_assessment(cmd: RequestAssessment, uow: UnitOfWork) -> Assessment:
+async def request_assessment(cmd: RequestAssessment, uow: UnitOfWork) -> None:
     """评估任务: the district ordered an assessment for an application (Changsha 第十一条).
 
-    A second request for the same application returns the existing task unchanged, so a
+    A second request for the same application leaves the existing task unchanged, so a
     redelivered or replayed event is harmless.
     """
     repo = AssessmentRepository(uow.session)
-    existing = await repo.get_by_application_id(cmd.application_id)
-    if existing is not None:
-        return existing
+    if await repo.has_application(cmd.application_id):
+        return
     assessment = Assessment(
         application_id=cmd.application_id,
         person_id=cmd.person_id,
@@ -75,7 +76,6 @@ async def request_assessment(cmd: RequestAssessment, uow: UnitOfWork) -> Assessm
         requested_at=cmd.requested_at,
     )
     await repo.add(assessment)
-    return assessment
 
 
 async def create_reassessment(cmd: CreateReassessment, uow: UnitOfWork) -> Assessment:
@@ -100,7 +100,7 @@ async def create_reassessment(cmd: CreateReassessment, uow: UnitOfWork) -> Asses
 
 async def record_result(cmd: RecordResult, uow: UnitOfWork) -> Assessment:
     """评估结果: score the two assessors' sheet, close the task and publish AssessmentCompleted."""
-    repo = AssessmentRepository(uow.session)
+    repo = AssessmentRepository(uow.session, cmd.cipher)
     assessment = await repo.get(cmd.assessment_id)
     if assessment is None:
         raise NotFound("assessment not found")

@@ -6,15 +6,18 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from eldercare.assessment.adapters.health_data import HealthDataCipher
 from eldercare.assessment.adapters.repository import AssessmentFilter, AssessmentRepository
 from eldercare.assessment.domain.assessment import Assessment, AssessmentStatus
 from eldercare.common.auth import Principal
 from eldercare.common.errors import NotFound
 
 
-async def get_assessment(session: AsyncSession, assessment_id: UUID, principal: Principal) -> Assessment:
+async def get_assessment(
+    session: AsyncSession, assessment_id: UUID, principal: Principal, cipher: HealthDataCipher
+) -> Assessment:
     """One assessment; another district's is answered as not found."""
-    assessment = await AssessmentRepository(session).get(assessment_id)
+    assessment = await AssessmentRepository(session, cipher).get(assessment_id)
     if assessment is None:
         raise NotFound("assessment not found")
     principal.ensure_region(assessment.district_code, "assessment")
@@ -24,6 +27,7 @@ async def get_assessment(session: AsyncSession, assessment_id: UUID, principal: 
 async def list_assessments(
     session: AsyncSession,
     principal: Principal,
+    cipher: HealthDataCipher,
     *,
     application_id: UUID | None,
     status: AssessmentStatus | None,
@@ -35,4 +39,4 @@ async def list_assessments(
         # A principal without a region sees no region-scoped object (auth.Principal.covers_region).
         return []
     where = AssessmentFilter(principal.region, application_id=application_id, status=status)
-    return await AssessmentRepository(session).list(where, after=after, limit=limit)
+    return await AssessmentRepository(session, cipher).list(where, after=after, limit=limit)
