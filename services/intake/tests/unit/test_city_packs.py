@@ -365,3 +365,39 @@ class TestWuhai:
     def test_in_force_from_22_december_2017(self) -> None:
         facts = person(self.HOME, "subsistence_allowance", lives_at_hukou=True)
         assert [u.rule_id for u in evaluate(self.pack, facts, date(2017, 12, 21)).unmet] == ["in_force"]
+
+
+def test_a_flagged_person_is_excluded_under_wuhai_article_32_when_decided() -> None:
+    from datetime import UTC, datetime
+    from uuid import uuid4
+
+    from eldercare.intake.application.decisions import facts_of
+    from eldercare.intake.domain.application import Application, AssessmentResult
+    from eldercare.intake.domain.person import Person
+    from eldercare.intake.domain.vocabulary import Sex
+
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    flagged = Person(
+        name="测试",
+        id_number="150302194403080011",
+        sex=Sex.male,
+        birth_date=date(1944, 3, 8),
+        phone="13800000000",
+        address="海勃湾区",
+        hukou_region="150302",
+        false_declaration_at=at,
+    )
+    application = Application(
+        person_id=flagged.id,
+        policy="wuhai",
+        community_code="150302001001",
+        district_code="150302",
+        circumstances=("subsistence_allowance",),
+        submitted_by="worker",
+        submitted_at=at,
+    )
+    application.assessment = AssessmentResult(uuid4(), 70, 1, at)
+    facts = facts_of(application, flagged)
+    assert facts.false_declaration is True
+    unmet = evaluate(pack_of("wuhai"), facts, AS_OF).unmet
+    assert [u.rule_id for u in unmet] == ["art32-false-declaration"]

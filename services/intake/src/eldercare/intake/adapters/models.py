@@ -53,6 +53,7 @@ class PersonRow(Timestamped, Base):
     sex: Mapped[str] = mapped_column(String(6))
     ethnicity: Mapped[str | None] = mapped_column(String(20))
     hukou_region: Mapped[str] = mapped_column(String(6))
+    false_declaration_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ApplicationRow(Timestamped, Base):

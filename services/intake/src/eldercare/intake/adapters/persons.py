@@ -64,6 +64,7 @@ class PersonRepository:
         row.sex = person.sex.value
         row.ethnicity = person.ethnicity
         row.hukou_region = person.hukou_region
+        row.false_declaration_at = person.false_declaration_at
 
     def _to_domain(self, row: PersonRow) -> Person:
         plain = {
@@ -76,6 +77,7 @@ class PersonRepository:
             birth_date=row.birth_date,
             ethnicity=row.ethnicity,
             hukou_region=row.hukou_region,
+            false_declaration_at=row.false_declaration_at,
             **plain,
         )
 

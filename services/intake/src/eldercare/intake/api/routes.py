@@ -17,12 +17,19 @@ from eldercare.intake.api.dependencies import (
     DistrictOfficer,
     GovernmentReader,
     PolicySettings,
+    Reviewer,
     Rt,
     StreetOfficer,
     Vault,
 )
 from eldercare.intake.api.eligibility import router as eligibility_router
-from eldercare.intake.api.schemas import ApplicationCreate, DecisionCreate, ReviewCreate, StatusChangeCreate
+from eldercare.intake.api.schemas import (
+    ApplicationCreate,
+    DecisionCreate,
+    FalseDeclarationCreate,
+    ReviewCreate,
+    StatusChangeCreate,
+)
 from eldercare.intake.api.views import ApplicationRead, BeneficiaryRead
 from eldercare.intake.application import decisions, handlers, queries, register
 from eldercare.intake.application.case import ApplicationCase
@@ -104,6 +111,32 @@ async def decide_application(
         application_id, body.outcome, body.comment, body.as_of, principal, vault, packs, amounts
     )
     return await execute(rt, lambda uow: decisions.decide_application(cmd, uow), _masked, idempotency=idem)
+
+
+@applications.post(
+    "/{application_id}/false-declarations",
+    response_model=ApplicationRead,
+    status_code=201,
+    summary="Mark an application as based on false material: rejected, the person flagged",
+    responses={
+        404: {"description": "no such application in the caller's region"},
+        409: {"description": "the application is no longer in progress"},
+    },
+)
+async def flag_false_declaration(
+    application_id: UUID,
+    body: FalseDeclarationCreate,
+    principal: Reviewer,
+    idem: Idempotency,
+    rt: Rt,
+    vault: Vault,
+    packs: Catalog,
+) -> object:
+    """wuhai-2017-home-care-measures.md 第三十二条: 提供虚假证明材料的，取消政府购买居家养老服务资格."""
+    cmd = decisions.FlagFalseDeclaration(application_id, body.comment, principal, vault, packs)
+    return await execute(
+        rt, lambda uow: decisions.flag_false_declaration(cmd, uow), _masked, idempotency=idem
+    )
 
 
 @applications.get("/{application_id}", response_model=ApplicationRead, summary="One application")

@@ -121,6 +121,12 @@ class StatusChangeCreate(BaseModel):
     comment: Comment | None = None
 
 
+class FalseDeclarationCreate(BaseModel):
+    model_config = _FORBID
+
+    comment: Comment = Field(examples=["低保证明系伪造（民政核对）"], description="what was false: required")
+
+
 class PersonFactsIn(BaseModel):
     model_config = _FORBID
 

@@ -43,6 +43,7 @@ class PersonRead(BaseModel):
     phone: str
     address: str
     hukou_region: str
+    false_declaration_at: datetime | None = None
 
     @classmethod
     def fields_of(cls, p: Person, unmasked: bool) -> dict[str, object]:
@@ -57,6 +58,7 @@ class PersonRead(BaseModel):
             "phone": p.phone if unmasked else mask_phone(p.phone),
             "address": p.address if unmasked else mask_text(p.address),
             "hukou_region": p.hukou_region,
+            "false_declaration_at": p.false_declaration_at,
         }
 
 

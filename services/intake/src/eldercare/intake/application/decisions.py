@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
@@ -107,7 +107,63 @@ def facts_of(application: Application, person: Person) -> PersonFacts:
         assessment_level=application.assessment.final_level,
         lives_at_hukou=application.community_code.startswith(person.hukou_region),
         guardian=application.guardian,
+        false_declaration=person.false_declaration_at is not None,
     )
+
+
+# Where a pack has no clause of its own on false material, the rejection cites Wuhai's: the only
+# seed that names the consequence (issue #3, "False declarations").
+FALSE_MATERIAL = Clause(
+    "wuhai-2017-home-care-measures.md",
+    "第三十二条",
+    None,
+    "服务对象申请政府购买居家养老服务，应当诚信申报。提供虚假证明材料的，取消政府购买居家养老服务资格。",
+)
+
+
+@dataclass(frozen=True)
+class FlagFalseDeclaration:
+    application_id: UUID
+    comment: str | None
+    principal: Principal
+    vault: PiiVault
+    catalog: PackCatalog
+
+
+async def flag_false_declaration(cmd: FlagFalseDeclaration, uow: UnitOfWork) -> ApplicationCase:
+    """A reviewer found the application based on false material: it is rejected, citing the
+    clause, and the person is flagged, so the pack's exclusion refuses a later application."""
+    applications = ApplicationRepository(uow.session, cmd.vault)
+    application = await applications.get(cmd.application_id)
+    if application is None:
+        raise NotFound("application not found")
+    cmd.principal.ensure_region(application.community_code, "application")
+    now = utcnow()
+    pack = cmd.catalog.in_force(application.policy, local_date(now)) or cmd.catalog.in_force(
+        application.policy, local_date(application.submitted_at)
+    )
+    if pack is None:
+        raise NoPolicyInForce(f"no {application.policy} policy is in force", field="policy")
+    own = [r.basis for r in pack.exclusions if any(t.fact == "false_declaration" for t in r.when)]
+    decision = Decision(
+        outcome=DecisionOutcome.rejected,
+        by=cmd.principal.subject,
+        at=now,
+        pack_id=pack.pack_id,
+        version=pack.version,
+        basis=tuple(own) or (FALSE_MATERIAL,),
+        comment=cmd.comment,
+    )
+    application.reject_for_false_material(decision)
+    persons = PersonRepository(uow.session, cmd.vault)
+    person = await persons.get(application.person_id)
+    assert person is not None  # the foreign key guarantees it
+    if person.false_declaration_at is None:
+        person = replace(person, false_declaration_at=now)
+        await persons.save(person)
+    await applications.save(application)
+    _publish_decided(uow, application, decision)
+    return ApplicationCase(application, person)
 
 
 def _decision(

@@ -155,6 +155,16 @@ class Application:
         self._decide(decision)
         self.status = ApplicationStatus.rejected
 
+    def reject_for_false_material(self, decision: Decision) -> None:
+        """A reviewer (street or district) found the application based on false material: it is
+        rejected at any stage before the decision (wuhai-2017-home-care-measures.md 第三十二条)."""
+        if not self.in_progress:
+            raise ApplicationNotDecidable(f"an application in status {self.status} cannot be rejected")
+        _require_reason(decision.comment)
+        self.decision = decision
+        self.status = ApplicationStatus.rejected
+        self.steps.append(Step("false_declaration", decision.by, decision.at, "rejected", decision.comment))
+
     def ensure_decidable(self) -> AssessmentResult:
         if self.status is not ApplicationStatus.assessed or self.assessment is None:
             raise ApplicationNotDecidable(f"an application in status {self.status} cannot be decided")

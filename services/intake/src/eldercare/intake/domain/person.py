@@ -7,7 +7,7 @@ rules can be tested without keys.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from eldercare.common.id_numbers import InvalidIdNumber, parse_id_number
@@ -28,6 +28,9 @@ class Person:
     address: str
     hukou_region: str
     ethnicity: str | None = None
+    # When a reviewer found an application of this person based on false material
+    # (wuhai-2017-home-care-measures.md 第三十二条); the flag outlives the application.
+    false_declaration_at: datetime | None = None
     id: UUID = field(default_factory=uuid7)
 
     def with_contact(self, newer: Person) -> Person:
