@@ -29,6 +29,7 @@ from eldercare.common.contracts import (
     ChargePosted,
     FollowUpOpened,
     SanctionImposed,
+    TrailHeadPublished,
     VisitCheckedIn,
     VisitCompleted,
     VisitScheduled,
@@ -223,6 +224,14 @@ _TEMPLATES: dict[type[IntegrationEvent], dict[str, Any]] = {
         "basis": ["changsha-2024-purchased-door-to-door-rules.md 第十八条"],
         "imposed_at": AT,
     },
+    TrailHeadPublished: {
+        "day": date(2026, 11, 19),
+        "last_seq": 7,
+        "last_hash": "a" * 64,
+        "hash_alg": "sm3",
+        "entries_on_day": 7,
+        "published_at": AT,
+    },
 }
 
 
@@ -230,7 +239,8 @@ def _sample_data(model: type[IntegrationEvent], district: str) -> dict[str, Any]
     """Valid data for every registered event type; ids are fresh each call."""
     fill = {FRESH: uuid4, COMMUNITY: lambda: f"{district}001001"}
     data = {k: fill[v]() if v is FRESH or v is COMMUNITY else v for k, v in _TEMPLATES[model].items()}
-    return {**data, "district_code": district}
+    # The trail's daily head belongs to no district (the chain is one for the deployment).
+    return {**data, "district_code": district} if "district_code" in model.model_fields else data
 
 
 def sample_event(model: type[E], district: str = DISTRICT, **overrides: Any) -> E:

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from eldercare.common.clock import local_date, utcnow
 from eldercare.common.contracts import BeneficiaryEnrolled, ChargePosted, VisitCompleted
 
 TRAIL = "/v1/audit-trail"
+HEADS = "/v1/audit-trail/daily-heads"
 VERIFY = "/v1/audit-trail/verification"
+
+
+async def superuser_tamper(session: AsyncSession, statement: str) -> None:
+    """What only a superuser can do past the append-only trigger: switch triggers off for the
+    transaction (session_replication_role) and rewrite the table."""
+    await session.execute(text("SET LOCAL session_replication_role = replica"))
+    await session.execute(text(statement))
 
 
 @pytest.fixture
@@ -134,10 +147,8 @@ class TestVerification:
         self, client: httpx.AsyncClient, tokens, sessions, two_districts
     ) -> None:  # type: ignore[no-untyped-def]
         async with sessions() as s, s.begin():
-            await s.execute(
-                text(
-                    "UPDATE audit_entries SET summary = jsonb_set(summary, '{amount_fen}', '1') WHERE seq = 3"
-                )
+            await superuser_tamper(
+                s, "UPDATE audit_entries SET summary = jsonb_set(summary, '{amount_fen}', '1') WHERE seq = 3"
             )
         response = await client.get(VERIFY, headers=tokens.headers("auditor", region="430102"))
         assert response.json() == {"entries": 4, "valid": False, "first_broken_seq": 3}
@@ -146,7 +157,7 @@ class TestVerification:
         self, client: httpx.AsyncClient, tokens, sessions, two_districts
     ) -> None:  # type: ignore[no-untyped-def]
         async with sessions() as s, s.begin():
-            await s.execute(text("DELETE FROM audit_entries WHERE seq = 2"))
+            await superuser_tamper(s, "DELETE FROM audit_entries WHERE seq = 2")
         response = await client.get(VERIFY, headers=tokens.headers("auditor", region="430102"))
         assert response.json() == {"entries": 3, "valid": False, "first_broken_seq": 3}
 
@@ -154,7 +165,7 @@ class TestVerification:
         self, client: httpx.AsyncClient, tokens, sessions, two_districts
     ) -> None:  # type: ignore[no-untyped-def]
         async with sessions() as s, s.begin():
-            await s.execute(text("DELETE FROM audit_entries WHERE seq = 4"))
+            await superuser_tamper(s, "DELETE FROM audit_entries WHERE seq = 4")
         response = await client.get(VERIFY, headers=tokens.headers("auditor", region="430102"))
         assert response.json() == {"entries": 3, "valid": False, "first_broken_seq": 4}
 
@@ -167,3 +178,65 @@ class TestVerification:
 
     async def test_verification_without_a_token_is_401(self, client: httpx.AsyncClient) -> None:
         assert (await client.get(VERIFY)).status_code == 401
+
+
+class TestAppendOnly:
+    @pytest.mark.parametrize(
+        "statement",
+        [
+            "UPDATE audit_entries SET summary = '{}'::jsonb WHERE seq = 2",
+            "DELETE FROM audit_entries WHERE seq = 4",
+            "TRUNCATE audit_entries",
+        ],
+    )
+    async def test_the_database_refuses_to_change_or_remove_an_entry(
+        self, sessions, two_districts, statement: str
+    ) -> None:  # type: ignore[no-untyped-def]
+        async with sessions() as s:
+            with pytest.raises(DBAPIError, match="append-only"):
+                await s.execute(text(statement))
+            await s.rollback()
+        async with sessions() as s:
+            assert await s.scalar(text("SELECT count(*) FROM audit_entries")) == 4
+
+    async def test_new_entries_record_sm3(self, client: httpx.AsyncClient, tokens, two_districts) -> None:  # type: ignore[no-untyped-def]
+        response = await client.get(TRAIL, headers=tokens.headers("city_admin", region="4301"))
+        assert {i["hash_alg"] for i in response.json()["items"]} == {"sm3"}
+
+
+class TestDailyHeads:
+    async def test_yesterdays_head_is_published_once(
+        self, client: httpx.AsyncClient, tokens, sessions, two_districts
+    ) -> None:  # type: ignore[no-untyped-def]
+        # The four entries were recorded today; move them into yesterday past the trigger.
+        async with sessions() as s, s.begin():
+            await superuser_tamper(s, "UPDATE audit_entries SET recorded_at = recorded_at - interval '1 day'")
+        yesterday = (local_date(utcnow()) - timedelta(days=1)).isoformat()
+        headers = tokens.headers("auditor", region="430102")
+        response = await client.post(HEADS, json={"day": yesterday}, headers=headers)
+        assert response.status_code == 201, response.text
+        head = response.json()
+        assert (head["last_seq"], head["hash_alg"], head["entries_on_day"]) == (4, "sm3", 4)
+        trail = await client.get(TRAIL, headers=tokens.headers("city_admin", region="4301"))
+        assert head["last_hash"] == trail.json()["items"][-1]["hash"]
+        again = await client.post(HEADS, json={"day": yesterday}, headers=headers)
+        assert again.json() == head
+        async with sessions() as s:
+            rows = (await s.execute(text("SELECT headers FROM outbox"))).all()
+        published = [dict(r.headers)["ce_type"] for r in rows]
+        assert published.count("audit.trail.head_published.v1") == 1
+
+    async def test_today_is_not_over_so_its_head_is_409(
+        self, client: httpx.AsyncClient, tokens, two_districts
+    ) -> None:  # type: ignore[no-untyped-def]
+        today = local_date(utcnow()).isoformat()
+        response = await client.post(
+            HEADS, json={"day": today}, headers=tokens.headers("auditor", region="430102")
+        )
+        assert response.status_code == 409
+
+    async def test_a_malformed_day_is_422_naming_it(self, client: httpx.AsyncClient, tokens) -> None:  # type: ignore[no-untyped-def]
+        response = await client.post(
+            HEADS, json={"day": "yesterday"}, headers=tokens.headers("auditor", region="430102")
+        )
+        assert response.status_code == 422 and "day" in response.json()["errors"][0]["field"]

@@ -16,6 +16,8 @@ from eldercare.audit.domain.trail import (
     ChainHead,
     ChainVerifier,
     EntryContent,
+    HashAlgorithm,
+    digest,
     next_entry,
     occurred_at,
     summarise,
@@ -230,3 +232,48 @@ class TestChainVerifier:
 def test_the_genesis_hash_is_the_one_the_migration_seeds_the_chain_head_with() -> None:
     # migrations/versions/..._audit_trail_follow_ups_spot_checks.py: repeat('0', 64)
     assert GENESIS_HASH == "0" * 64
+
+
+class TestHashAlgorithm:
+    def test_sm3_matches_the_gbt_32905_test_vector(self) -> None:
+        # GB/T 32905-2016 附录 A.1: SM3("abc").
+        assert digest(HashAlgorithm.sm3, "abc") == (
+            "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+        )
+
+    def test_new_entries_are_hashed_with_sm3_by_default(self) -> None:
+        [entry] = chain(1)
+        assert entry.content.hash_alg is HashAlgorithm.sm3
+        assert entry.hash == digest(HashAlgorithm.sm3, entry.content.canonical_json())
+
+    def test_a_chain_of_sha256_entries_continued_in_sm3_verifies(self) -> None:
+        old = next_entry(
+            ChainHead(),
+            entry_id=uuid4(),
+            event_id=uuid4(),
+            event_type="t",
+            subject="s",
+            district_code="430102",
+            data={},
+            recorded_at=RECORDED,
+            hash_alg=HashAlgorithm.sha256,
+        )
+        assert old.hash == hashlib.sha256(old.content.canonical_json().encode()).hexdigest()
+        new = next_entry(
+            ChainHead(1, old.hash),
+            entry_id=uuid4(),
+            event_id=uuid4(),
+            event_type="t",
+            subject="s",
+            district_code="430102",
+            data={},
+            recorded_at=RECORDED,
+        )
+        result = verify([(old.content, old.hash), (new.content, new.hash)], ChainHead(2, new.hash))
+        assert result.valid and new.content.hash_alg is HashAlgorithm.sm3
+
+    def test_relabelling_an_entrys_algorithm_breaks_its_link(self) -> None:
+        entries = chain(2)
+        relabelled = replace(entries[0].content, hash_alg=HashAlgorithm.sha256)
+        result = verify([(relabelled, entries[0].hash), (entries[1].content, entries[1].hash)])
+        assert result.first_broken_seq == 1

@@ -32,7 +32,8 @@ def follow_up_due_days() -> int | None:
 
 async def on_event(event: IntegrationEvent, uow: UnitOfWork) -> None:
     """Any integration event: one audit-trail entry (the runner passes the envelope id as causation id)."""
-    await trail.record_event(trail.record_command(event, uow.causation_id), uow)
+    cmd = trail.record_command(event, uow.causation_id, _settings().trail_hash_algorithm)
+    await trail.record_event(cmd, uow)
 
 
 for _spec in REGISTRY:

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from eldercare.audit.domain.complaint import ComplaintSeverity
+from eldercare.audit.domain.trail import HashAlgorithm
 from eldercare.common.settings import ServiceSettings, service_config
 
 
@@ -26,6 +27,9 @@ class AuditSettings(ServiceSettings):
     follow_up_max_unreached_calls: int = Field(default=3, ge=1, le=20)
     # Entries read per query while the chain is verified; memory stays flat however long it is.
     trail_verify_batch_size: int = Field(default=1000, ge=1, le=100_000)
+    # The digest of new trail entries; issue #7 asks for SM3 (GB/T 32905). Each entry records its
+    # own algorithm, so entries written under another setting still verify.
+    trail_hash_algorithm: HashAlgorithm = HashAlgorithm.sm3
     # nanchang-2019-home-care-regulation.md 第四十一条 asks complaints to be handled 及时 and fixes no
     # number of days: the days per severity are this setting, JSON such as
     # AUDIT_COMPLAINT_HANDLING_DAYS='{"urgent": <days>, "high": <days>, ...}', with no default; a

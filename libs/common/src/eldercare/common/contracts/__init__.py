@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from eldercare.common.contracts.assessment import AssessmentCompleted
-from eldercare.common.contracts.audit import CaregiverDecertified, FollowUpOpened, SanctionImposed
+from eldercare.common.contracts.audit import (
+    CaregiverDecertified,
+    FollowUpOpened,
+    SanctionImposed,
+    TrailHeadPublished,
+)
 from eldercare.common.contracts.billing import ChargePosted
 from eldercare.common.contracts.dispatch import (
     CarePlanActivated,
@@ -36,6 +41,7 @@ REGISTRY = EventRegistry(
         FollowUpOpened,
         CaregiverDecertified,
         SanctionImposed,
+        TrailHeadPublished,
     ]
 )
 
@@ -59,6 +65,7 @@ __all__ = [
     "ChargePosted",
     "FollowUpOpened",
     "SanctionImposed",
+    "TrailHeadPublished",
     "VisitCheckedIn",
     "VisitCompleted",
     "VisitScheduled",

@@ -74,3 +74,22 @@ class SanctionImposed(IntegrationEvent):
 
     def subject(self) -> str:
         return str(self.provider_id)
+
+
+class TrailHeadPublished(IntegrationEvent):
+    """The audit trail's chain head at the end of a day (Asia/Shanghai): the seq and hash of the
+    last entry recorded that day, so the head can be anchored outside the audit service and a
+    later rewrite of the trail shown. ``hash_alg`` is ``sm3`` or ``sha256``."""
+
+    event_type: ClassVar[str] = "audit.trail.head_published.v1"
+    topic: ClassVar[str] = "audit.trail"
+
+    day: date
+    last_seq: int = Field(ge=1)
+    last_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    hash_alg: str
+    entries_on_day: int = Field(ge=0)
+    published_at: datetime
+
+    def subject(self) -> str:
+        return self.day.isoformat()

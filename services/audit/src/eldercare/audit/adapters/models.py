@@ -36,6 +36,7 @@ class AuditEntryRow(Base):
 
     __tablename__ = "audit_entries"
     __table_args__ = (
+        CheckConstraint("hash_alg IN ('sha256', 'sm3')", name="hash_alg"),
         # Lists are region-scoped by district and read in chain order.
         Index("ix_audit_entries_district_code_seq", "district_code", "seq"),
         Index("ix_audit_entries_subject_seq", "subject", "seq"),
@@ -53,6 +54,8 @@ class AuditEntryRow(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSONB)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The algorithm of ``hash`` (domain.trail.HashAlgorithm); rows from before 0005 are sha256.
+    hash_alg: Mapped[str] = mapped_column(String(16))
 
 
 class AuditChainHeadRow(Base):
@@ -248,8 +251,23 @@ class RectificationNoticeRow(Timestamped, Base):
     sanction_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True), unique=True)
 
 
+class AuditDailyHeadRow(Base):
+    """The chain head at the end of a day (Asia/Shanghai), published once as TrailHeadPublished so
+    it can be anchored outside the service."""
+
+    __tablename__ = "audit_daily_heads"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    hash_alg: Mapped[str] = mapped_column(String(16))
+    entries_on_day: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 __all__ = [
     "AuditChainHeadRow",
+    "AuditDailyHeadRow",
     "AuditEntryRow",
     "Base",
     "CaregiverDecertificationRow",

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eldercare.audit.adapters.models import AuditChainHeadRow, AuditEntryRow
-from eldercare.audit.domain.trail import AuditEntry, ChainHead, EntryContent
+from eldercare.audit.adapters.models import AuditChainHeadRow, AuditDailyHeadRow, AuditEntryRow
+from eldercare.audit.domain.trail import AuditEntry, ChainHead, EntryContent, HashAlgorithm
 
 HEAD_ID = 1
 
@@ -60,6 +61,7 @@ class TrailRepository:
                 summary=dict(c.data),
                 prev_hash=c.prev_hash,
                 hash=entry.hash,
+                hash_alg=c.hash_alg.value,
             )
         )
         await self.session.execute(
@@ -95,6 +97,7 @@ class TrailRepository:
             t.summary,
             t.prev_hash,
             t.hash,
+            t.hash_alg,
         )
         last: int | None = None  # no lower bound at first: a row moved to seq 0 is still seen
         while True:
@@ -117,6 +120,7 @@ def _content(row: Any) -> EntryContent:
         district_code=row.district_code,
         data=row.summary,
         prev_hash=row.prev_hash,
+        hash_alg=HashAlgorithm(row.hash_alg),
     )
 
 
@@ -128,3 +132,63 @@ def to_domain(row: AuditEntryRow) -> AuditEntry:
         occurred_at=row.occurred_at,
         recorded_at=row.recorded_at,
     )
+
+
+@dataclass(frozen=True)
+class DailyHead:
+    day: date
+    last_seq: int
+    last_hash: str
+    hash_alg: HashAlgorithm
+    entries_on_day: int
+    published_at: datetime
+
+
+class DailyHeadRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, day: date) -> DailyHead | None:
+        row = await self.session.get(AuditDailyHeadRow, day)
+        if row is None:
+            return None
+        return DailyHead(
+            row.day,
+            row.last_seq,
+            row.last_hash,
+            HashAlgorithm(row.hash_alg),
+            row.entries_on_day,
+            row.published_at,
+        )
+
+    async def head_before(self, end: datetime) -> tuple[int, str, HashAlgorithm, int] | None:
+        """The last entry recorded before ``end`` and how many were recorded in the day before it."""
+        last = (
+            await self.session.execute(
+                select(AuditEntryRow.seq, AuditEntryRow.hash, AuditEntryRow.hash_alg)
+                .where(AuditEntryRow.recorded_at < end)
+                .order_by(AuditEntryRow.seq.desc())
+                .limit(1)
+            )
+        ).first()
+        if last is None:
+            return None
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(AuditEntryRow)
+            .where(AuditEntryRow.recorded_at < end, AuditEntryRow.recorded_at >= end - timedelta(days=1))
+        )
+        return last.seq, last.hash, HashAlgorithm(last.hash_alg), int(count or 0)
+
+    async def add(self, head: DailyHead) -> None:
+        self.session.add(
+            AuditDailyHeadRow(
+                day=head.day,
+                last_seq=head.last_seq,
+                last_hash=head.last_hash,
+                hash_alg=head.hash_alg.value,
+                entries_on_day=head.entries_on_day,
+                published_at=head.published_at,
+            )
+        )
+        await self.session.flush()

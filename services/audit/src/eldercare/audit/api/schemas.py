@@ -13,11 +13,12 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from eldercare.audit.adapters.complaint_repository import Decertification
+from eldercare.audit.adapters.trail_repository import DailyHead
 from eldercare.audit.domain import complaint as cp
 from eldercare.audit.domain import follow_up as fu
 from eldercare.audit.domain import rectification as rc
 from eldercare.audit.domain import spot_check as sc
-from eldercare.audit.domain.trail import AuditEntry, Verification
+from eldercare.audit.domain.trail import AuditEntry, HashAlgorithm, Verification
 from eldercare.common.auth import Principal, Role
 from eldercare.common.clock import utcnow
 from eldercare.common.pii import mask_phone, mask_text
@@ -37,6 +38,7 @@ class AuditEntryRead(BaseModel):
     summary: dict[str, Any]
     prev_hash: str
     hash: str
+    hash_alg: HashAlgorithm
 
     @classmethod
     def from_domain(cls, e: AuditEntry) -> AuditEntryRead:
@@ -53,6 +55,7 @@ class AuditEntryRead(BaseModel):
             summary=dict(c.data),
             prev_hash=c.prev_hash,
             hash=e.hash,
+            hash_alg=c.hash_alg,
         )
 
 
@@ -66,6 +69,34 @@ class TrailVerificationRead(BaseModel):
     @classmethod
     def from_domain(cls, v: Verification) -> TrailVerificationRead:
         return cls(entries=v.entries, valid=v.valid, first_broken_seq=v.first_broken_seq)
+
+
+class DailyHeadCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    day: date = Field(description="A day (Asia/Shanghai) that is over")
+
+
+class DailyHeadRead(BaseModel):
+    """The chain head at the end of a day, as published for anchoring."""
+
+    day: date
+    last_seq: int
+    last_hash: str
+    hash_alg: HashAlgorithm
+    entries_on_day: int
+    published_at: datetime
+
+    @classmethod
+    def from_domain(cls, h: DailyHead) -> DailyHeadRead:
+        return cls(
+            day=h.day,
+            last_seq=h.last_seq,
+            last_hash=h.last_hash,
+            hash_alg=h.hash_alg,
+            entries_on_day=h.entries_on_day,
+            published_at=h.published_at,
+        )
 
 
 class CallCreate(BaseModel):

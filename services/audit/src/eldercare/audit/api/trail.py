@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from eldercare.audit.api.dependencies import Settings
-from eldercare.audit.api.schemas import AuditEntryRead, TrailVerificationRead
+from eldercare.audit.api.schemas import AuditEntryRead, DailyHeadCreate, DailyHeadRead, TrailVerificationRead
 from eldercare.audit.application import queries
-from eldercare.audit.application.trail import verify_trail
+from eldercare.audit.application.trail import PublishDailyHead, publish_daily_head, verify_trail
 from eldercare.common.auth import Principal, Role, require
+from eldercare.common.idempotency import Idempotency
 from eldercare.common.pagination import Page, PageParams, make_page, page_params
-from eldercare.common.runtime import Runtime, runtime
+from eldercare.common.runtime import Runtime, execute, runtime
 
 router = APIRouter(prefix="/v1/audit-trail", tags=["audit trail"])
 
@@ -47,3 +48,16 @@ async def verify(principal: Verifier, rt: Rt, settings: Settings) -> TrailVerifi
     async with rt.read_session() as session:
         verification = await verify_trail(session, batch_size=settings.trail_verify_batch_size)
     return TrailVerificationRead.from_domain(verification)
+
+
+@router.post(
+    "/daily-heads",
+    response_model=DailyHeadRead,
+    status_code=201,
+    summary="Publish the chain head at the end of a past day (TrailHeadPublished), once per day",
+)
+async def publish_head(body: DailyHeadCreate, principal: Verifier, idem: Idempotency, rt: Rt) -> object:
+    cmd = PublishDailyHead(body.day)
+    return await execute(
+        rt, lambda uow: publish_daily_head(cmd, uow), DailyHeadRead.from_domain, idempotency=idem
+    )

@@ -5,15 +5,19 @@ from __future__ import annotations
 import contextlib
 import json
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID, uuid5
 
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eldercare.audit.adapters.trail_repository import TrailRepository
-from eldercare.audit.domain.trail import AuditEntry, ChainVerifier, Verification, next_entry
-from eldercare.common.clock import utcnow
+from eldercare.audit.adapters.trail_repository import DailyHead, DailyHeadRepository, TrailRepository
+from eldercare.audit.domain.errors import DayNotOver
+from eldercare.audit.domain.trail import AuditEntry, ChainVerifier, HashAlgorithm, Verification, next_entry
+from eldercare.common.clock import DISPLAY_ZONE, local_date, utcnow
+from eldercare.common.contracts import TrailHeadPublished
+from eldercare.common.errors import NotFound
 from eldercare.common.ids import uuid7
 from eldercare.common.registry import IntegrationEvent
 from eldercare.common.uow import UnitOfWork
@@ -29,9 +33,17 @@ class RecordEvent:
     subject: str
     district_code: str
     data: dict[str, Any]
+    hash_alg: HashAlgorithm = HashAlgorithm.sm3
 
 
-def record_command(event: IntegrationEvent, causation_id: str | None) -> RecordEvent:
+@dataclass(frozen=True)
+class PublishDailyHead:
+    day: date
+
+
+def record_command(
+    event: IntegrationEvent, causation_id: str | None, hash_alg: HashAlgorithm = HashAlgorithm.sm3
+) -> RecordEvent:
     """The command for an event.
 
     Handlers get the event, not its envelope; the consumer runner opens each handler's unit of work
@@ -51,6 +63,7 @@ def record_command(event: IntegrationEvent, causation_id: str | None) -> RecordE
         subject=event.subject(),
         district_code=str(data.get("district_code", "")),
         data=data,
+        hash_alg=hash_alg,
     )
 
 
@@ -73,6 +86,7 @@ async def record_event(cmd: RecordEvent, uow: UnitOfWork) -> AuditEntry | None:
         district_code=cmd.district_code,
         data=cmd.data,
         recorded_at=utcnow(),
+        hash_alg=cmd.hash_alg,
     )
     await repo.append(entry)
     return entry
@@ -90,3 +104,33 @@ async def verify_trail(session: AsyncSession, *, batch_size: int) -> Verificatio
     async for batch in repo.scan(batch_size):
         verifier.feed(batch)
     return verifier.finish(head)
+
+
+async def publish_daily_head(cmd: PublishDailyHead, uow: UnitOfWork) -> DailyHead:
+    """The chain head at the end of ``day`` (Asia/Shanghai), published once as TrailHeadPublished so
+    it can be anchored outside; a second call returns the head already published."""
+    now = utcnow()
+    if cmd.day >= local_date(now):
+        raise DayNotOver(f"{cmd.day.isoformat()} is not over yet in Asia/Shanghai", field="day")
+    repo = DailyHeadRepository(uow.session)
+    existing = await repo.get(cmd.day)
+    if existing is not None:
+        return existing
+    end = datetime.combine(cmd.day + timedelta(days=1), time(), tzinfo=DISPLAY_ZONE)
+    found = await repo.head_before(end)
+    if found is None:
+        raise NotFound("the trail has no entry up to that day")
+    seq, last_hash, alg, entries_on_day = found
+    head = DailyHead(cmd.day, seq, last_hash, alg, entries_on_day, now)
+    await repo.add(head)
+    uow.publish(
+        TrailHeadPublished(
+            day=head.day,
+            last_seq=head.last_seq,
+            last_hash=head.last_hash,
+            hash_alg=head.hash_alg.value,
+            entries_on_day=head.entries_on_day,
+            published_at=head.published_at,
+        )
+    )
+    return head

@@ -37,3 +37,7 @@ class NoticeNotDecidable(Conflict):
 
 class FindingAlreadyNoticed(Conflict):
     """A finding already rests under another rectification notice."""
+
+
+class DayNotOver(Conflict):
+    """A day's chain head is published only once the day is over (Asia/Shanghai)."""

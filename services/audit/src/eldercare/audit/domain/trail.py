@@ -1,7 +1,9 @@
 """The tamper-evident audit trail (审计留痕): a hash chain over every integration event.
 
-Each entry's hash is SHA-256 over the canonical JSON of its content and the previous entry's hash,
-so changing, removing or reordering any entry breaks every later link. The supervision duties of
+Each entry's hash is SM3 (GB/T 32905-2016, the algorithm the bureau's issue asks for) or SHA-256
+over the canonical JSON of its content and the previous entry's hash, so changing, removing or
+reordering any entry breaks every later link. The algorithm is a setting and is recorded with each
+entry: entries written before SM3 keep SHA-256 and still verify. The supervision duties of
 changsha-2024-purchased-door-to-door-rules.md 第十八条 and 第十九条 (spot checks, follow-up calls,
 rectification) need a record the bureau can show was not rewritten afterwards.
 """
@@ -13,8 +15,27 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
+
+from cryptography.hazmat.primitives import hashes
+
+
+class HashAlgorithm(StrEnum):
+    sha256 = "sha256"
+    sm3 = "sm3"
+
+
+def digest(algorithm: HashAlgorithm, text: str) -> str:
+    """The hex digest of ``text`` (UTF-8); both algorithms give 64 hex digits."""
+    data = text.encode("utf-8")
+    if algorithm is HashAlgorithm.sha256:
+        return hashlib.sha256(data).hexdigest()
+    h = hashes.Hash(hashes.SM3())
+    h.update(data)
+    return h.finalize().hex()
+
 
 # The ``prev_hash`` of the first entry: no entry comes before it.
 GENESIS_HASH = "0" * 64
@@ -41,6 +62,7 @@ OCCURRED_AT_FIELDS: Mapping[str, str] = {
     "audit.follow_up.opened.v1": "opened_at",
     "audit.caregiver.decertified.v1": "decertified_at",
     "audit.sanction.imposed.v1": "imposed_at",
+    "audit.trail.head_published.v1": "published_at",
 }
 
 
@@ -82,6 +104,9 @@ class EntryContent:
     district_code: str
     data: Mapping[str, Any]
     prev_hash: str
+    # Not part of the canonical JSON (so SHA-256 entries written before it existed still verify);
+    # a rewritten algorithm still breaks the link, as the recomputed digest no longer matches.
+    hash_alg: HashAlgorithm = HashAlgorithm.sha256
 
     def canonical_json(self) -> str:
         """Sorted keys, no spaces, UTF-8 text: the same bytes wherever it is recomputed."""
@@ -101,7 +126,7 @@ class EntryContent:
         )
 
     def hash(self) -> str:
-        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+        return digest(self.hash_alg, self.canonical_json())
 
 
 @dataclass(frozen=True)
@@ -177,6 +202,7 @@ def next_entry(
     district_code: str,
     data: Mapping[str, Any],
     recorded_at: datetime,
+    hash_alg: HashAlgorithm = HashAlgorithm.sm3,
 ) -> AuditEntry:
     """The entry that follows ``head`` for an event: summarised, linked and hashed."""
     content = EntryContent(
@@ -187,6 +213,7 @@ def next_entry(
         district_code=district_code,
         data=summarise(data),
         prev_hash=head.hash,
+        hash_alg=hash_alg,
     )
     return AuditEntry(
         id=entry_id,
