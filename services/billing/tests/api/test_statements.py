@@ -392,3 +392,31 @@ async def test_statement_totals_agree_to_the_fen_with_a_plain_recomputation_from
         assert totals == expected[provider]
         assert totals == [sum(ln[k] for ln in lines) for k in ("amount_fen", "covered_fen", "self_pay_fen")]
         assert statement["charge_count"] == len(lines)
+
+
+class TestMonthRuns:
+    async def test_a_month_run_previews_every_providers_statement_as_single_runs_would(
+        self, client: httpx.AsyncClient, tokens: Tokens, month: Month
+    ) -> None:
+        body = {"region_code": DISTRICT, "period": PERIOD}
+        response = await client.post("/v1/monthly-settlement-runs", json=body, headers=officer(tokens))
+        found = (await ok(response, 201))["statements"]
+        assert sorted(s["provider_id"] for s in found) == sorted(
+            str(p) for p in (month.provider_id, month.other_provider_id)
+        )
+        for statement in found:
+            single = await ok(await run(client, officer(tokens), UUID(statement["provider_id"])), 201)
+            assert (single["settlement_id"], single["covered_fen"], single["charge_count"]) == (
+                statement["settlement_id"],
+                statement["covered_fen"],
+                statement["charge_count"],
+            )
+
+    async def test_another_districts_officer_cannot_run_the_month(
+        self, client: httpx.AsyncClient, tokens: Tokens, month: Month
+    ) -> None:
+        body = {"region_code": DISTRICT, "period": PERIOD}
+        response = await client.post(
+            "/v1/monthly-settlement-runs", json=body, headers=officer(tokens, "430103")
+        )
+        assert response.status_code == 403

@@ -116,3 +116,31 @@ class TestVisitsBeforeTheEnrolment:
         )
         await deliver(enrolled)
         assert (await charge_of(sessions, visit.visit_id)).reason == "beneficiary_suspended"
+
+
+class TestProration:
+    async def test_a_month_enrolled_part_way_opens_a_prorated_account_and_the_next_month_is_whole(  # type: ignore[no-untyped-def]
+        self, sessions, deliver, events, make_price_list
+    ) -> None:
+        await make_price_list()
+        enrolled = events.enrolled(monthly_amount_fen=31000, effective_on=date(2026, 3, 11))
+        await deliver(enrolled)
+        provider = uuid4()
+        for day in (12, 13, 14, 15, 16):  # 5 x 5,000 = 25,000 against 21,000
+            await deliver(
+                events.completed(
+                    enrolled.beneficiary_id, provider, checked_in_at=datetime(2026, 3, day, 1, tzinfo=UTC)
+                )
+            )
+        await deliver(
+            events.completed(
+                enrolled.beneficiary_id, provider, checked_in_at=datetime(2026, 4, 2, 1, tzinfo=UTC)
+            )
+        )
+        async with sessions() as s:
+            query = select(AccountRow).where(AccountRow.beneficiary_id == enrolled.beneficiary_id)
+            accounts = {a.period: a for a in (await s.scalars(query)).all()}
+        march, april = accounts["2026-03"], accounts["2026-04"]
+        assert (march.entitlement_fen, march.used_fen, march.beneficiary_pays_fen) == (21000, 21000, 4000)
+        # Unused or overspent, nothing carries over: April starts from the whole monthly amount.
+        assert (april.entitlement_fen, april.used_fen) == (31000, 5000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eldercare.billing.domain.entitlements import Proration
 from eldercare.common.settings import ServiceSettings, service_config
 
 
@@ -11,3 +12,5 @@ class BillingSettings(ServiceSettings):
     service_name: str = "billing"
     port: int = 8104
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/eldercare_billing"
+    # A month entitled part-way is prorated by days unless the policy says otherwise (issue #6).
+    entitlement_proration: Proration = Proration.by_days

@@ -27,7 +27,9 @@ LINE_ORDER = (
 STATEMENTS = StatementRow.__table__
 LINES = StatementLineRow.__table__
 
-_DELETE_LINES = text("DELETE FROM statement_lines WHERE statement_id = :s")
+# Every statement below works on a set of statements at once (``:ids``): one run of a single
+# statement, or of every statement of a month, is the same few statements of SQL.
+_DELETE_LINES = text("DELETE FROM statement_lines WHERE statement_id = ANY(CAST(:ids AS uuid[]))")
 
 # The month's charges: posted ones as charge lines, the others (held, unpriced, still waiting for
 # the enrolment) as withheld lines with nothing to pay and the charge's reason.
@@ -36,13 +38,15 @@ INSERT INTO statement_lines (
     id, statement_id, kind, charge_id, visit_id, beneficiary_id, service_code, visit_on, charge_period,
     unit, unit_price_fen, amount_fen, covered_fen, self_pay_fen, reason
 )
-SELECT md5(CAST(:s AS uuid)::text || c.id::text || k.kind)::uuid, CAST(:s AS uuid), k.kind, c.id, c.visit_id,
+SELECT md5(t.id::text || c.id::text || k.kind)::uuid, t.id, k.kind, c.id, c.visit_id,
        c.beneficiary_id, c.service_code, c.visit_on, c.period, c.unit, c.unit_price_fen,
        coalesce(c.amount_fen, 0), coalesce(c.covered_fen, 0), coalesce(c.beneficiary_pays_fen, 0),
        CASE WHEN k.kind = 'withheld' THEN coalesce(c.reason, c.status) END
-FROM charges c
+FROM statements t
+JOIN charges c
+  ON c.provider_id = t.provider_id AND c.district_code = t.district_code AND c.period = t.period
 CROSS JOIN LATERAL (SELECT CASE WHEN c.status = 'posted' THEN 'charge' ELSE 'withheld' END AS kind) k
-WHERE c.provider_id = :p AND c.district_code = :d AND c.period = :m
+WHERE t.id = ANY(CAST(:ids AS uuid[]))
 """)
 
 # Charges of earlier months whose statement is issued, where what the charge says now differs from
@@ -52,47 +56,49 @@ INSERT INTO statement_lines (
     id, statement_id, kind, charge_id, visit_id, beneficiary_id, service_code, visit_on, charge_period,
     unit, unit_price_fen, amount_fen, covered_fen, self_pay_fen, reason
 )
-SELECT md5(CAST(:s AS uuid)::text || c.id::text || 'adjustment')::uuid, CAST(:s AS uuid), 'adjustment',
-       c.id, c.visit_id,
+SELECT md5(t.id::text || c.id::text || 'adjustment')::uuid, t.id, 'adjustment', c.id, c.visit_id,
        c.beneficiary_id, c.service_code, c.visit_on, c.period, c.unit, c.unit_price_fen,
-       coalesce(c.amount_fen, 0) - coalesce(i.amount_fen, 0),
-       coalesce(c.covered_fen, 0) - coalesce(i.covered_fen, 0),
-       coalesce(c.beneficiary_pays_fen, 0) - coalesce(i.self_pay_fen, 0),
-       CASE WHEN i.charge_id IS NULL THEN 'late_charge' ELSE 'amount_corrected' END
-FROM charges c
+       coalesce(c.amount_fen, 0) - i.amount_fen,
+       coalesce(c.covered_fen, 0) - i.covered_fen,
+       coalesce(c.beneficiary_pays_fen, 0) - i.self_pay_fen,
+       CASE WHEN i.lines = 0 THEN 'late_charge' ELSE 'amount_corrected' END
+FROM statements t
 JOIN statements closed
-  ON closed.provider_id = c.provider_id AND closed.district_code = c.district_code
- AND closed.period = c.period AND closed.status = 'issued'
-LEFT JOIN (
-    SELECT l.charge_id, sum(l.amount_fen) AS amount_fen, sum(l.covered_fen) AS covered_fen,
-           sum(l.self_pay_fen) AS self_pay_fen
-    FROM statement_lines l JOIN statements st ON st.id = l.statement_id
-    WHERE st.status = 'issued' AND st.provider_id = :p AND st.district_code = :d
-      AND l.kind IN ('charge', 'adjustment')
-    GROUP BY l.charge_id
-) i ON i.charge_id = c.id
-WHERE c.provider_id = :p AND c.district_code = :d AND c.period < :m
-  AND (coalesce(c.amount_fen, 0) <> coalesce(i.amount_fen, 0)
-       OR coalesce(c.covered_fen, 0) <> coalesce(i.covered_fen, 0))
+  ON closed.provider_id = t.provider_id AND closed.district_code = t.district_code
+ AND closed.period < t.period AND closed.status = 'issued'
+JOIN charges c
+  ON c.provider_id = closed.provider_id AND c.district_code = closed.district_code
+ AND c.period = closed.period
+CROSS JOIN LATERAL (
+    SELECT count(*) AS lines, coalesce(sum(l.amount_fen), 0) AS amount_fen,
+           coalesce(sum(l.covered_fen), 0) AS covered_fen, coalesce(sum(l.self_pay_fen), 0) AS self_pay_fen
+    FROM statement_lines l JOIN statements st ON st.id = l.statement_id AND st.status = 'issued'
+    WHERE l.charge_id = c.id AND l.kind IN ('charge', 'adjustment')
+) i
+WHERE t.id = ANY(CAST(:ids AS uuid[]))
+  AND (coalesce(c.amount_fen, 0) <> i.amount_fen OR coalesce(c.covered_fen, 0) <> i.covered_fen)
 """)
 
 # Totals are sums of the lines, nothing else: they reconcile with the lines by construction.
 _UPDATE_TOTALS = text("""
 UPDATE statements s
-SET gross_fen = t.gross_fen, covered_fen = t.covered_fen, self_pay_fen = t.self_pay_fen,
-    adjusted_fen = t.adjusted_fen, charge_count = t.charge_count,
-    adjustment_count = t.adjustment_count, withheld_count = t.withheld_count,
+SET gross_fen = x.gross_fen, covered_fen = x.covered_fen, self_pay_fen = x.self_pay_fen,
+    adjusted_fen = x.adjusted_fen, charge_count = x.charge_count,
+    adjustment_count = x.adjustment_count, withheld_count = x.withheld_count,
     generated_at = :now, version = s.version + 1
 FROM (
-    SELECT coalesce(sum(amount_fen), 0) AS gross_fen, coalesce(sum(covered_fen), 0) AS covered_fen,
-           coalesce(sum(self_pay_fen), 0) AS self_pay_fen,
-           coalesce(sum(covered_fen) FILTER (WHERE kind = 'adjustment'), 0) AS adjusted_fen,
-           count(*) FILTER (WHERE kind = 'charge') AS charge_count,
-           count(*) FILTER (WHERE kind = 'adjustment') AS adjustment_count,
-           count(*) FILTER (WHERE kind = 'withheld') AS withheld_count
-    FROM statement_lines WHERE statement_id = :s
-) t
-WHERE s.id = :s
+    SELECT t.id, coalesce(sum(l.amount_fen), 0) AS gross_fen,
+           coalesce(sum(l.covered_fen), 0) AS covered_fen,
+           coalesce(sum(l.self_pay_fen), 0) AS self_pay_fen,
+           coalesce(sum(l.covered_fen) FILTER (WHERE l.kind = 'adjustment'), 0) AS adjusted_fen,
+           count(l.id) FILTER (WHERE l.kind = 'charge') AS charge_count,
+           count(l.id) FILTER (WHERE l.kind = 'adjustment') AS adjustment_count,
+           count(l.id) FILTER (WHERE l.kind = 'withheld') AS withheld_count
+    FROM statements t LEFT JOIN statement_lines l ON l.statement_id = t.id
+    WHERE t.id = ANY(CAST(:ids AS uuid[]))
+    GROUP BY t.id
+) x
+WHERE s.id = x.id
 """)
 
 
@@ -160,19 +166,32 @@ class StatementRepository:
 
     async def regenerate(self, statement: Statement, now: datetime) -> Statement:
         """Replace the lines of a preview from the charges as they are now, and total them."""
-        params = {
-            "s": statement.id,
-            "p": statement.provider_id,
-            "d": statement.district_code,
-            "m": statement.period,
-        }
-        await self.session.execute(_DELETE_LINES, {"s": statement.id})
-        await self.session.execute(_INSERT_MONTH_LINES, params)
-        await self.session.execute(_INSERT_ADJUSTMENTS, params)
-        await self.session.execute(_UPDATE_TOTALS, {"s": statement.id, "now": now})
-        fresh = await self.get(statement.id)
-        assert fresh is not None
+        [fresh] = await self.regenerate_all([statement], now)
         return fresh
+
+    async def regenerate_all(self, statements: list[Statement], now: datetime) -> list[Statement]:
+        """Regenerate many previews in one pass over the charges (the same SQL as for one)."""
+        ids = [s.id for s in statements]
+        if not ids:
+            return []
+        await self.session.execute(_DELETE_LINES, {"ids": ids})
+        await self.session.execute(_INSERT_MONTH_LINES, {"ids": ids})
+        await self.session.execute(_INSERT_ADJUSTMENTS, {"ids": ids})
+        await self.session.execute(_UPDATE_TOTALS, {"ids": ids, "now": now})
+        query = select(STATEMENTS).where(STATEMENTS.c.id.in_(ids)).order_by(STATEMENTS.c.id)
+        return [_statement(row) for row in await self.session.execute(query)]
+
+    async def pairs_of_month(self, region_prefix: str, period: str) -> list[tuple[UUID, str]]:
+        """The providers and districts with a statement to run for the month: those with charges in
+        it, and those with an issued earlier month (whose late charges become adjustments)."""
+        query = text(
+            "SELECT provider_id, district_code FROM charges WHERE period = :m AND district_code LIKE :r"
+            " UNION SELECT provider_id, district_code FROM statements"
+            " WHERE status = 'issued' AND period < :m AND district_code LIKE :r"
+            " ORDER BY provider_id, district_code"
+        )
+        rows = await self.session.execute(query, {"m": period, "r": f"{region_prefix}%"})
+        return [(row.provider_id, row.district_code) for row in rows]
 
     async def mark_issued(self, statement: Statement) -> None:
         await self.session.execute(

@@ -14,6 +14,8 @@ from eldercare.billing.api.schemas import (
     AccountRead,
     ChargeRead,
     LineTraceRead,
+    MonthRunCreate,
+    MonthRunRead,
     PriceListCreate,
     PriceListRead,
     SettlementRead,
@@ -140,6 +142,22 @@ async def run_settlement(body: SettlementRunCreate, principal: Runner, idem: Ide
     cmd = handlers.RunSettlement(body.provider_id, body.district_code, body.period, principal)
     return await execute(
         rt, lambda uow: handlers.run_settlement(cmd, uow), StatementRead.from_domain, idempotency=idem
+    )
+
+
+@ledger.post(
+    "/monthly-settlement-runs",
+    response_model=MonthRunRead,
+    status_code=201,
+    summary="Run (preview) every provider's statement of a month in a district or city; idempotent",
+)
+async def run_month(body: MonthRunCreate, principal: Runner, idem: Idempotency, rt: Rt) -> object:
+    cmd = handlers.RunMonth(body.region_code, body.period, principal)
+    return await execute(
+        rt,
+        lambda uow: handlers.run_month(cmd, uow),
+        lambda found: MonthRunRead(statements=[StatementRead.from_domain(s) for s in found]),
+        idempotency=idem,
     )
 
 

@@ -204,6 +204,17 @@ class SettlementRunCreate(BaseModel):
     )
 
 
+class MonthRunCreate(BaseModel):
+    """Run (preview) every provider's statement of a month in a district or city."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    region_code: PriceRegion = Field(description="district (6 digits) or city (4) code")
+    period: Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)] = Field(
+        description="'YYYY-MM', Asia/Shanghai; not a future month"
+    )
+
+
 class StatementRead(BaseModel):
     settlement_id: UUID = Field(description="the statement's id is its settlement's")
     provider_id: UUID
@@ -374,3 +385,7 @@ class LineTraceRead(BaseModel):
             else None,
             missing=missing,
         )
+
+
+class MonthRunRead(BaseModel):
+    statements: list[StatementRead]

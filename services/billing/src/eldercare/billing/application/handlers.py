@@ -16,10 +16,17 @@ from eldercare.billing.adapters.pricing_repository import EntitlementRepository,
 from eldercare.billing.adapters.statement_repository import StatementRepository
 from eldercare.billing.domain.accounts import Account, Settlement
 from eldercare.billing.domain.charges import Charge, ChargeReason, VisitFacts
-from eldercare.billing.domain.entitlements import BeneficiaryStatus, Entitlement, Provenance, StatusChange
+from eldercare.billing.domain.entitlements import (
+    BeneficiaryStatus,
+    Entitlement,
+    Proration,
+    Provenance,
+    StatusChange,
+)
 from eldercare.billing.domain.errors import StatementNotRun
 from eldercare.billing.domain.pricing import PriceItem, PriceList, latest_applicable
 from eldercare.billing.domain.statements import Statement, ensure_runnable
+from eldercare.billing.settings import BillingSettings
 from eldercare.common.auth import Principal
 from eldercare.common.clock import month_of, utcnow
 from eldercare.common.contracts import ChargePosted
@@ -152,17 +159,23 @@ async def _price_and_post(charge: Charge, entitlement: Entitlement, uow: UnitOfW
         await _post(charge, price_list.id, item, entitlement, uow)
 
 
+def _proration(uow: UnitOfWork) -> Proration:
+    settings = uow.settings
+    return settings.entitlement_proration if isinstance(settings, BillingSettings) else Proration.by_days
+
+
 async def _post(
     charge: Charge, price_list_id: UUID, item: PriceItem, entitlement: Entitlement, uow: UnitOfWork
 ) -> None:
     accounts = AccountRepository(uow.session)
     settlements = SettlementRepository(uow.session)
-    # The month's account opens on its first charge, with the monthly amount in force then.
+    # The month's account opens on its first charge, with the monthly amount in force then,
+    # prorated over the month's entitled days as the policy setting says.
     account = await accounts.get_for(charge.beneficiary_id, charge.period) or Account(
         beneficiary_id=charge.beneficiary_id,
         period=charge.period,
         district_code=entitlement.district_code,
-        entitlement_fen=entitlement.monthly_fen,
+        entitlement_fen=entitlement.month_fen(charge.period, _proration(uow)),
     )
     settlement = await settlements.get_for(
         charge.provider_id, charge.district_code, charge.period
@@ -207,22 +220,42 @@ async def run_settlement(cmd: RunSettlement, uow: UnitOfWork) -> Statement:
     again gives the same statement while nothing changed; an issued statement is returned as it is."""
     if not cmd.principal.covers_region(cmd.district_code):
         raise Forbidden("your region does not cover this district", field="district_code")
+    [statement] = await _run(cmd.period, [(cmd.provider_id, cmd.district_code)], uow)
+    return statement
+
+
+@dataclass(frozen=True)
+class RunMonth:
+    region_code: str
+    period: str
+    principal: Principal
+
+
+async def run_month(cmd: RunMonth, uow: UnitOfWork) -> list[Statement]:
+    """Every provider's statement of the month in the caller's district (or city), in one pass."""
+    if not cmd.principal.covers_region(cmd.region_code):
+        raise Forbidden("your region does not cover this region code", field="region_code")
+    ensure_runnable(cmd.period, month_of(utcnow()))
+    pairs = await StatementRepository(uow.session).pairs_of_month(cmd.region_code, cmd.period)
+    return await _run(cmd.period, pairs, uow)
+
+
+async def _run(period: str, pairs: list[tuple[UUID, str]], uow: UnitOfWork) -> list[Statement]:
+    """Open the settlements and statements the pairs lack, regenerate the previews (issued ones are
+    left as they are) and return them all."""
     now = utcnow()
-    ensure_runnable(cmd.period, month_of(now))
+    ensure_runnable(period, month_of(now))
     settlements = SettlementRepository(uow.session)
-    settlement = await settlements.get_for(cmd.provider_id, cmd.district_code, cmd.period)
-    if settlement is None:
-        settlement = Settlement(
-            provider_id=cmd.provider_id, district_code=cmd.district_code, period=cmd.period
-        )
-        await settlements.save(settlement)
     statements = StatementRepository(uow.session)
-    statement = await statements.lock_or_create(
-        settlement.id, settlement.provider_id, settlement.district_code, settlement.period, now
-    )
-    if statement.issued:
-        return statement
-    return await statements.regenerate(statement, now)
+    found: list[Statement] = []
+    for provider_id, district_code in pairs:
+        settlement = await settlements.get_for(provider_id, district_code, period)
+        if settlement is None:
+            settlement = Settlement(provider_id=provider_id, district_code=district_code, period=period)
+            await settlements.save(settlement)
+        found.append(await statements.lock_or_create(settlement.id, provider_id, district_code, period, now))
+    fresh = {s.id: s for s in await statements.regenerate_all([s for s in found if not s.issued], now)}
+    return [fresh.get(s.id, s) for s in found]
 
 
 async def issue_statement(cmd: IssueStatement, uow: UnitOfWork) -> Statement:

@@ -6,8 +6,9 @@ the beneficiary's status on the day of the visit, whatever order the events arri
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
@@ -42,6 +43,37 @@ def status_on(changes: list[StatusChange], day: date) -> BeneficiaryStatus | Non
     if not in_force:
         return None
     return max(in_force, key=lambda c: (c.effective_on, c.occurred_at)).status
+
+
+class Proration(StrEnum):
+    """How a month's entitlement is set when the person was entitled for part of it only (enrolled,
+    suspended, resumed or terminated part-way). Issue #6 makes this a policy setting with ``by_days``
+    as the default; the seeds say nothing about part months."""
+
+    by_days = "by_days"
+    none = "none"
+
+
+def days_of(period: str) -> list[date]:
+    year, month = map(int, period.split("-"))
+    first = date(year, month, 1)
+    return [first + timedelta(days=n) for n in range(calendar.monthrange(year, month)[1])]
+
+
+def entitled_days(changes: list[StatusChange], period: str) -> int:
+    """The days of the month on which the status in force was ``active``."""
+    return sum(1 for day in days_of(period) if status_on(changes, day) is BeneficiaryStatus.active)
+
+
+def month_entitlement_fen(monthly_fen: int, changes: list[StatusChange], period: str, rule: Proration) -> int:
+    """The month's entitlement: the monthly amount, or under ``by_days`` the monthly amount times the
+    entitled days over the days of the month, rounded half-up to the fen (the one rounding rule of
+    billing, pricing.half_up_div). Nothing carries over from one month to the next."""
+    if rule is Proration.none:
+        return monthly_fen
+    days = days_of(period)
+    numerator = monthly_fen * entitled_days(changes, period)
+    return (2 * numerator + len(days)) // (2 * len(days))
 
 
 @dataclass(frozen=True)
@@ -83,6 +115,10 @@ class Entitlement:
 
     def status_on(self, day: date) -> BeneficiaryStatus | None:
         return status_on(self.history, day)
+
+    def month_fen(self, period: str, rule: Proration) -> int:
+        """The entitlement of a month under the status history known now."""
+        return month_entitlement_fen(self.monthly_fen, self.history, period, rule)
 
     def enrol(
         self,
