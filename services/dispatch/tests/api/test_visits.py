@@ -153,7 +153,6 @@ class TestSchedulingAVisit:
         assert response.status_code == 422
         assert sorted(problem_fields(response)) == [
             "care_plan_id",
-            "caregiver_id",
             "extra",
             "scheduled_end_at",
             "scheduled_start_at",

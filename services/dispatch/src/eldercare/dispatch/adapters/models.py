@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from uuid import UUID
 
 from sqlalchemy import (
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Time,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -45,7 +46,14 @@ class ProviderRow(Timestamped, Base):
 
 class CaregiverRow(Timestamped, Base):
     __tablename__ = "caregivers"
-    __table_args__ = (Index("ix_caregivers_provider_id_id", "provider_id", "id"),)
+    __table_args__ = (
+        Index("ix_caregivers_provider_id_id", "provider_id", "id"),
+        CheckConstraint(
+            "num_nulls(home_lat, home_lon, shift_start, shift_end, max_visits_per_day, travel_mode)"
+            " IN (0, 6)",
+            name="workday_complete",
+        ),
+    )
 
     provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("providers.id"))
     name: Mapped[str] = mapped_column(String(50))
@@ -54,6 +62,13 @@ class CaregiverRow(Timestamped, Base):
     qualifications: Mapped[list[str]] = mapped_column(JSONB)
     health_certificate_valid_until: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))
+    # The workday (all set or all null): home point, shift in local time, visits a day, travel mode.
+    home_lat: Mapped[float | None] = mapped_column(Float)
+    home_lon: Mapped[float | None] = mapped_column(Float)
+    shift_start: Mapped[time | None] = mapped_column(Time)
+    shift_end: Mapped[time | None] = mapped_column(Time)
+    max_visits_per_day: Mapped[int | None] = mapped_column(Integer)
+    travel_mode: Mapped[str | None] = mapped_column(String(16))
 
 
 class BeneficiaryRow(Timestamped, Base):
@@ -115,6 +130,14 @@ class VisitRow(Timestamped, Base):
         CheckConstraint("status IN ('scheduled', 'in_progress', 'completed')", name="status"),
         CheckConstraint("scheduled_end_at > scheduled_start_at", name="window_ordered"),
         CheckConstraint("status = 'scheduled' OR checked_in_at IS NOT NULL", name="started_has_check_in"),
+        CheckConstraint("status = 'scheduled' OR caregiver_id IS NOT NULL", name="started_has_caregiver"),
+        CheckConstraint("(window_start_at IS NULL) = (window_end_at IS NULL)", name="window_complete"),
+        Index(
+            "ix_visits_unassigned",
+            "provider_id",
+            "scheduled_start_at",
+            postgresql_where=text("caregiver_id IS NULL"),
+        ),
         CheckConstraint(
             "status <> 'completed' OR checked_out_at IS NOT NULL", name="completed_has_check_out"
         ),
@@ -126,13 +149,15 @@ class VisitRow(Timestamped, Base):
     care_plan_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("care_plans.id"), index=True)
     beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
     provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
-    caregiver_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("caregivers.id"))
+    caregiver_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("caregivers.id"))
     district_code: Mapped[str] = mapped_column(String(6))
     community_code: Mapped[str] = mapped_column(String(12))
     service_code: Mapped[str] = mapped_column(String(8))
     scheduled_start_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     scheduled_end_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     scheduled_by: Mapped[str] = mapped_column(String(200))
+    window_start_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    window_end_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(16))
 
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

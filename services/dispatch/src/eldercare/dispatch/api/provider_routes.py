@@ -82,7 +82,9 @@ async def get_provider(provider_id: UUID, principal: ProviderReader, rt: Rt) -> 
 async def register_caregiver(
     body: CaregiverCreate, principal: ProviderAdmin, idem: Idempotency, rt: Rt
 ) -> object:
-    cmd = providers.RegisterCaregiver(**body.model_dump(), principal=principal)
+    cmd = providers.RegisterCaregiver(
+        **body.model_dump(exclude={"workday"}), workday=body.workday_domain(), principal=principal
+    )
     return await execute(
         rt,
         lambda uow: providers.register_caregiver(cmd, uow),

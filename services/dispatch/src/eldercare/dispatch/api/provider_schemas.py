@@ -6,7 +6,7 @@ the field.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from typing import Annotated
 from uuid import UUID
 
@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 from eldercare.common.auth import Principal
 from eldercare.common.pii import mask_phone
 from eldercare.dispatch.domain.catalog import CATALOG, ServiceItem
+from eldercare.dispatch.domain.geo import Point, TravelMode
 from eldercare.dispatch.domain.providers import (
     CAREGIVER_STATUS_LABELS,
     PROVIDER_STATUS_LABELS,
@@ -22,6 +23,7 @@ from eldercare.dispatch.domain.providers import (
     Caregiver,
     Provider,
     Qualification,
+    Workday,
 )
 
 _FORBID = ConfigDict(extra="forbid")
@@ -122,6 +124,33 @@ class ProviderRead(BaseModel):
         )
 
 
+class HomePoint(BaseModel):
+    """WGS-84 degrees of where the caregiver's round starts and ends."""
+
+    model_config = _FORBID
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class WorkdayIn(BaseModel):
+    model_config = _FORBID
+
+    home: HomePoint
+    shift_start: time = Field(description="local time (Asia/Shanghai)", examples=["08:00"])
+    shift_end: time = Field(description="local time, after shift_start", examples=["17:00"])
+    max_visits_per_day: int = Field(ge=1, le=24)
+    travel_mode: TravelMode = TravelMode.e_bike
+
+
+class WorkdayRead(BaseModel):
+    home: HomePoint
+    shift_start: time
+    shift_end: time
+    max_visits_per_day: int
+    travel_mode: TravelMode
+
+
 class CaregiverCreate(BaseModel):
     model_config = _FORBID
 
@@ -129,6 +158,21 @@ class CaregiverCreate(BaseModel):
     phone: Phone
     qualifications: list[Qualification] = Field(default_factory=list, max_length=5)
     health_certificate_valid_until: date = Field(description="第九条（四）: 健康合格证明 valid until")
+    workday: WorkdayIn | None = Field(
+        default=None, description="needed for the day planner (POST /v1/schedules)"
+    )
+
+    def workday_domain(self) -> Workday | None:
+        if self.workday is None:
+            return None
+        w = self.workday
+        return Workday(
+            home=Point(w.home.lat, w.home.lon),
+            shift_start=w.shift_start,
+            shift_end=w.shift_end,
+            max_visits_per_day=w.max_visits_per_day,
+            travel_mode=w.travel_mode,
+        )
 
 
 class QualificationRead(BaseModel):
@@ -146,6 +190,7 @@ class CaregiverRead(BaseModel):
     health_certificate_valid_until: date
     status: str
     status_label: str
+    workday: WorkdayRead | None
 
     @classmethod
     def from_domain(cls, c: Caregiver, principal: Principal) -> CaregiverRead:
@@ -161,4 +206,13 @@ class CaregiverRead(BaseModel):
             health_certificate_valid_until=c.health_certificate_valid_until,
             status=c.status.value,
             status_label=CAREGIVER_STATUS_LABELS[c.status],
+            workday=WorkdayRead(
+                home=HomePoint(lat=c.workday.home.lat, lon=c.workday.home.lon),
+                shift_start=c.workday.shift_start,
+                shift_end=c.workday.shift_end,
+                max_visits_per_day=c.workday.max_visits_per_day,
+                travel_mode=c.workday.travel_mode,
+            )
+            if c.workday
+            else None,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from eldercare.dispatch.api.provider_routes import router as providers_router
+from eldercare.dispatch.api.schedule_routes import schedules_router
 from eldercare.dispatch.api.visit_routes import plans_router, visits_router
 
-ROUTERS: list[APIRouter] = [providers_router, plans_router, visits_router]
+ROUTERS: list[APIRouter] = [providers_router, plans_router, visits_router, schedules_router]

@@ -84,10 +84,16 @@ class VisitCreate(BaseModel):
     model_config = _FORBID
 
     care_plan_id: UUID
-    caregiver_id: UUID
+    caregiver_id: UUID | None = Field(
+        default=None, description="omit to leave the visit to the day planner (POST /v1/schedules)"
+    )
     service_code: ServiceCode
     scheduled_start_at: AwareDatetime
     scheduled_end_at: AwareDatetime
+    window_start_at: AwareDatetime | None = Field(
+        default=None, description="without a caregiver: the planner may move the visit within this window"
+    )
+    window_end_at: AwareDatetime | None = None
 
 
 class Location(BaseModel):
@@ -154,12 +160,14 @@ class VisitRead(BaseModel):
     care_plan_id: UUID
     beneficiary_id: UUID
     provider_id: UUID
-    caregiver_id: UUID
+    caregiver_id: UUID | None = Field(description="null until the day planner or the office assigns one")
     district_code: str
     community_code: str
     service_code: str
     scheduled_start_at: datetime
     scheduled_end_at: datetime
+    window_start_at: datetime | None
+    window_end_at: datetime | None
     status: str
     status_label: str
     checked_in_at: datetime | None
@@ -187,6 +195,8 @@ class VisitRead(BaseModel):
             service_code=v.service_code,
             scheduled_start_at=v.scheduled_start_at,
             scheduled_end_at=v.scheduled_end_at,
+            window_start_at=v.window_start_at,
+            window_end_at=v.window_end_at,
             status=v.status.value,
             status_label=VISIT_STATUS_LABELS[v.status],
             checked_in_at=v.checked_in_at,

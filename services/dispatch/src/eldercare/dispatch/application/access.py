@@ -26,8 +26,13 @@ def caregiver_of(principal: Principal, provider_id: UUID) -> bool:
     return principal.has_role(Role.caregiver) and principal.provider_id == provider_id
 
 
-def is_the_caregiver(principal: Principal, provider_id: UUID, caregiver_id: UUID) -> bool:
-    return caregiver_of(principal, provider_id) and principal.caregiver_id == caregiver_id
+def is_the_caregiver(principal: Principal, provider_id: UUID, caregiver_id: UUID | None) -> bool:
+    """An unassigned visit (``caregiver_id`` None) belongs to no caregiver."""
+    return (
+        caregiver_id is not None
+        and caregiver_of(principal, provider_id)
+        and principal.caregiver_id == caregiver_id
+    )
 
 
 def ensure(visible: bool, what: str) -> None:

@@ -11,7 +11,7 @@ from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.repositories.providers import CaregiverRepository, ProviderRepository
 from eldercare.dispatch.domain.credit_code import InvalidCreditCode, parse_credit_code
 from eldercare.dispatch.domain.errors import DuplicateProvider
-from eldercare.dispatch.domain.providers import Caregiver, Provider, Qualification
+from eldercare.dispatch.domain.providers import Caregiver, Provider, Qualification, Workday
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class RegisterCaregiver:
     qualifications: list[Qualification]
     health_certificate_valid_until: date
     principal: Principal
+    workday: Workday | None = None
 
 
 async def register_provider(cmd: RegisterProvider, uow: UnitOfWork) -> Provider:
@@ -73,6 +74,7 @@ async def register_caregiver(cmd: RegisterCaregiver, uow: UnitOfWork) -> Caregiv
         phone=cmd.phone,
         qualifications=tuple(dict.fromkeys(cmd.qualifications)),
         health_certificate_valid_until=cmd.health_certificate_valid_until,
+        workday=cmd.workday,
     )
     await CaregiverRepository(uow.session).add(caregiver)
     return caregiver

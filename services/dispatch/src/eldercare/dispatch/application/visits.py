@@ -13,13 +13,14 @@ from uuid import UUID
 from eldercare.common.auth import Principal
 from eldercare.common.clock import local_date, utcnow
 from eldercare.common.contracts import VisitCheckedIn, VisitCompleted, VisitScheduled
-from eldercare.common.errors import NotFound
+from eldercare.common.errors import InvalidInput, NotFound
 from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.repositories.beneficiaries import BeneficiaryRepository
 from eldercare.dispatch.adapters.repositories.care_plans import CarePlanRepository
 from eldercare.dispatch.adapters.repositories.providers import CaregiverRepository
 from eldercare.dispatch.adapters.repositories.visits import VisitRepository
 from eldercare.dispatch.application.access import ensure, is_the_caregiver, provider_admin_of
+from eldercare.dispatch.domain.care_plans import CarePlan
 from eldercare.dispatch.domain.errors import BeneficiaryNotActive, CaregiverBusy
 from eldercare.dispatch.domain.geo import Point
 from eldercare.dispatch.domain.visits import VerificationRules, Visit, check_location
@@ -28,11 +29,13 @@ from eldercare.dispatch.domain.visits import VerificationRules, Visit, check_loc
 @dataclass(frozen=True)
 class ScheduleVisit:
     care_plan_id: UUID
-    caregiver_id: UUID
+    caregiver_id: UUID | None
     service_code: str
     scheduled_start_at: datetime
     scheduled_end_at: datetime
     principal: Principal
+    window_start_at: datetime | None = None
+    window_end_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,12 @@ async def schedule_visit(cmd: ScheduleVisit, uow: UnitOfWork) -> Visit:
     plan = await CarePlanRepository(uow.session).get(cmd.care_plan_id)
     ensure(plan is not None and provider_admin_of(cmd.principal, plan.provider_id), "care plan")
     assert plan is not None
+    if cmd.caregiver_id is None:
+        return await _request_visit(cmd, plan, uow)
+    if cmd.window_start_at is not None or cmd.window_end_at is not None:
+        raise InvalidInput(
+            "a window is for a visit left to the planner (no caregiver_id)", field="window_start_at"
+        )
     # Locked: bookings of one caregiver run one at a time, so the overlap check below holds.
     caregiver = await CaregiverRepository(uow.session).get(cmd.caregiver_id, for_update=True)
     if caregiver is None or caregiver.provider_id != plan.provider_id:
@@ -84,11 +93,36 @@ async def schedule_visit(cmd: ScheduleVisit, uow: UnitOfWork) -> Visit:
             f"the caregiver has an overlapping visit ({clashes[0].id})", field="scheduled_start_at"
         )
     await visits.add(visit)
-    uow.publish(_scheduled(visit))
+    uow.publish(scheduled_event(visit))
     return visit
 
 
-def _scheduled(visit: Visit) -> VisitScheduled:
+async def _request_visit(cmd: ScheduleVisit, plan: CarePlan, uow: UnitOfWork) -> Visit:
+    """A visit for the day planner: no caregiver, so no VisitScheduled yet (it is published when the
+    planner books a caregiver, as the contract says: a visit booked for a caregiver)."""
+    beneficiary = await BeneficiaryRepository(uow.session).get(plan.beneficiary_id)
+    if beneficiary is None or not beneficiary.is_active:
+        status = beneficiary.status.value if beneficiary else "unknown"
+        raise BeneficiaryNotActive(f"the beneficiary is {status}", field="care_plan_id")
+    if (cmd.window_start_at is None) != (cmd.window_end_at is None):
+        raise InvalidInput("give both window_start_at and window_end_at, or neither", field="window_end_at")
+    window = (cmd.window_start_at, cmd.window_end_at) if cmd.window_start_at and cmd.window_end_at else None
+    visit = Visit.request(
+        plan=plan,
+        service_code=cmd.service_code,
+        start=cmd.scheduled_start_at,
+        end=cmd.scheduled_end_at,
+        start_day=local_date(cmd.scheduled_start_at),
+        window=window,
+        by=cmd.principal.subject,
+    )
+    await VisitRepository(uow.session).add(visit)
+    return visit
+
+
+def scheduled_event(visit: Visit) -> VisitScheduled:
+    """VisitScheduled: published once the visit has a caregiver (by hand or by the planner)."""
+    assert visit.caregiver_id is not None
     return VisitScheduled(
         visit_id=visit.id,
         care_plan_id=visit.care_plan_id,
@@ -104,8 +138,13 @@ def _scheduled(visit: Visit) -> VisitScheduled:
 
 async def _own_visit(visits: VisitRepository, visit_id: UUID, principal: Principal) -> Visit:
     visit = await visits.get(visit_id, for_update=True)
-    ensure(visit is not None and is_the_caregiver(principal, visit.provider_id, visit.caregiver_id), "visit")
-    assert visit is not None
+    ensure(
+        visit is not None
+        and visit.caregiver_id is not None
+        and is_the_caregiver(principal, visit.provider_id, visit.caregiver_id),
+        "visit",
+    )
+    assert visit is not None and visit.caregiver_id is not None
     return visit
 
 

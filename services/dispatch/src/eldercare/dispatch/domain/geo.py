@@ -1,9 +1,10 @@
-"""Distances on the Earth for the check-in geofence."""
+"""Distances on the Earth for the check-in geofence and the travel between homes."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 
 EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius
 
@@ -14,6 +15,13 @@ class Point:
 
     lat: float
     lon: float
+
+
+class TravelMode(StrEnum):
+    """How a caregiver gets from home to home; the planner's speed per mode is a setting."""
+
+    walk = "walk"
+    e_bike = "e_bike"
 
 
 def haversine_m(a: Point, b: Point) -> float:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 from uuid import UUID
 
@@ -11,6 +11,7 @@ from eldercare.common.ids import uuid7
 from eldercare.dispatch.domain.catalog import CATALOG
 from eldercare.dispatch.domain.credit_code import CreditCode
 from eldercare.dispatch.domain.errors import RuleViolations
+from eldercare.dispatch.domain.geo import Point, TravelMode
 
 
 class ProviderStatus(StrEnum):
@@ -101,6 +102,27 @@ class CaregiverStatus(StrEnum):
 CAREGIVER_STATUS_LABELS = {CaregiverStatus.active: "在岗"}
 
 
+@dataclass(frozen=True)
+class Workday:
+    """What the planner needs to give a caregiver a round: where it starts and ends (home), the
+    shift in local time (Asia/Shanghai), the most visits a day and how the caregiver travels."""
+
+    home: Point
+    shift_start: time
+    shift_end: time
+    max_visits_per_day: int
+    travel_mode: TravelMode
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.shift_end <= self.shift_start:
+            problems.append(("workday.shift_end", "must be after shift_start"))
+        if not 1 <= self.max_visits_per_day <= 24:
+            problems.append(("workday.max_visits_per_day", "must be between 1 and 24"))
+        if problems:
+            raise RuleViolations.of(problems)
+
+
 @dataclass
 class Caregiver:
     """A person under contract with a provider who serves in the home (第九条（一）)."""
@@ -112,6 +134,8 @@ class Caregiver:
     health_certificate_valid_until: date
     status: CaregiverStatus = CaregiverStatus.active
     id: UUID = field(default_factory=uuid7)
+    # None: the caregiver is booked by hand only; the day planner leaves them out.
+    workday: Workday | None = None
 
     @property
     def is_certified(self) -> bool:

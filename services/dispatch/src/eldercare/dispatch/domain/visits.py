@@ -80,7 +80,8 @@ class Visit:
     care_plan_id: UUID
     beneficiary_id: UUID
     provider_id: UUID
-    caregiver_id: UUID
+    # None while the visit waits for the day planner (POST /v1/schedules) to give it a caregiver.
+    caregiver_id: UUID | None
     district_code: str
     community_code: str
     service_code: str
@@ -98,6 +99,77 @@ class Visit:
     duration_minutes: int | None = None
     verified: bool | None = None
     verification_notes: tuple[str, ...] = ()
+    # The span the planner may move the visit within (its length kept); None: the booked slot.
+    window_start_at: datetime | None = None
+    window_end_at: datetime | None = None
+
+    @classmethod
+    def request(
+        cls,
+        *,
+        plan: CarePlan,
+        service_code: str,
+        start: datetime,
+        end: datetime,
+        start_day: date,
+        window: tuple[datetime, datetime] | None,
+        by: str,
+    ) -> Visit:
+        """A visit of the plan without a caregiver yet: the day planner assigns one."""
+        if not plan.is_active:
+            raise CarePlanNotActive("the care plan is not active", field="care_plan_id")
+        violations = slot_violations(plan, service_code, start, end, start_day)
+        if window is not None:
+            if window[1] <= window[0]:
+                violations.append(("window_end_at", "must be after window_start_at"))
+            elif not (window[0] <= start and end <= window[1]):
+                violations.append(("window_start_at", "the window must contain the scheduled slot"))
+            elif window[1] - window[0] > timedelta(hours=24):
+                violations.append(("window_end_at", "a window spans at most 24 hours"))
+        if violations:
+            raise RuleViolations.of(violations)
+        return cls(
+            care_plan_id=plan.id,
+            beneficiary_id=plan.beneficiary_id,
+            provider_id=plan.provider_id,
+            caregiver_id=None,
+            district_code=plan.district_code,
+            community_code=plan.community_code,
+            service_code=service_code,
+            scheduled_start_at=start,
+            scheduled_end_at=end,
+            scheduled_by=by,
+            window_start_at=window[0] if window else None,
+            window_end_at=window[1] if window else None,
+        )
+
+    @property
+    def window(self) -> tuple[datetime, datetime]:
+        if self.window_start_at is not None and self.window_end_at is not None:
+            return self.window_start_at, self.window_end_at
+        return self.scheduled_start_at, self.scheduled_end_at
+
+    @property
+    def is_unassigned(self) -> bool:
+        return self.caregiver_id is None and self.status == VisitStatus.scheduled
+
+    def assign(
+        self, *, plan: CarePlan, caregiver: Caregiver, start: datetime, start_day: date, by: str
+    ) -> None:
+        """The planner gives the visit a caregiver and a start inside its window; the length stays."""
+        if not self.is_unassigned:
+            raise VisitStateConflict("the visit already has a caregiver")
+        end = start + (self.scheduled_end_at - self.scheduled_start_at)
+        lo, hi = self.window
+        problems = schedule_violations(plan, caregiver, self.service_code, start, end, start_day)
+        if start < lo or end > hi:
+            problems.append(("scheduled_start_at", "the planned time leaves the visit's window"))
+        if problems:
+            raise RuleViolations.of(problems)
+        self.caregiver_id = caregiver.id
+        self.scheduled_start_at = start
+        self.scheduled_end_at = end
+        self.scheduled_by = by
 
     @classmethod
     def schedule(
@@ -141,6 +213,8 @@ class Visit:
         """签到: the caregiver is at the door."""
         if self.status != VisitStatus.scheduled:
             raise VisitStateConflict(f"the visit is {self.status.value}; it can be checked in only once")
+        if self.caregiver_id is None:
+            raise VisitStateConflict("the visit has no caregiver yet")
         self.status = VisitStatus.in_progress
         self.checked_in_at = now
         self.check_in = location
@@ -183,6 +257,22 @@ class Visit:
                 f"duration: {self.duration_minutes} min is under the minimum {rules.min_visit_minutes} min"
             )
         return notes
+
+
+def slot_violations(
+    plan: CarePlan, service_code: str, start: datetime, end: datetime, start_day: date
+) -> list[tuple[str, str]]:
+    """The rules of a visit that do not depend on who does it, as (field, message)."""
+    out: list[tuple[str, str]] = []
+    if end <= start:
+        out.append(("scheduled_end_at", "must be after scheduled_start_at"))
+    elif end - start > MAX_VISIT_LENGTH:
+        out.append(("scheduled_end_at", "a visit lasts at most 12 hours"))
+    if not plan.covers(service_code):
+        out.append(("service_code", f"{service_code} is not in the care plan"))
+    if start_day > plan.agreement.ends_on:
+        out.append(("scheduled_start_at", f"the agreement ended on {plan.agreement.ends_on.isoformat()}"))
+    return out
 
 
 def schedule_violations(

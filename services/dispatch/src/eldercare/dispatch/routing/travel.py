@@ -7,17 +7,13 @@ of travel; a road-network service would be another implementation of the same pr
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
 
-from eldercare.dispatch.domain.geo import EARTH_RADIUS_M, Point
+from eldercare.dispatch.domain.geo import EARTH_RADIUS_M, Point, TravelMode
 
-
-class TravelMode(StrEnum):
-    walk = "walk"
-    e_bike = "e_bike"
+__all__ = ["HaversineTravel", "TravelMode", "TravelTimes"]
 
 
 class TravelTimes(Protocol):

@@ -8,12 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.dispatch.adapters.models import CaregiverRow, ProviderRow
+from eldercare.dispatch.domain.geo import Point, TravelMode
 from eldercare.dispatch.domain.providers import (
     Caregiver,
     CaregiverStatus,
     Provider,
     ProviderStatus,
     Qualification,
+    Workday,
 )
 
 
@@ -86,9 +88,32 @@ class CaregiverRepository:
                 qualifications=[q.value for q in caregiver.qualifications],
                 health_certificate_valid_until=caregiver.health_certificate_valid_until,
                 status=caregiver.status.value,
+                **_workday_columns(caregiver.workday),
             )
         )
         await self.session.flush()
+
+    async def list_schedulable(self, provider_id: UUID) -> list[Caregiver]:
+        """The provider's caregivers with a workday, in id order (the planner's input order)."""
+        query = select(CaregiverRow).where(
+            CaregiverRow.provider_id == provider_id, CaregiverRow.shift_start.is_not(None)
+        )
+        return [
+            caregiver_from_row(r) for r in (await self.session.scalars(query.order_by(CaregiverRow.id))).all()
+        ]
+
+
+def _workday_columns(w: Workday | None) -> dict[str, object]:
+    if w is None:
+        return {}
+    return {
+        "home_lat": w.home.lat,
+        "home_lon": w.home.lon,
+        "shift_start": w.shift_start,
+        "shift_end": w.shift_end,
+        "max_visits_per_day": w.max_visits_per_day,
+        "travel_mode": w.travel_mode.value,
+    }
 
 
 def caregiver_from_row(row: CaregiverRow) -> Caregiver:
@@ -100,4 +125,18 @@ def caregiver_from_row(row: CaregiverRow) -> Caregiver:
         qualifications=tuple(Qualification(q) for q in row.qualifications),
         health_certificate_valid_until=row.health_certificate_valid_until,
         status=CaregiverStatus(row.status),
+        workday=_workday(row),
+    )
+
+
+def _workday(row: CaregiverRow) -> Workday | None:
+    if row.home_lat is None or row.home_lon is None or row.shift_start is None or row.shift_end is None:
+        return None
+    assert row.max_visits_per_day is not None and row.travel_mode is not None
+    return Workday(
+        home=Point(row.home_lat, row.home_lon),
+        shift_start=row.shift_start,
+        shift_end=row.shift_end,
+        max_visits_per_day=row.max_visits_per_day,
+        travel_mode=TravelMode(row.travel_mode),
     )

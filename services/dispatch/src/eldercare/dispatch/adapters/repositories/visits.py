@@ -34,6 +34,21 @@ class VisitRepository:
         query = select(VisitRow).where(VisitRow.caregiver_id == caregiver_id, or_(planned, actual))
         return [to_domain(row) for row in (await self.session.scalars(query.order_by(VisitRow.id))).all()]
 
+    async def list_unassigned(
+        self, provider_id: UUID, district_code: str, start: datetime, end: datetime
+    ) -> list[Visit]:
+        """The provider's visits still without a caregiver whose booked slot starts in [start, end)."""
+        query = select(VisitRow).where(
+            VisitRow.provider_id == provider_id,
+            VisitRow.district_code == district_code,
+            VisitRow.caregiver_id.is_(None),
+            VisitRow.status == VisitStatus.scheduled.value,
+            VisitRow.scheduled_start_at >= start,
+            VisitRow.scheduled_start_at < end,
+        )
+        rows = await self.session.scalars(query.order_by(VisitRow.id).with_for_update())
+        return [to_domain(row) for row in rows.all()]
+
     async def get_in_progress(self, caregiver_id: UUID) -> Visit | None:
         query = select(VisitRow).where(
             VisitRow.caregiver_id == caregiver_id, VisitRow.status == VisitStatus.in_progress.value
@@ -68,6 +83,8 @@ def to_domain(row: VisitRow) -> Visit:
         scheduled_start_at=row.scheduled_start_at,
         scheduled_end_at=row.scheduled_end_at,
         scheduled_by=row.scheduled_by,
+        window_start_at=row.window_start_at,
+        window_end_at=row.window_end_at,
         status=VisitStatus(row.status),
         checked_in_at=row.checked_in_at,
         check_in=_check(row, "check_in"),
@@ -114,6 +131,8 @@ def _copy_into(row: VisitRow, v: Visit) -> None:
     row.scheduled_start_at = v.scheduled_start_at
     row.scheduled_end_at = v.scheduled_end_at
     row.scheduled_by = v.scheduled_by
+    row.window_start_at = v.window_start_at
+    row.window_end_at = v.window_end_at
     row.status = v.status.value
     row.checked_in_at = v.checked_in_at
     _put_check(row, "check_in", v.check_in)
