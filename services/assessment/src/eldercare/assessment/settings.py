@@ -34,5 +34,10 @@ class AssessmentSettings(ServiceSettings):
     pii_keys: SecretStr | None = Field(default=None, description='"k2:<base64>,k1:<base64>", current first')
     pii_algorithm: str = Field(default="aes-256-gcm", pattern="^(aes-256-gcm|sm4-gcm)$")
 
+    # gbt42195.md §1.7: the periodic reassessment interval is not confirmed for GB/T 42195-2022
+    # (MZ/T 039-2013 said 6 months; local schemes set their own). No default: the due list
+    # refuses to run while it is unset, naming the setting.
+    reassessment_interval_months: int | None = Field(default=None, ge=1, le=120)
+
     def rule_settings(self) -> RuleSettings:
         return RULE_SETS[self.rule_set].settings

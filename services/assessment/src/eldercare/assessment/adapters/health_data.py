@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from eldercare.assessment.settings import AssessmentSettings
 from eldercare.common.pii import FieldCipher, PiiKeyError, parse_keyring
 
 COLUMN = "assessments.health_data_sealed"
+DRAFT_COLUMN = "assessments.draft_sealed"
 
 
 class HealthDataUnavailable(RuntimeError):
@@ -61,3 +63,10 @@ class HealthDataCipher:
     def open(self, row_id: UUID, token: str) -> HealthData:
         plain = json.loads(self.cipher.decrypt(token, context=f"{COLUMN}:{row_id}"))
         return HealthData(tuple(plain["diagnoses"]), bool(plain["psychiatric"]))
+
+    def seal_json(self, column: str, row_id: UUID, value: Any) -> str:
+        """Any JSON value (a form draft with A.2 identity and A.4 health data), sealed to its row."""
+        return self.cipher.encrypt(json.dumps(value, ensure_ascii=False), context=f"{column}:{row_id}")
+
+    def open_json(self, column: str, row_id: UUID, token: str) -> Any:
+        return json.loads(self.cipher.decrypt(token, context=f"{column}:{row_id}"))

@@ -49,6 +49,12 @@ class AssessmentRow(Timestamped, Base):
     # Health data (PIPL sensitive personal information): the A.4.1 diagnoses and the specialist
     # flag, encrypted (adapters/health_data.py); shown only to callers with pii:read, never in an event.
     health_data_sealed: Mapped[str | None] = mapped_column(Text)
+    # The form while drafting (Annex A/B/C; identity and health data), encrypted; the Annex C
+    # signatures on it; and the correction links (a signed report is never changed).
+    draft_sealed: Mapped[str | None] = mapped_column(Text)
+    signatures: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
+    supersedes_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True), unique=True)
+    superseded_by_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
     risk_events_30d: Mapped[dict[str, int] | None] = mapped_column(JSONB)
     assessors: Mapped[list[str] | None] = mapped_column(JSONB)
     information_provider: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eldercare.assessment.adapters.health_data import HealthData, HealthDataCipher
+from eldercare.assessment.adapters.health_data import DRAFT_COLUMN, HealthData, HealthDataCipher
 from eldercare.assessment.adapters.models import AssessmentRow
 from eldercare.assessment.domain.adjustments import Adjustment
 from eldercare.assessment.domain.assessment import (
@@ -16,8 +17,11 @@ from eldercare.assessment.domain.assessment import (
     AssessmentReason,
     AssessmentReport,
     AssessmentStatus,
+    Draft,
     InformantRelation,
     InformationProvider,
+    Signature,
+    SignerKind,
 )
 from eldercare.assessment.domain.scoring import ScoringResult
 
@@ -45,12 +49,28 @@ class AssessmentRepository:
         query = select(AssessmentRow.id).where(AssessmentRow.application_id == application_id)
         return (await self.session.scalars(query)).first() is not None
 
-    async def get_pending_for_person(self, person_id: UUID) -> Assessment | None:
-        query = select(AssessmentRow).where(
+    async def has_pending_for_person(self, person_id: UUID) -> bool:
+        query = select(AssessmentRow.id).where(
             AssessmentRow.person_id == person_id, AssessmentRow.status == AssessmentStatus.pending.value
         )
-        row = await self._first(query.order_by(AssessmentRow.id).limit(1))
-        return self.to_domain(row) if row else None
+        return (await self.session.scalars(query.limit(1))).first() is not None
+
+    async def list_due(
+        self, region_prefix: str, *, assessed_on_or_before: date, limit: int
+    ) -> list[Assessment]:
+        """Signed reports still in force (not superseded) assessed on or before the date, oldest first."""
+        query = select(AssessmentRow).where(
+            AssessmentRow.district_code.startswith(region_prefix),
+            AssessmentRow.status == AssessmentStatus.completed.value,
+            AssessmentRow.superseded_by_id.is_(None),
+            AssessmentRow.assessed_on <= assessed_on_or_before,
+        )
+        rows = (
+            await self.session.scalars(
+                query.order_by(AssessmentRow.assessed_on, AssessmentRow.id).limit(limit)
+            )
+        ).all()
+        return [self.to_domain(row) for row in rows]
 
     async def list(self, where: AssessmentFilter, *, after: UUID | None, limit: int) -> list[Assessment]:
         # Region codes are digits only (auth validates the claim), so the prefix needs no escaping.
@@ -99,7 +119,25 @@ class AssessmentRepository:
             requested_by=row.requested_by,
             status=AssessmentStatus(row.status),
             report=self._report(row) if row.status == AssessmentStatus.completed.value else None,
+            draft=self._draft(row),
+            signatures=tuple(
+                Signature(
+                    SignerKind(s["kind"]),
+                    s["signer"],
+                    datetime.fromisoformat(s["signed_at"]),
+                    InformantRelation(s["relation"]) if s.get("relation") else None,
+                )
+                for s in row.signatures or []
+            ),
+            supersedes_id=row.supersedes_id,
+            superseded_by_id=row.superseded_by_id,
         )
+
+    def _draft(self, row: AssessmentRow) -> Draft | None:
+        if row.draft_sealed is None:
+            return None
+        saved = self._cipher().open_json(DRAFT_COLUMN, row.id, row.draft_sealed)
+        return Draft(saved["form"], saved["saved_by"], datetime.fromisoformat(saved["saved_at"]))
 
     def _report(self, row: AssessmentRow) -> AssessmentReport:
         assert row.total_score is not None and row.assessed_on is not None and row.completed_at is not None
@@ -143,6 +181,30 @@ class AssessmentRepository:
         row.status = a.status.value
         row.requested_at = a.requested_at
         row.requested_by = a.requested_by
+        row.draft_sealed = (
+            self._cipher().seal_json(
+                DRAFT_COLUMN,
+                row.id,
+                {
+                    "form": a.draft.form,
+                    "saved_by": a.draft.saved_by,
+                    "saved_at": a.draft.saved_at.isoformat(),
+                },
+            )
+            if a.draft is not None
+            else None
+        )
+        row.signatures = [
+            {
+                "kind": s.kind.value,
+                "signer": s.signer,
+                "signed_at": s.signed_at.isoformat(),
+                "relation": s.relation.value if s.relation else None,
+            }
+            for s in a.signatures
+        ]
+        row.supersedes_id = a.supersedes_id
+        row.superseded_by_id = a.superseded_by_id
         if a.report is not None:
             self._copy_report(row, a.report)
 

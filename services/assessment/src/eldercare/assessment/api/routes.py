@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from eldercare.assessment.adapters.health_data import HealthDataCipher
 from eldercare.assessment.api import evaluations
 from eldercare.assessment.api.dependencies import health_data_cipher, reject_duplicate_keys, rule_settings
-from eldercare.assessment.api.schemas import AssessmentRead, ReassessmentCreate, ResultCreate
+from eldercare.assessment.api.form_schemas import DraftRead, FormDraft, SignatureCreate
+from eldercare.assessment.api.schemas import AssessmentRead, DueList, ReassessmentCreate, ResultCreate
 from eldercare.assessment.application import handlers, queries
+from eldercare.assessment.application.forms import missing_fields
 from eldercare.assessment.domain.assessment import (
+    Assessment,
     AssessmentReason,
     AssessmentStatus,
     InformationProvider,
 )
 from eldercare.assessment.domain.gbt42195 import RuleSettings
 from eldercare.assessment.domain.scoring import ScoringInput
+from eldercare.assessment.settings import AssessmentSettings
 from eldercare.common.auth import Principal, Role, require
+from eldercare.common.clock import local_date, utcnow
+from eldercare.common.errors import NotFound
 from eldercare.common.idempotency import Idempotency
 from eldercare.common.pagination import Page, PageParams, make_page, page_params
 from eldercare.common.runtime import Runtime, execute, runtime
@@ -29,6 +36,7 @@ router = APIRouter(prefix="/v1/assessments", tags=["assessments"])
 Reader = Annotated[Principal, Depends(require(Role.assessor, Role.district_officer))]
 Assessor = Annotated[Principal, Depends(require(Role.assessor))]
 DistrictOfficer = Annotated[Principal, Depends(require(Role.district_officer))]
+Corrector = Annotated[Principal, Depends(require(Role.assessor, Role.district_officer))]
 Rt = Annotated[Runtime, Depends(runtime)]
 Cipher = Annotated[HealthDataCipher, Depends(health_data_cipher)]
 
@@ -123,4 +131,111 @@ async def record_result(
     )
 
 
-ROUTERS: list[APIRouter] = [router, evaluations.router]
+def _draft_read(a: Assessment) -> DraftRead:
+    if a.draft is None:
+        raise NotFound("the assessment has no saved draft")
+    return DraftRead(
+        form=dict(a.draft.form),
+        saved_by=a.draft.saved_by,
+        saved_at=a.draft.saved_at,
+        missing=missing_fields(a.draft.form),
+    )
+
+
+@router.put("/{assessment_id}/draft", response_model=DraftRead, summary="Save the form so far (a draft)")
+async def save_draft(
+    assessment_id: UUID,
+    body: FormDraft,
+    principal: Assessor,
+    _unique_keys: Annotated[None, Depends(reject_duplicate_keys)],
+    rt: Rt,
+    cipher: Cipher,
+) -> object:
+    # A PUT replaces the draft with the body: repeating it is harmless, so no idempotency key.
+    cmd = handlers.SaveDraft(assessment_id, body.model_dump(mode="json"), principal, cipher)
+    return await execute(rt, lambda uow: handlers.save_draft(cmd, uow), _draft_read, status_code=200)
+
+
+@router.get("/{assessment_id}/draft", response_model=DraftRead, summary="Resume the saved form")
+async def get_draft(assessment_id: UUID, principal: Assessor, rt: Rt, cipher: Cipher) -> DraftRead:
+    async with rt.read_session() as session:
+        assessment = await queries.get_assessment(session, assessment_id, principal, cipher)
+    return _draft_read(assessment)
+
+
+@router.post(
+    "/{assessment_id}/signatures",
+    response_model=AssessmentRead,
+    status_code=201,
+    summary="Sign the saved form; the third signature (two assessors, the provider) completes it",
+)
+async def sign(
+    assessment_id: UUID,
+    body: SignatureCreate,
+    principal: Assessor,
+    idem: Idempotency,
+    rt: Rt,
+    cipher: Cipher,
+    settings: Annotated[RuleSettings, Depends(rule_settings)],
+) -> object:
+    cmd = handlers.SignAssessment(assessment_id, body.signer, settings.name, principal, cipher)
+    return await execute(
+        rt,
+        lambda uow: handlers.sign_assessment(cmd, uow),
+        lambda result: AssessmentRead.from_domain(result, principal),
+        idempotency=idem,
+    )
+
+
+@router.post(
+    "/{assessment_id}/corrections",
+    response_model=AssessmentRead,
+    status_code=201,
+    summary="Correct a signed assessment: a new assessment that supersedes it",
+)
+async def correct(
+    assessment_id: UUID, principal: Corrector, idem: Idempotency, rt: Rt, cipher: Cipher
+) -> object:
+    cmd = handlers.CorrectAssessment(assessment_id, principal, cipher)
+    return await execute(
+        rt,
+        lambda uow: handlers.correct_assessment(cmd, uow),
+        lambda result: AssessmentRead.from_domain(result, principal),
+        idempotency=idem,
+    )
+
+
+due_router = APIRouter(prefix="/v1/reassessments-due", tags=["assessments"])
+
+
+@due_router.get("", response_model=DueList, summary="Signed reports whose routine reassessment is due")
+async def list_due(
+    principal: Reader,
+    rt: Rt,
+    cipher: Cipher,
+    request: Request,
+    on: Annotated[
+        date | None, Query(description="the day to look at; today (Asia/Shanghai) by default")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> DueList:
+    settings: AssessmentSettings = request.app.state.settings
+    day = on or local_date(utcnow())
+    async with rt.read_session() as session:
+        found = await queries.list_due(
+            session,
+            principal,
+            cipher,
+            on=day,
+            interval_months=settings.reassessment_interval_months,
+            limit=limit,
+        )
+    assert settings.reassessment_interval_months is not None  # list_due refused otherwise
+    return DueList(
+        on=day,
+        interval_months=settings.reassessment_interval_months,
+        items=[AssessmentRead.from_domain(a, principal) for a in found],
+    )
+
+
+ROUTERS: list[APIRouter] = [router, due_router, evaluations.router]

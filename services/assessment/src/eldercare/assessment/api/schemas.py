@@ -22,6 +22,7 @@ from eldercare.assessment.domain.assessment import (
     AssessmentReason,
     AssessmentStatus,
     InformantRelation,
+    SignerKind,
 )
 from eldercare.assessment.domain.gbt42195 import ITEMS, level_label
 from eldercare.common.auth import Principal
@@ -110,6 +111,12 @@ class AdjustmentRead(BaseModel):
     reason: str
 
 
+class SignatureOut(BaseModel):
+    kind: str = Field(description="assessor or information_provider (Annex C signature fields)")
+    signer: str
+    signed_at: datetime
+
+
 class InformationProviderRead(BaseModel):
     name: str
     relation: InformantRelation
@@ -145,6 +152,10 @@ class AssessmentRead(BaseModel):
     assessed_on: date | None = None
     submitted_by: str | None = None
     completed_at: datetime | None = None
+    has_draft: bool = False
+    signatures: list[SignatureOut] = Field(default_factory=list)
+    supersedes_id: UUID | None = None
+    superseded_by_id: UUID | None = None
 
     @classmethod
     def from_domain(cls, a: Assessment, principal: Principal) -> AssessmentRead:
@@ -161,6 +172,20 @@ class AssessmentRead(BaseModel):
             status_label=STATUS_LABELS[a.status],
             requested_at=a.requested_at,
             requested_by=a.requested_by,
+            has_draft=a.draft is not None,
+            signatures=[
+                SignatureOut(
+                    kind=s.kind.value,
+                    # The information provider's name is personal data: masked without pii:read.
+                    signer=s.signer
+                    if s.kind is SignerKind.assessor or principal.can_read_pii
+                    else mask_text(s.signer),
+                    signed_at=s.signed_at,
+                )
+                for s in a.signatures
+            ],
+            supersedes_id=a.supersedes_id,
+            superseded_by_id=a.superseded_by_id,
         )
         return read.model_copy(update=_report_fields(a, principal)) if a.report else read
 
@@ -193,3 +218,11 @@ def _report_fields(a: Assessment, principal: Principal) -> dict[str, Any]:
         "submitted_by": report.submitted_by,
         "completed_at": report.completed_at,
     }
+
+
+class DueList(BaseModel):
+    """Signed reports in force whose routine reassessment (常规评估) is due (gbt42195.md §1.7)."""
+
+    on: date
+    interval_months: int
+    items: list[AssessmentRead]

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from eldercare.assessment.adapters.health_data import HealthDataCipher
 from eldercare.assessment.adapters.repository import AssessmentRepository
+from eldercare.assessment.application import forms
 from eldercare.assessment.domain.assessment import (
     Assessment,
     AssessmentReason,
     InformationProvider,
+    SignerKind,
     ensure_community_in_district,
 )
-from eldercare.assessment.domain.errors import PendingAssessmentExists
-from eldercare.assessment.domain.gbt42195 import RuleSettings
+from eldercare.assessment.domain.errors import InvalidAssessmentResult, PendingAssessmentExists
+from eldercare.assessment.domain.gbt42195 import RULE_SETS, RuleSettings
 from eldercare.assessment.domain.scoring import ScoringInput
 from eldercare.common.auth import Principal
 from eldercare.common.clock import utcnow
@@ -84,7 +87,7 @@ async def create_reassessment(cmd: CreateReassessment, uow: UnitOfWork) -> Asses
         raise Forbidden("your region does not cover this district", field="district_code")
     ensure_community_in_district(cmd.district_code, cmd.community_code)
     repo = AssessmentRepository(uow.session)
-    if await repo.get_pending_for_person(cmd.person_id) is not None:
+    if await repo.has_pending_for_person(cmd.person_id):
         raise PendingAssessmentExists("the person already has a pending assessment", field="person_id")
     assessment = Assessment(
         person_id=cmd.person_id,
@@ -105,7 +108,7 @@ async def record_result(cmd: RecordResult, uow: UnitOfWork) -> Assessment:
     if assessment is None:
         raise NotFound("assessment not found")
     cmd.principal.ensure_region(assessment.district_code, "assessment")
-    report = assessment.complete(
+    assessment.complete(
         cmd.sheet,
         settings=cmd.settings,
         assessors=cmd.assessors,
@@ -115,6 +118,13 @@ async def record_result(cmd: RecordResult, uow: UnitOfWork) -> Assessment:
         now=utcnow(),
     )
     await repo.save(assessment)
+    _publish_completed(assessment, uow)
+    return assessment
+
+
+def _publish_completed(assessment: Assessment, uow: UnitOfWork) -> None:
+    report = assessment.report
+    assert report is not None
     scoring = report.scoring
     # The event carries levels and reason codes only: diagnoses are health data and stay here
     # (architecture.md, PII minimisation).
@@ -134,4 +144,89 @@ async def record_result(cmd: RecordResult, uow: UnitOfWork) -> Assessment:
             completed_at=report.completed_at,
         )
     )
+
+
+@dataclass(frozen=True)
+class SaveDraft:
+    assessment_id: UUID
+    form: dict[str, Any]
+    principal: Principal
+    cipher: HealthDataCipher
+
+
+@dataclass(frozen=True)
+class SignAssessment:
+    assessment_id: UUID
+    kind: SignerKind
+    rule_set: str
+    principal: Principal
+    cipher: HealthDataCipher
+
+
+@dataclass(frozen=True)
+class CorrectAssessment:
+    assessment_id: UUID
+    principal: Principal
+    cipher: HealthDataCipher
+
+
+async def _load(repo: AssessmentRepository, assessment_id: UUID, principal: Principal) -> Assessment:
+    assessment = await repo.get(assessment_id)
+    if assessment is None:
+        raise NotFound("assessment not found")
+    principal.ensure_region(assessment.district_code, "assessment")
     return assessment
+
+
+async def save_draft(cmd: SaveDraft, uow: UnitOfWork) -> Assessment:
+    """Save the form so far (gbt42195.md §1.6); any earlier signatures are void."""
+    repo = AssessmentRepository(uow.session, cmd.cipher)
+    assessment = await _load(repo, cmd.assessment_id, cmd.principal)
+    assessment.save_draft(cmd.form, by=cmd.principal.subject, now=utcnow())
+    await repo.save(assessment)
+    return assessment
+
+
+async def sign_assessment(cmd: SignAssessment, uow: UnitOfWork) -> Assessment:
+    """One Annex C signature; the last of the three (two assessors, the information provider)
+    completes the assessment and publishes AssessmentCompleted (gbt42195.md §1.7)."""
+    repo = AssessmentRepository(uow.session, cmd.cipher)
+    assessment = await _load(repo, cmd.assessment_id, cmd.principal)
+    if assessment.draft is None:
+        raise InvalidAssessmentResult("there is no saved draft to sign", field="draft")
+    form = assessment.draft.form
+    # Nobody signs a form the report cannot be computed from: a 422 names every gap.
+    evaluation = forms.evaluate_form(form, cmd.rule_set)
+    now = utcnow()
+    if cmd.kind is SignerKind.assessor:
+        assessment.sign(SignerKind.assessor, cmd.principal.subject, now=now)
+    else:
+        provider = forms.information_provider(form)
+        assessment.sign(SignerKind.information_provider, provider.name, now=now, relation=provider.relation)
+    if assessment.fully_signed():
+        provider_signature = assessment.provider_signature()
+        assert provider_signature is not None and provider_signature.relation is not None
+        assessment.complete(
+            evaluation.sheet,
+            settings=RULE_SETS[evaluation.rule_set].settings,
+            assessors=assessment.assessor_signers(),
+            information_provider=InformationProvider(provider_signature.signer, provider_signature.relation),
+            assessed_on=forms.assessed_on(form),
+            submitted_by=cmd.principal.subject,
+            now=now,
+        )
+        await repo.save(assessment)
+        _publish_completed(assessment, uow)
+    else:
+        await repo.save(assessment)
+    return assessment
+
+
+async def correct_assessment(cmd: CorrectAssessment, uow: UnitOfWork) -> Assessment:
+    """A correction: a new assessment, starting from the signed one's form, that supersedes it."""
+    repo = AssessmentRepository(uow.session, cmd.cipher)
+    original = await _load(repo, cmd.assessment_id, cmd.principal)
+    successor = original.correct(by=cmd.principal.subject, now=utcnow())
+    await repo.add(successor)
+    await repo.save(original)
+    return successor

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+from datetime import date
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,3 +42,39 @@ async def list_assessments(
         return []
     where = AssessmentFilter(principal.region, application_id=application_id, status=status)
     return await AssessmentRepository(session, cipher).list(where, after=after, limit=limit)
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` earlier, clamped to the month's end (31 Aug - 6 months = 28/29 Feb)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return date(year, month, min(day.day, last))
+
+
+async def list_due(
+    session: AsyncSession,
+    principal: Principal,
+    cipher: HealthDataCipher,
+    *,
+    on: date,
+    interval_months: int | None,
+    limit: int,
+) -> list[Assessment]:
+    """Signed reports in force whose routine reassessment is due on ``on`` (gbt42195.md §1.7)."""
+    if interval_months is None:
+        raise ReassessmentIntervalUnset(
+            "assessment: ASSESSMENT_REASSESSMENT_INTERVAL_MONTHS (reassessment_interval_months) is not set;"
+            " gbt42195.md §1.7 leaves the interval to local policy"
+        )
+    if principal.region is None:
+        return []
+    repo = AssessmentRepository(session, cipher)
+    return await repo.list_due(
+        principal.region, assessed_on_or_before=months_before(on, interval_months), limit=limit
+    )
+
+
+class ReassessmentIntervalUnset(RuntimeError):
+    """The operator has not configured the reassessment interval."""

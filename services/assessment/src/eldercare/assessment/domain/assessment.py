@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from eldercare.assessment.domain.errors import (
+    AlreadySigned,
+    AssessmentAlreadySuperseded,
+    AssessmentNotCompleted,
     AssessmentNotPending,
     InvalidAssessmentResult,
 )
@@ -93,6 +97,31 @@ class AssessmentReport:
     completed_at: datetime
 
 
+class SignerKind(StrEnum):
+    """Annex C signature fields: 评估员签名 (two) and 信息提供者签名 (gbt42195.md §1.6, §1.7)."""
+
+    assessor = "assessor"
+    information_provider = "information_provider"
+
+
+@dataclass(frozen=True)
+class Signature:
+    kind: SignerKind
+    signer: str  # the assessor's subject, or the information provider's name
+    signed_at: datetime
+    relation: InformantRelation | None = None  # the information provider's (A.3)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The form as captured so far (Annex A, B and C fields; see api/schemas.FormDraft), with the
+    sheet it scores to once complete. Health and identity data: stored encrypted."""
+
+    form: Mapping[str, Any]
+    saved_by: str
+    saved_at: datetime
+
+
 def ensure_two_assessors(assessors: Sequence[str]) -> tuple[str, ...]:
     """Exactly two distinct assessor ids, one per signature slot (gbt42195.md §1.7)."""
     cleaned = tuple(a.strip() for a in assessors)
@@ -123,7 +152,77 @@ class Assessment:
     requested_by: str | None = None
     status: AssessmentStatus = AssessmentStatus.pending
     report: AssessmentReport | None = None
+    draft: Draft | None = None
+    signatures: tuple[Signature, ...] = ()
+    supersedes_id: UUID | None = None
+    superseded_by_id: UUID | None = None
     id: UUID = field(default_factory=uuid7)
+
+    def _ensure_pending(self) -> None:
+        if self.status is not AssessmentStatus.pending:
+            # A signed report is immutable; a correction is a new assessment (correct()).
+            raise AssessmentNotPending(
+                f"the assessment is {self.status.value}; a signed report cannot change, correct it instead"
+            )
+
+    def save_draft(self, form: Mapping[str, Any], *, by: str, now: datetime) -> Draft:
+        """Save the form so far. Signatures bind the content they saw, so a change clears them."""
+        self._ensure_pending()
+        self.draft = Draft(form=dict(form), saved_by=by, saved_at=now)
+        self.signatures = ()
+        return self.draft
+
+    def sign(
+        self, kind: SignerKind, signer: str, *, now: datetime, relation: InformantRelation | None = None
+    ) -> Signature:
+        """One Annex C signature on the saved draft: two different assessors and the provider."""
+        self._ensure_pending()
+        if self.draft is None:
+            raise InvalidAssessmentResult("there is no saved draft to sign", field="draft")
+        if any(
+            s.kind is kind and (kind is SignerKind.information_provider or s.signer == signer)
+            for s in self.signatures
+        ):
+            raise AlreadySigned(f"{kind.value} {signer} has already signed")  # fmt: skip
+        if kind is SignerKind.assessor and self.assessor_signers() and len(self.assessor_signers()) >= 2:
+            raise AlreadySigned("both assessor signature fields are signed")
+        signature = Signature(kind, signer, now, relation)
+        self.signatures = (*self.signatures, signature)
+        return signature
+
+    def assessor_signers(self) -> tuple[str, ...]:
+        return tuple(s.signer for s in self.signatures if s.kind is SignerKind.assessor)
+
+    def provider_signature(self) -> Signature | None:
+        return next((s for s in self.signatures if s.kind is SignerKind.information_provider), None)
+
+    def fully_signed(self) -> bool:
+        """gbt42195.md §1.7: both assessors and the information provider have signed."""
+        return len(self.assessor_signers()) == ASSESSORS_PER_REPORT and self.provider_signature() is not None
+
+    def correct(self, *, by: str, now: datetime) -> Assessment:
+        """A correction of a signed report: a new pending assessment that supersedes this one,
+        starting from this one's form; this one stays as signed, linked to its successor."""
+        if self.status is not AssessmentStatus.completed:
+            raise AssessmentNotCompleted("only a signed (completed) assessment can be corrected")
+        if self.superseded_by_id is not None:
+            raise AssessmentAlreadySuperseded(
+                f"the assessment was already superseded by {self.superseded_by_id}"
+            )
+        successor = Assessment(
+            person_id=self.person_id,
+            district_code=self.district_code,
+            community_code=self.community_code,
+            reason=self.reason,
+            requested_at=now,
+            application_id=None,
+            masked_id_number=self.masked_id_number,
+            requested_by=by,
+            draft=Draft(self.draft.form, by, now) if self.draft else None,
+            supersedes_id=self.id,
+        )
+        self.superseded_by_id = successor.id
+        return successor
 
     def complete(
         self,
@@ -137,10 +236,7 @@ class Assessment:
         now: datetime,
     ) -> AssessmentReport:
         """Score the sheet and close the task; only a pending task can receive results."""
-        if self.status is not AssessmentStatus.pending:
-            raise AssessmentNotPending(
-                f"the assessment is {self.status.value}; results were already recorded"
-            )
+        self._ensure_pending()
         signers = ensure_two_assessors(assessors)
         if assessed_on > local_date(now):
             raise InvalidAssessmentResult("the assessment date is in the future", field="assessed_on")

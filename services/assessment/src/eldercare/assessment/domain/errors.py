@@ -20,3 +20,15 @@ class AssessmentNotPending(Conflict):
 
 class PendingAssessmentExists(Conflict):
     """The person already has an open assessment task; a second one would duplicate the work."""
+
+
+class AlreadySigned(Conflict):
+    """A signature field of the report (Annex C) is already signed by that signer."""
+
+
+class AssessmentNotCompleted(Conflict):
+    """Only a signed (completed) assessment can be corrected."""
+
+
+class AssessmentAlreadySuperseded(Conflict):
+    """A signed assessment is corrected once; correct its successor instead."""

@@ -39,6 +39,7 @@ class EvaluationInput:
 class Evaluation:
     result: ScoringResult
     rule_set: str
+    sheet: ScoringInput  # the validated sheet, scores resolved from option codes
 
 
 def _item_scores(items: Mapping[str, object], errors: list[dict[str, str]]) -> tuple[dict[str, int], bool]:
@@ -100,15 +101,12 @@ def evaluate(given: EvaluationInput, default_rule_set: str = std.DEFAULT_RULE_SE
         d.by_psychiatrist and adj.has_other_mental_disorder([c])
         for d, c in zip(given.diagnoses, codes, strict=True)
     )
-    result = score(
-        ScoringInput(
-            items=scores,
-            # R1: coma from A.5.11, or B.3.9 answered 昏迷 (gbt42195.md §1.5 engine algorithm).
-            coma=given.coma or coma_option,
-            diagnoses=codes,
-            psychiatric_specialist_diagnosis=by_specialist,
-            risk_events_30d=risk_events,
-        ),
-        chosen.settings,
+    sheet = ScoringInput(
+        items=scores,
+        # R1: coma from A.5.11, or B.3.9 answered 昏迷 (gbt42195.md §1.5 engine algorithm).
+        coma=given.coma or coma_option,
+        diagnoses=codes,
+        psychiatric_specialist_diagnosis=by_specialist,
+        risk_events_30d=risk_events,
     )
-    return Evaluation(result=result, rule_set=chosen.name)
+    return Evaluation(result=score(sheet, chosen.settings), rule_set=chosen.name, sheet=sheet)
