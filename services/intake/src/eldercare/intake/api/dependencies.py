@@ -63,6 +63,7 @@ AccessReason = Annotated[str | None, Depends(access_reason)]
 CommunityWorker = Annotated[Principal, Depends(require(Role.community_worker))]
 StreetOfficer = Annotated[Principal, Depends(require(Role.street_officer))]
 DistrictOfficer = Annotated[Principal, Depends(require(Role.district_officer))]
+CityPlatform = Annotated[Principal, Depends(require(Role.city_platform))]
 # Those who review an application: the street (初审) and the district (审定).
 Reviewer = Annotated[Principal, Depends(require(Role.street_officer, Role.district_officer))]
 # Government staff read within their region; provider staff, caregivers and assessors never do.

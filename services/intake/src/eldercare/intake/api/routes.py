@@ -6,13 +6,17 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ValidationError
 
+from eldercare.common.auth import Principal
 from eldercare.common.idempotency import Idempotency
 from eldercare.common.pagination import Page, PageParams, make_page, page_params
 from eldercare.common.runtime import execute
+from eldercare.intake.adapters.pii import PiiVault
 from eldercare.intake.api.dependencies import (
     AccessReason,
     Catalog,
+    CityPlatform,
     CommunityWorker,
     DistrictOfficer,
     GovernmentReader,
@@ -25,15 +29,17 @@ from eldercare.intake.api.dependencies import (
 from eldercare.intake.api.eligibility import router as eligibility_router
 from eldercare.intake.api.schemas import (
     ApplicationCreate,
+    BulkApplicationsCreate,
     DecisionCreate,
     FalseDeclarationCreate,
     ReviewCreate,
     StatusChangeCreate,
 )
 from eldercare.intake.api.views import ApplicationRead, BeneficiaryRead
-from eldercare.intake.application import decisions, handlers, queries, register
+from eldercare.intake.application import bulk, decisions, handlers, queries, register
 from eldercare.intake.application.case import ApplicationCase
 from eldercare.intake.domain.application import ApplicationStatus
+from eldercare.intake.domain.policy import PackCatalog
 
 applications = APIRouter(prefix="/v1/applications", tags=["applications"])
 beneficiaries = APIRouter(prefix="/v1/beneficiaries", tags=["beneficiaries"])
@@ -55,8 +61,15 @@ async def submit_application(
     vault: Vault,
     packs: Catalog,
 ) -> object:
+    cmd = _submit_command(body, principal, vault, packs)
+    return await execute(rt, lambda uow: handlers.submit_application(cmd, uow), _masked, idempotency=idem)
+
+
+def _submit_command(
+    body: ApplicationCreate, principal: Principal, vault: PiiVault, packs: PackCatalog
+) -> handlers.SubmitApplication:
     a = body.applicant
-    cmd = handlers.SubmitApplication(
+    return handlers.SubmitApplication(
         policy=body.policy,
         applicant=handlers.ApplicantData(
             **a.model_dump(exclude={"home_point"}),
@@ -70,7 +83,60 @@ async def submit_application(
         vault=vault,
         catalog=packs,
     )
-    return await execute(rt, lambda uow: handlers.submit_application(cmd, uow), _masked, idempotency=idem)
+
+
+class BulkItemRead(BaseModel):
+    index: int
+    status: int
+    external_ref: str | None = None
+    application_id: UUID | None = None
+    detail: str | None = None
+    errors: list[dict[str, str]] = []
+
+
+class BulkResultRead(BaseModel):
+    created: int
+    failed: int
+    items: list[BulkItemRead]
+
+
+@applications.post(
+    "/bulk",
+    response_model=BulkResultRead,
+    status_code=200,
+    summary="Submit up to 1,000 applications for the city platform; one result per item",
+)
+async def submit_applications_in_bulk(
+    body: BulkApplicationsCreate,
+    principal: CityPlatform,
+    idem: Idempotency,
+    rt: Rt,
+    vault: Vault,
+    packs: Catalog,
+) -> object:
+    """Each item is an ``ApplicationCreate``. An item that fails (bad data, a second application
+    for the same person, outside the platform's region) gets its status and errors and leaves
+    nothing behind; the others are submitted. Fields of item errors are ``items.<index>.<field>``."""
+    commands: list[handlers.SubmitApplication | bulk.ItemResult] = []
+    for index, raw in enumerate(body.items):
+        try:
+            commands.append(_submit_command(ApplicationCreate.model_validate(raw), principal, vault, packs))
+        except ValidationError as exc:
+            errors = [
+                {"field": ".".join(str(p) for p in ("items", index, *e["loc"])), "message": e["msg"]}
+                for e in exc.errors()
+            ]
+            ref = raw.get("external_ref") if isinstance(raw.get("external_ref"), str) else None
+            commands.append(bulk.ItemResult(index, 422, ref, None, "invalid item", errors))
+
+    def respond(results: list[bulk.ItemResult]) -> BulkResultRead:
+        created = sum(1 for r in results if r.status == 201)
+        items = [BulkItemRead(**vars(r)) for r in results]
+        return BulkResultRead(created=created, failed=len(results) - created, items=items)
+
+    return await execute(
+        rt, lambda uow: bulk.submit_bulk(commands, uow), respond, status_code=200, idempotency=idem
+    )
 
 
 @applications.post(

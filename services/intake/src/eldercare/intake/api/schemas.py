@@ -8,7 +8,7 @@ the ID number) live in the domain and answer 422 naming the field just the same.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
 
@@ -107,6 +107,18 @@ class DecisionCreate(BaseModel):
     outcome: DecisionChoice
     comment: Comment | None = None
     as_of: date | None = None
+
+
+MAX_BULK_ITEMS = 1000
+
+
+class BulkApplicationsCreate(BaseModel):
+    """Up to 1,000 applications; each item has the shape of ``ApplicationCreate`` and is checked on
+    its own, so one bad item is reported in its result without refusing the others."""
+
+    model_config = _FORBID
+
+    items: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BULK_ITEMS)
 
 
 class StatusChangeCreate(BaseModel):
