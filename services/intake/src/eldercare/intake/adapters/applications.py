@@ -88,6 +88,8 @@ class ApplicationRepository:
         row.community_code = a.community_code
         row.circumstances = list(a.circumstances)
         row.guardian = a.guardian
+        row.receiving_since = a.receiving_since
+        row.earlier_service_since = a.earlier_service_since
         row.home_lat, row.home_lon = a.home_point if a.home_point else (None, None)
         row.submitted_by = a.submitted_by
         row.submitted_at = a.submitted_at
@@ -111,6 +113,8 @@ class ApplicationRepository:
             submitted_by=row.submitted_by,
             submitted_at=row.submitted_at,
             guardian=row.guardian,
+            receiving_since=row.receiving_since,
+            earlier_service_since=row.earlier_service_since,
             agent=self._open_agent(row.id, row.agent_sealed),
             home_point=(row.home_lat, row.home_lon)
             if row.home_lat is not None and row.home_lon is not None

@@ -79,6 +79,8 @@ class ApplicationRow(Timestamped, Base):
     community_code: Mapped[str] = mapped_column(String(12))
     circumstances: Mapped[list[str]] = mapped_column(JSONB)
     guardian: Mapped[str | None] = mapped_column(String(24))
+    receiving_since: Mapped[date | None] = mapped_column(Date)
+    earlier_service_since: Mapped[date | None] = mapped_column(Date)
     agent_sealed: Mapped[str | None] = mapped_column(Text)
     home_lat: Mapped[float | None] = mapped_column(Float)
     home_lon: Mapped[float | None] = mapped_column(Float)

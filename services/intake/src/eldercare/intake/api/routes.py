@@ -79,6 +79,8 @@ def _submit_command(
         agent=handlers.AgentData(**body.agent.model_dump()) if body.agent else None,
         guardian=body.guardian.value if body.guardian else None,
         external_ref=body.external_ref,
+        receiving_since=body.receiving_since,
+        earlier_service_since=body.earlier_service_since,
         principal=principal,
         vault=vault,
         catalog=packs,

@@ -75,6 +75,12 @@ class ApplicationCreate(BaseModel):
     circumstances: Circumstances
     agent: AgentIn | None = None
     guardian: Guardian | None = None
+    receiving_since: date | None = Field(
+        default=None,
+        description="with the circumstance receives_extreme_poverty_care: since when the person has "
+        "received both this service and 特困人员照料服务 (changsha-2024-purchased-door-to-door-rules.md "
+        "第二十一条 第一款)",
+    )
     earlier_service_since: date | None = Field(
         default=None,
         description="since when the person has received the purchased service under an earlier policy "

@@ -144,6 +144,8 @@ class ApplicationRead(BaseModel):
     applicant: ApplicantRead
     agent: AgentRead | None
     guardian: str | None
+    receiving_since: date | None = None
+    earlier_service_since: date | None = None
     circumstances: list[str]
     circumstance_labels: list[str]
     district_code: str
@@ -172,6 +174,8 @@ class ApplicationRead(BaseModel):
             ),
             agent=AgentRead.build(a.agent, unmasked) if a.agent else None,
             guardian=a.guardian,
+            receiving_since=a.receiving_since,
+            earlier_service_since=a.earlier_service_since,
             circumstances=list(a.circumstances),
             circumstance_labels=[CIRCUMSTANCE_LABELS[Circumstance(c)] for c in a.circumstances],
             district_code=a.district_code,

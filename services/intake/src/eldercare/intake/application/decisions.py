@@ -108,6 +108,8 @@ def facts_of(application: Application, person: Person) -> PersonFacts:
         lives_at_hukou=application.community_code.startswith(person.hukou_region),
         guardian=application.guardian,
         false_declaration=person.false_declaration_at is not None,
+        receiving_since=application.receiving_since,
+        earlier_service_since=application.earlier_service_since,
     )
 
 

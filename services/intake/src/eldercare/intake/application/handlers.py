@@ -11,7 +11,7 @@ from uuid import UUID
 from eldercare.common.auth import Principal
 from eldercare.common.clock import local_date, utcnow
 from eldercare.common.contracts import ApplicationSubmitted, AssessmentRequested
-from eldercare.common.errors import Forbidden, NotFound
+from eldercare.common.errors import Forbidden, InvalidInput, NotFound
 from eldercare.common.pii import mask_id_number
 from eldercare.common.uow import UnitOfWork
 from eldercare.intake.adapters.applications import ApplicationRepository
@@ -71,6 +71,8 @@ class SubmitApplication:
     agent: AgentData | None = None
     guardian: str | None = None
     external_ref: str | None = None
+    receiving_since: date | None = None
+    earlier_service_since: date | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,12 @@ async def submit_application(cmd: SubmitApplication, uow: UnitOfWork) -> Applica
     policy = cmd.catalog.resolve(cmd.policy)
     if policy is None or cmd.catalog.in_force(policy, today) is None:
         raise NoPolicyInForce(f"no {cmd.policy} policy is in force on {today}", field="policy")
+    for name, since in (
+        ("receiving_since", cmd.receiving_since),
+        ("earlier_service_since", cmd.earlier_service_since),
+    ):
+        if since is not None and since > today:
+            raise InvalidInput("the date cannot be in the future", field=name)
     applicant = _verified(data, today)
     agent = verified_agent(**vars(cmd.agent), today=today) if cmd.agent else None
     person = await _register(PersonRepository(uow.session, cmd.vault), applicant)
@@ -124,6 +132,8 @@ async def submit_application(cmd: SubmitApplication, uow: UnitOfWork) -> Applica
         agent=agent,
         home_point=data.home_point,
         external_ref=cmd.external_ref,
+        receiving_since=cmd.receiving_since,
+        earlier_service_since=cmd.earlier_service_since,
     )
     await applications.add(application)
     _publish_submitted(uow, application)

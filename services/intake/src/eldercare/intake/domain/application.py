@@ -100,6 +100,10 @@ class Application:
     agent: Agent | None = None
     home_point: tuple[float, float] | None = None  # (lat, lon), WGS-84
     external_ref: str | None = None
+    # changsha-2024-purchased-door-to-door-rules.md 第二十一条: since when the person has received
+    # both this service and 特困人员照料服务 (第一款), or this service under the 2019 policy (第二款).
+    receiving_since: date | None = None
+    earlier_service_since: date | None = None
     id: UUID = field(default_factory=uuid7)
     status: ApplicationStatus = ApplicationStatus.submitted
     steps: list[Step] = field(default_factory=list)
