@@ -264,3 +264,42 @@ async def test_the_due_list_refuses_to_guess_an_unset_interval(  # type: ignore[
         "/v1/reassessments-due", headers=tokens.headers("district_officer", region=DISTRICT)
     )
     assert response.status_code == 500
+
+
+async def test_the_printable_report_follows_annex_c_with_the_fired_reasons_checked(  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient, tokens: Tokens, make_task, form
+) -> None:
+    task = await make_task()
+    await signed(client, tokens, task.id, form(70, place="<b>芙蓉区</b>"))
+    officer = tokens.headers("district_officer", region=DISTRICT)
+    response = await client.get(f"/v1/assessments/{task.id}/report.html", headers=officer)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    for heading in (
+        "C.1 一级指标分级",
+        "C.1.3 精神状态",
+        "C.2 初步等级得分",
+        "C.3",
+        "C.4",
+        "C.5",
+        "评估员签名",
+    ):
+        assert heading in html
+    assert "70 分（满分 90）" in html
+    assert "☑ 确诊为痴呆" in html.replace("</span> ", " ").replace('<span class="box">', "")
+    assert "☐ 处于昏迷状态者" in html.replace("</span> ", " ").replace('<span class="box">', "")
+    assert "能力中度受损（中度失能）" in html  # the final level
+    assert "assessor-001、assessor-002" in html
+    assert "&lt;b&gt;芙蓉区&lt;/b&gt;" in html and "<b>芙蓉区</b>" not in html
+    assert "李小红" not in html  # the provider's name is masked without pii:read
+
+
+async def test_a_pending_assessment_has_no_report_and_another_district_gets_404(  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient, tokens: Tokens, make_task
+) -> None:
+    task = await make_task()
+    officer = tokens.headers("district_officer", region=DISTRICT)
+    assert (await client.get(f"/v1/assessments/{task.id}/report.html", headers=officer)).status_code == 409
+    stranger = tokens.headers("district_officer", region=OTHER_DISTRICT)
+    assert (await client.get(f"/v1/assessments/{task.id}/report.html", headers=stranger)).status_code == 404

@@ -7,9 +7,11 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
 
 from eldercare.assessment.adapters.health_data import HealthDataCipher
 from eldercare.assessment.api import evaluations
+from eldercare.assessment.api import report_html as report_html_doc
 from eldercare.assessment.api.dependencies import health_data_cipher, reject_duplicate_keys, rule_settings
 from eldercare.assessment.api.form_schemas import DraftRead, FormDraft, SignatureCreate
 from eldercare.assessment.api.schemas import AssessmentRead, DueList, ReassessmentCreate, ResultCreate
@@ -21,6 +23,7 @@ from eldercare.assessment.domain.assessment import (
     AssessmentStatus,
     InformationProvider,
 )
+from eldercare.assessment.domain.errors import AssessmentNotCompleted
 from eldercare.assessment.domain.gbt42195 import RuleSettings
 from eldercare.assessment.domain.scoring import ScoringInput
 from eldercare.assessment.settings import AssessmentSettings
@@ -203,6 +206,20 @@ async def correct(
         lambda result: AssessmentRead.from_domain(result, principal),
         idempotency=idem,
     )
+
+
+@router.get(
+    "/{assessment_id}/report.html",
+    response_class=HTMLResponse,
+    summary="The printable report (Annex C layout) of a completed assessment",
+)
+async def report_html(assessment_id: UUID, principal: Reader, rt: Rt, cipher: Cipher) -> HTMLResponse:
+    async with rt.read_session() as session:
+        assessment = await queries.get_assessment(session, assessment_id, principal, cipher)
+    if assessment.report is None:
+        raise AssessmentNotCompleted("the assessment is not signed yet; there is no report")
+    place = assessment.draft.form.get("place") if assessment.draft else None
+    return HTMLResponse(report_html_doc.render(assessment, can_read_pii=principal.can_read_pii, place=place))
 
 
 due_router = APIRouter(prefix="/v1/reassessments-due", tags=["assessments"])
