@@ -120,14 +120,14 @@ def _free_port() -> int:
 
 async def _wait_up(url: str, proc: asyncio.subprocess.Process) -> None:
     async with httpx.AsyncClient() as client:
-        for _ in range(200):
+        for _ in range(600):  # up to a minute on a busy machine
             if proc.returncode is not None:
                 raise RuntimeError(f"server exited with {proc.returncode}")
             try:
                 await client.get(url + "/openapi.json")
                 return
             except httpx.HTTPError:
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.1)
     raise RuntimeError(f"{url} did not come up")
 
 
