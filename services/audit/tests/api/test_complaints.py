@@ -290,3 +290,35 @@ class TestDecertification:
         assert (
             await client.get(f"/v1/caregivers/{uuid4()}/complaint-record", headers=auditor(tokens))
         ).status_code == 404
+
+
+class TestFindingFromComplaint:
+    async def test_a_substantiated_service_complaint_against_a_provider_opens_a_finding(
+        self, client, tokens
+    ) -> None:  # type: ignore[no-untyped-def]
+        created = await file(client, tokens, category="service_not_delivered")
+        await client.post(
+            f"{COMPLAINTS}/{created['id']}/notes",
+            json={"text": "老人确认当天无人上门"},
+            headers=auditor(tokens),
+        )
+        await substantiate(client, tokens, created["id"])
+        findings = (await client.get("/v1/findings", headers=auditor(tokens))).json()["items"]
+        [finding] = [f for f in findings if f["source_id"] == created["id"]]
+        assert (finding["type"], finding["source"], finding["provider_id"]) == (
+            "not_per_plan",
+            "complaint",
+            str(PROVIDER),
+        )
+        assert finding["basis"].endswith("第十八条（一）")
+        assert "老人确认当天无人上门" in finding["evidence"]
+
+    @pytest.mark.parametrize(
+        ("category", "substantiated"), [("caregiver_conduct", True), ("service_not_delivered", False)]
+    )
+    async def test_other_categories_and_unsubstantiated_complaints_open_none(
+        self, client, tokens, category: str, substantiated: bool
+    ) -> None:  # type: ignore[no-untyped-def]
+        created = await file(client, tokens, category=category)
+        await substantiate(client, tokens, created["id"], substantiated=substantiated)
+        assert (await client.get("/v1/findings", headers=auditor(tokens))).json()["items"] == []

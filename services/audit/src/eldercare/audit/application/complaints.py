@@ -12,6 +12,7 @@ from eldercare.audit.adapters.complaint_repository import (
     ComplaintRepository,
     Decertification,
 )
+from eldercare.audit.adapters.rectification_repository import RectificationRepository
 from eldercare.audit.domain.complaint import (
     DECERTIFICATION_BASIS,
     DECERTIFICATION_WINDOW,
@@ -26,6 +27,7 @@ from eldercare.audit.domain.complaint import (
     handling_deadline,
 )
 from eldercare.audit.domain.errors import InvalidComplaint
+from eldercare.audit.domain.rectification import COMPLAINT_FINDINGS, Finding, FindingSource
 from eldercare.common.auth import Principal
 from eldercare.common.clock import utcnow
 from eldercare.common.contracts import CaregiverDecertified
@@ -128,10 +130,33 @@ async def record_outcome(cmd: RecordOutcome, uow: UnitOfWork) -> Complaint:
     now = utcnow()
     complaint.record_outcome(substantiated=cmd.substantiated, summary=cmd.summary, reply=cmd.reply, at=now)
     await repo.save(complaint)
+    await open_finding_if_named(complaint, now, uow)
     caregiver_id = complaint.subject.caregiver_id
     if complaint.substantiated and caregiver_id is not None:
         await decertify_if_due(repo, caregiver_id, complaint, now, uow)
     return complaint
+
+
+async def open_finding_if_named(complaint: Complaint, now: datetime, uow: UnitOfWork) -> Finding | None:
+    """A substantiated complaint against a provider whose category 第十八条 names opens a finding
+    (changsha-2024-purchased-door-to-door-rules.md 第十八条（一）（二）)."""
+    kind = COMPLAINT_FINDINGS.get(complaint.category)
+    provider_id = complaint.subject.provider_id
+    if not complaint.substantiated or kind is None or provider_id is None:
+        return None
+    finding = Finding(
+        district_code=complaint.district_code,
+        provider_id=provider_id,
+        type=kind,
+        source=FindingSource.complaint,
+        source_id=complaint.id,
+        evidence=(f"complaint {complaint.id}", *(n.text for n in complaint.notes)),
+        description=complaint.outcome_summary or complaint.description,
+        recorded_by=complaint.received_by,
+        recorded_at=now,
+    )
+    await RectificationRepository(uow.session).add_finding(finding)
+    return finding
 
 
 async def caregiver_record(repo: ComplaintRepository, caregiver_id: UUID, as_of: datetime) -> ComplaintRecord:

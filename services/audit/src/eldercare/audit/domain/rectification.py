@@ -14,6 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
+from eldercare.audit.domain.complaint import ComplaintCategory
 from eldercare.audit.domain.errors import InvalidNotice, NoticeNotDecidable
 from eldercare.common.ids import uuid7
 
@@ -55,6 +56,16 @@ class FindingSource(StrEnum):
     complaint = "complaint"
     spot_check = "spot_check"
     fraud_signal = "fraud_signal"
+
+
+# A substantiated complaint against a provider is a finding of its own accord where 第十八条 names
+# the conduct: （一） 经抽查或投诉举报查实，未按照护方案和标准要求提供服务; （二） selling health products or
+# fraud. Other categories need an officer to judge which kind, if any, applies.
+COMPLAINT_FINDINGS: dict[ComplaintCategory, FindingType] = {
+    ComplaintCategory.service_not_delivered: FindingType.not_per_plan,
+    ComplaintCategory.service_quality: FindingType.not_per_plan,
+    ComplaintCategory.selling_or_fraud: FindingType.selling_or_fraud,
+}
 
 
 class NoticeStatus(StrEnum):
