@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
+import random
 from pathlib import Path
 
 import pytest
@@ -82,7 +84,27 @@ class TestChecker:
         assert any("3 routes for a fleet of 2" in p for p in check(tiny(), [[1], [2], [3]]).problems)
 
 
+def random_instance(n: int, seed: int) -> Instance:
+    """A Solomon-like instance of ``n`` customers with a window each that the depot can serve alone."""
+    rng = random.Random(seed)
+    side, horizon = round(100 * math.sqrt(n / 100)), 1000
+    depot = Node(0, side // 2, side // 2, 0, 0, horizon, 0)
+    nodes = [depot]
+    for i in range(1, n + 1):
+        x, y = rng.randint(0, side), rng.randint(0, side)
+        reach = math.hypot(x - depot.x, y - depot.y)
+        width = rng.choice([30, 60, 120])
+        ready = math.ceil(rng.uniform(reach, horizon - reach - 10 - width))
+        nodes.append(Node(i, x, y, rng.randint(1, 40), ready, ready + width, 10))
+    return Instance(name=f"RAND{n}", fleet_size=n // 4, capacity=200, nodes=tuple(nodes))
+
+
 class TestSolver:
+    def test_a_larger_instance_than_solomons_is_solved_feasibly(self) -> None:
+        solved = solve(random_instance(250, seed=5), seconds=1.5)
+        assert solved.check.feasible, solved.check.problems[:3]
+        assert sum(len(r) for r in solved.routes) == 250
+
     def test_the_tiny_instance_is_solved_to_its_optimum(self) -> None:
         solved = solve(tiny(), seconds=0.2)
         assert solved.check.feasible, solved.check.problems

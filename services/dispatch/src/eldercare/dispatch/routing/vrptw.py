@@ -7,11 +7,12 @@ meets every window with the exact double-precision travel times. ``problem.check
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
-from pyvrp import Model
+import numpy as np
+from pyvrp import Client, Depot, Location, ProblemData, VehicleType
+from pyvrp import solve as pyvrp_solve
 from pyvrp.stop import MaxRuntime
 
 from eldercare.dispatch.routing.problem import Check, Instance, check
@@ -26,40 +27,45 @@ class Solved:
     seconds: float
 
 
-def build_model(instance: Instance) -> Model:
-    m = Model()
-    depot_node = instance.depot
-    locations = [m.add_location(n.x, n.y, name=str(n.id)) for n in instance.nodes]
-    depot = m.add_depot(locations[0], tw_early=_t(depot_node.ready), tw_late=_t(depot_node.due), name="depot")
-    m.add_vehicle_type(
-        num_available=instance.fleet_size,
-        capacity=instance.capacity,
-        start_depot=depot,
-        end_depot=depot,
-        tw_early=_t(depot_node.ready),
-        tw_late=_t(depot_node.due),
+def build_data(instance: Instance) -> ProblemData:
+    """The PyVRP data: one depot, one vehicle type of ``fleet_size`` vehicles, the customers."""
+    depot = instance.depot
+    xy = np.array([(n.x, n.y) for n in instance.nodes], dtype=float)
+    exact = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
+    distances = np.rint(exact * SCALE).astype(np.int64)
+    durations = np.ceil(exact * SCALE).astype(np.int64)
+    return ProblemData(
+        locations=[Location(x=n.x, y=n.y) for n in instance.nodes],
+        clients=[
+            Client(
+                location=k + 1,
+                delivery=[node.demand],
+                service_duration=_t(node.service),
+                tw_early=_t(node.ready),
+                tw_late=_t(node.due),
+                name=str(node.id),
+            )
+            for k, node in enumerate(instance.customers)
+        ],
+        depots=[Depot(location=0, tw_early=_t(depot.ready), tw_late=_t(depot.due))],
+        vehicle_types=[
+            VehicleType(
+                num_available=instance.fleet_size,
+                capacity=[instance.capacity],
+                tw_early=_t(depot.ready),
+                tw_late=_t(depot.due),
+            )
+        ],
+        distance_matrices=[distances],
+        duration_matrices=[durations],
     )
-    for node, loc in zip(instance.customers, locations[1:], strict=True):
-        m.add_client(
-            loc,
-            delivery=node.demand,
-            service_duration=_t(node.service),
-            tw_early=_t(node.ready),
-            tw_late=_t(node.due),
-            name=str(node.id),
-        )
-    n = len(instance.nodes)
-    for a in range(n):
-        for b in range(n):
-            d = instance.distance(a, b)
-            m.add_edge(locations[a], locations[b], distance=round(d * SCALE), duration=math.ceil(d * SCALE))
-    return m
 
 
 def solve(instance: Instance, seconds: float, seed: int = 1) -> Solved:
     began = time.perf_counter()
-    model = build_model(instance)
-    result = model.solve(stop=MaxRuntime(seconds), seed=seed, display=False, collect_stats=False)
+    result = pyvrp_solve(
+        build_data(instance), stop=MaxRuntime(seconds), seed=seed, display=False, collect_stats=False
+    )
     client_ids = [node.id for node in instance.customers]
     routes = [
         # ScheduledActivity.idx of a client activity is its index among the clients.
