@@ -8,6 +8,7 @@ import pytest
 
 from eldercare.common.clock import local_date, utcnow
 from eldercare.common.testing.plugin import api_client
+from eldercare.intake.api.eligibility import EXAMPLES
 from eldercare.intake.main import create_app
 
 URL = "/v1/eligibility-checks"
@@ -229,3 +230,15 @@ class TestEveryCity:
     ) -> None:
         body = check(circumstances=[], assessment_level=0, earlier_service_since=since)
         assert (await client.post(URL, json=body, headers=headers)).json()["eligible"] is eligible
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+async def test_every_openapi_example_is_a_person_the_pack_finds_eligible(client, headers, name: str) -> None:  # type: ignore[no-untyped-def]
+    answer = (await client.post(URL, json=EXAMPLES[name]["value"], headers=headers)).json()
+    assert answer["eligible"] is True, answer["unmet"]
+
+
+async def test_the_openapi_page_carries_the_examples(client) -> None:  # type: ignore[no-untyped-def]
+    spec = (await client.get("/openapi.json")).json()
+    body = spec["paths"]["/v1/eligibility-checks"]["post"]["requestBody"]["content"]["application/json"]
+    assert set(body["examples"]) == set(EXAMPLES)

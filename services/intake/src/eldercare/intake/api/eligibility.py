@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Body
 from pydantic import BaseModel
 
 from eldercare.common.contracts.common import ClauseRef
@@ -104,9 +105,65 @@ class EligibilityRead(BaseModel):
         )
 
 
+def _example(
+    summary: str, policy: str, region: str, circumstances: list[str], level: int | None, **more: object
+):  # type: ignore[no-untyped-def]
+    person = {"birth_date": "1941-05-01", "hukou_region": region, "residence_region": region + "001001"}
+    value = {"policy": policy, "as_of": "2026-11-23", "person": person, "circumstances": circumstances}
+    return {"summary": summary, "value": {**value, "assessment_level": level, **more}}
+
+
+# One example per seed city (OpenAPI page).
+EXAMPLES = {
+    "changsha": _example(
+        "长沙 第五条（一）: partly disabled, subsistence allowance",
+        "changsha",
+        "430102",
+        ["subsistence_allowance"],
+        1,
+    ),
+    "changsha-2019": _example(
+        "长沙 第二十一条 第二款: served under the 2019 policy",
+        "430100",
+        "430102",
+        [],
+        0,
+        earlier_service_since="2020-03-01",
+    ),
+    "xiangtan": _example(
+        "湘潭 第八条（三）: economically disadvantaged",
+        "430300",
+        "430302",
+        ["economically_disadvantaged"],
+        None,
+    ),
+    "huzhou": _example(
+        "湖州 第二十条（一）: disadvantaged and disabled",
+        "huzhou",
+        "330502",
+        ["economically_disadvantaged"],
+        2,
+    ),
+    "nanchang": _example(
+        "南昌 第二十条（二）: lost only child; 80+ benefits listed",
+        "360100",
+        "360102",
+        ["lost_only_child"],
+        0,
+    ),
+    "wuhai": _example(
+        "乌海 第八条: 文革“三民”, living at the place of registration", "wuhai", "150302", ["three_min"], None
+    ),
+}
+EXAMPLES["wuhai"]["value"]["person"]["lives_at_hukou"] = True
+
+
 @router.post("", response_model=EligibilityRead, summary="Check a person against the policy in force")
 async def check(
-    body: EligibilityCheckCreate, principal: EligibilityChecker, packs: Catalog, amounts: PolicySettings
+    body: Annotated[EligibilityCheckCreate, Body(openapi_examples=EXAMPLES)],
+    principal: EligibilityChecker,
+    packs: Catalog,
+    amounts: PolicySettings,
 ) -> EligibilityRead:
     """Nothing is stored: the answer depends only on the body, the pack and its settings."""
     facts = PersonFacts(
