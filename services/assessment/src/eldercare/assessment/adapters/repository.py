@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.assessment.adapters.health_data import DRAFT_COLUMN, HealthData, HealthDataCipher
@@ -97,9 +97,6 @@ class AssessmentRepository:
             raise LookupError(f"assessment {assessment.id} was never added")
         self._copy_into(row, assessment)
         await self.session.flush()
-
-    async def _first(self, query: Select[tuple[AssessmentRow]]) -> AssessmentRow | None:
-        return (await self.session.scalars(query)).first()
 
     def _cipher(self) -> HealthDataCipher:
         if self.cipher is None:
