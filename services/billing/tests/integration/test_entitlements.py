@@ -6,11 +6,16 @@ import json
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from eldercare.billing.adapters.models import AccountRow, ChargeRow, EntitlementRow
 from eldercare.billing.adapters.orm import MESSAGING
+from eldercare.billing.consumers import SUBSCRIPTIONS
+from eldercare.billing.domain.entitlements import Proration
+from eldercare.common.registry import IntegrationEvent
+from eldercare.common.uow import UnitOfWork
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -119,28 +124,53 @@ class TestVisitsBeforeTheEnrolment:
 
 
 class TestProration:
-    async def test_a_month_enrolled_part_way_opens_a_prorated_account_and_the_next_month_is_whole(  # type: ignore[no-untyped-def]
+    @pytest.fixture
+    def deliver_by_days(self, sessions, settings):  # type: ignore[no-untyped-def]
+        """Deliver with BILLING_ENTITLEMENT_PRORATION=by_days, as the consumer runner would."""
+        by_days = settings.model_copy(update={"entitlement_proration": Proration.by_days})
+        [sub] = SUBSCRIPTIONS
+
+        async def run(event: IntegrationEvent) -> None:
+            handler = sub.handler_for(event.event_type)
+            assert handler is not None
+            async with UnitOfWork(sessions, MESSAGING, source="billing", settings=by_days) as uow:
+                await handler(event, uow)
+                await uow.commit()
+
+        return run
+
+    async def accounts_of(self, sessions, beneficiary_id: UUID) -> dict[str, AccountRow]:  # type: ignore[no-untyped-def]
+        async with sessions() as s:
+            query = select(AccountRow).where(AccountRow.beneficiary_id == beneficiary_id)
+            return {a.period: a for a in (await s.scalars(query)).all()}
+
+    async def test_by_days_a_month_enrolled_part_way_opens_a_prorated_account_and_the_next_is_whole(  # type: ignore[no-untyped-def]
+        self, sessions, deliver_by_days, events, make_price_list
+    ) -> None:
+        await make_price_list()
+        enrolled = events.enrolled(monthly_amount_fen=31000, effective_on=date(2026, 3, 11))
+        await deliver_by_days(enrolled)
+        provider = uuid4()
+        for day in (12, 13, 14, 15, 16):  # 5 x 5,000 = 25,000 against 21,000
+            at = datetime(2026, 3, day, 1, tzinfo=UTC)
+            await deliver_by_days(events.completed(enrolled.beneficiary_id, provider, checked_in_at=at))
+        april_visit = events.completed(
+            enrolled.beneficiary_id, provider, checked_in_at=datetime(2026, 4, 2, 1, tzinfo=UTC)
+        )
+        await deliver_by_days(april_visit)
+        accounts = await self.accounts_of(sessions, enrolled.beneficiary_id)
+        march, april = accounts["2026-03"], accounts["2026-04"]
+        assert (march.entitlement_fen, march.used_fen, march.beneficiary_pays_fen) == (21000, 21000, 4000)
+        # Unused or overspent, nothing carries over: April starts from the whole monthly amount.
+        assert (april.entitlement_fen, april.used_fen) == (31000, 5000)
+
+    async def test_by_default_a_part_month_gets_the_whole_monthly_amount(  # type: ignore[no-untyped-def]
         self, sessions, deliver, events, make_price_list
     ) -> None:
         await make_price_list()
         enrolled = events.enrolled(monthly_amount_fen=31000, effective_on=date(2026, 3, 11))
         await deliver(enrolled)
-        provider = uuid4()
-        for day in (12, 13, 14, 15, 16):  # 5 x 5,000 = 25,000 against 21,000
-            await deliver(
-                events.completed(
-                    enrolled.beneficiary_id, provider, checked_in_at=datetime(2026, 3, day, 1, tzinfo=UTC)
-                )
-            )
-        await deliver(
-            events.completed(
-                enrolled.beneficiary_id, provider, checked_in_at=datetime(2026, 4, 2, 1, tzinfo=UTC)
-            )
-        )
-        async with sessions() as s:
-            query = select(AccountRow).where(AccountRow.beneficiary_id == enrolled.beneficiary_id)
-            accounts = {a.period: a for a in (await s.scalars(query)).all()}
-        march, april = accounts["2026-03"], accounts["2026-04"]
-        assert (march.entitlement_fen, march.used_fen, march.beneficiary_pays_fen) == (21000, 21000, 4000)
-        # Unused or overspent, nothing carries over: April starts from the whole monthly amount.
-        assert (april.entitlement_fen, april.used_fen) == (31000, 5000)
+        at = datetime(2026, 3, 12, 1, tzinfo=UTC)
+        await deliver(events.completed(enrolled.beneficiary_id, uuid4(), checked_in_at=at))
+        accounts = await self.accounts_of(sessions, enrolled.beneficiary_id)
+        assert accounts["2026-03"].entitlement_fen == 31000

@@ -161,7 +161,9 @@ async def _price_and_post(charge: Charge, entitlement: Entitlement, uow: UnitOfW
 
 def _proration(uow: UnitOfWork) -> Proration:
     settings = uow.settings
-    return settings.entitlement_proration if isinstance(settings, BillingSettings) else Proration.by_days
+    if isinstance(settings, BillingSettings):
+        return settings.entitlement_proration
+    return BillingSettings.model_fields["entitlement_proration"].default  # type: ignore[no-any-return]
 
 
 async def _post(
