@@ -27,6 +27,7 @@ from eldercare.intake.api.dependencies import (
     Vault,
 )
 from eldercare.intake.api.eligibility import router as eligibility_router
+from eldercare.intake.api.reevaluations import router as reevaluations_router
 from eldercare.intake.api.schemas import (
     ApplicationCreate,
     BulkApplicationsCreate,
@@ -299,4 +300,4 @@ async def list_beneficiaries(
     )
 
 
-ROUTERS: list[APIRouter] = [applications, beneficiaries, eligibility_router]
+ROUTERS: list[APIRouter] = [applications, beneficiaries, eligibility_router, reevaluations_router]
