@@ -148,6 +148,30 @@ class TestPlanningADistrictDay:
         published = [d["visit_id"] for t, d in await outbox() if t == "dispatch.visit.scheduled.v1"]
         assert sorted(published) == sorted([flexible, nursing])
 
+    async def test_a_visit_never_lands_on_time_the_caregiver_is_already_booked(self, world) -> None:  # type: ignore[no-untyped-def]
+        s = await setting(world)
+        headers = world.admin(s["provider"]["id"])
+        booked = {
+            "care_plan_id": s["plan"]["id"],
+            "caregiver_id": s["certified"]["id"],
+            "service_code": "CS22",
+            "scheduled_start_at": at(9.5),
+            "scheduled_end_at": at(10.5),
+        }
+        assert (await world.client.post("/v1/visits", json=booked, headers=headers)).status_code == 201
+        body = {"date": day().isoformat(), "district_code": world.district, "seconds": 0.5}
+        plan = (await world.client.post("/v1/schedules", json=body, headers=headers)).json()
+        # Only the certified caregiver may do CS19 at 09:00-10:00, and they are booked from 09:30.
+        nursing = s["visits"]["nursing"]["id"]
+        assert nursing in [u["visit_id"] for u in plan["unassigned"]]
+        for route in plan["routes"]:
+            if route["caregiver_id"] == s["certified"]["id"]:
+                for v in route["visits"]:
+                    start, end = (
+                        datetime.fromisoformat(v[k]) for k in ("scheduled_start_at", "scheduled_end_at")
+                    )
+                    assert end <= datetime.fromisoformat(at(9.5)) or start >= datetime.fromisoformat(at(10.5))
+
     async def test_a_second_run_finds_nothing_left_to_plan_but_the_impossible(self, world) -> None:  # type: ignore[no-untyped-def]
         s = await setting(world)
         headers = world.admin(s["provider"]["id"])

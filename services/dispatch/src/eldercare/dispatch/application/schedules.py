@@ -28,7 +28,7 @@ from eldercare.dispatch.domain.catalog import CATALOG
 from eldercare.dispatch.domain.errors import RuleViolations
 from eldercare.dispatch.domain.geo import TravelMode
 from eldercare.dispatch.domain.providers import Caregiver
-from eldercare.dispatch.domain.visits import Visit
+from eldercare.dispatch.domain.visits import Visit, overlaps
 from eldercare.dispatch.routing.district import Job, Worker, plan_day
 from eldercare.dispatch.routing.travel import HaversineTravel
 
@@ -86,13 +86,13 @@ async def plan_district_day(cmd: PlanDistrictDay, uow: UnitOfWork) -> DaySchedul
     visits = await visits_repo.list_unassigned(provider_id, cmd.district_code, start, end)
 
     plans: dict[UUID, CarePlan | None] = {}
-    beneficiaries = BeneficiaryRepository(uow.session)
+    beneficiaries = await BeneficiaryRepository(uow.session).get_many({v.beneficiary_id for v in visits})
     jobs: list[Job] = []
     by_id: dict[UUID, Visit] = {}
     for visit in visits:
         if visit.care_plan_id not in plans:
             plans[visit.care_plan_id] = await CarePlanRepository(uow.session).get(visit.care_plan_id)
-        beneficiary = await beneficiaries.get(visit.beneficiary_id)
+        beneficiary = beneficiaries.get(visit.beneficiary_id)
         if beneficiary is None or not beneficiary.is_active:
             out.unassigned.append(Unplaced(visit.id, "the beneficiary is not active"))
             continue
@@ -114,12 +114,16 @@ async def plan_district_day(cmd: PlanDistrictDay, uow: UnitOfWork) -> DaySchedul
         )
 
     caregivers: dict[UUID, Caregiver] = {}
+    # What each caregiver already holds that day (planned, or actual once done): the rows are locked
+    # above, so this list stays true while the planner runs and books.
+    busy: dict[UUID, list[tuple[datetime, datetime]]] = {}
     workers: list[Worker] = []
     for cg in await CaregiverRepository(uow.session).list_schedulable(provider_id):
         # 第九条（四）: only with a health certificate valid on the day.
         if cg.workday is None or not cg.fit_for_duty_on(cmd.day):
             continue
         booked = await visits_repo.list_occupying(cg.id, start, end)
+        busy[cg.id] = [v.occupied for v in booked]
         room = cg.workday.max_visits_per_day - len(booked)
         if room <= 0:
             continue
@@ -151,7 +155,8 @@ async def plan_district_day(cmd: PlanDistrictDay, uow: UnitOfWork) -> DaySchedul
         for stop in stops:
             visit = by_id[stop.job_id]  # type: ignore[index]
             at = start + timedelta(seconds=stop.start)
-            clashes = await visits_repo.list_occupying(cg.id, at, start + timedelta(seconds=stop.end))
+            slot = (at, start + timedelta(seconds=stop.end))
+            clashes = [b for b in busy[cg.id] if overlaps(b, slot)]
             plan_of = plans[visit.care_plan_id]
             if clashes or plan_of is None:
                 out.unassigned.append(Unplaced(visit.id, "overlaps a visit the caregiver already has"))
@@ -164,6 +169,7 @@ async def plan_district_day(cmd: PlanDistrictDay, uow: UnitOfWork) -> DaySchedul
                 out.unassigned.append(Unplaced(visit.id, e.detail))
                 continue
             await visits_repo.save(visit)
+            busy[cg.id].append(slot)
             uow.publish(scheduled_event(visit))
             out.routes.setdefault(cg.id, []).append(visit)
     return out

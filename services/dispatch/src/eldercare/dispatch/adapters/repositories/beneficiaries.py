@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.dispatch.adapters.models import BeneficiaryRow
@@ -18,6 +19,13 @@ class BeneficiaryRepository:
     async def get(self, beneficiary_id: UUID, *, for_update: bool = False) -> Beneficiary | None:
         row = await self.session.get(BeneficiaryRow, beneficiary_id, with_for_update=for_update or None)
         return to_domain(row) if row else None
+
+    async def get_many(self, ids: set[UUID]) -> dict[UUID, Beneficiary]:
+        """One query for many (the day planner's visits)."""
+        if not ids:
+            return {}
+        rows = await self.session.scalars(select(BeneficiaryRow).where(BeneficiaryRow.id.in_(ids)))
+        return {row.id: to_domain(row) for row in rows.all()}
 
     async def add(self, beneficiary: Beneficiary) -> None:
         row = BeneficiaryRow(id=beneficiary.id)

@@ -94,9 +94,12 @@ class CaregiverRepository:
         await self.session.flush()
 
     async def list_schedulable(self, provider_id: UUID) -> list[Caregiver]:
-        """The provider's caregivers with a workday, in id order (the planner's input order)."""
-        query = select(CaregiverRow).where(
-            CaregiverRow.provider_id == provider_id, CaregiverRow.shift_start.is_not(None)
+        """The provider's caregivers with a workday, in id order (the planner's input order), locked
+        like ``get(for_update=True)``: no booking by hand slips in while the planner books them."""
+        query = (
+            select(CaregiverRow)
+            .where(CaregiverRow.provider_id == provider_id, CaregiverRow.shift_start.is_not(None))
+            .with_for_update()
         )
         return [
             caregiver_from_row(r) for r in (await self.session.scalars(query.order_by(CaregiverRow.id))).all()
