@@ -262,3 +262,7 @@ class TestIdempotentSubmission:
         other = await flow.submit(flow.body(2), **{"Idempotency-Key": "submit-0002"})
         assert_problem(other, 422, "header.Idempotency-Key")
         assert await count(sessions, ApplicationRow) == 1
+
+
+async def test_the_policy_may_be_named_by_the_citys_gbt_2260_code(flow) -> None:  # type: ignore[no-untyped-def]
+    assert (await flow.submitted(1, policy="430100"))["policy"] == "changsha"
