@@ -117,6 +117,10 @@ class TestVisitsLeftToThePlanner:
         backwards = body | {"workday": WORKDAY | {"shift_start": "17:00", "shift_end": "08:00"}}
         response = await world.client.post("/v1/caregivers", json=backwards, headers=admin)
         assert (response.status_code, problem_fields(response)) == (422, ["workday.shift_end"])
+        weekday = body | {"workday": WORKDAY | {"days_off": [8]}}
+        response = await world.client.post("/v1/caregivers", json=weekday, headers=admin)
+        assert response.status_code == 422
+        assert [f.rsplit(".", 1)[0] for f in problem_fields(response)] == ["workday.days_off"]
         off = body | {"workday": WORKDAY | {"home": {"lat": 91, "lon": 112.98}}}
         response = await world.client.post("/v1/caregivers", json=off, headers=admin)
         assert response.status_code == 422
@@ -171,6 +175,18 @@ class TestPlanningADistrictDay:
                         datetime.fromisoformat(v[k]) for k in ("scheduled_start_at", "scheduled_end_at")
                     )
                     assert end <= datetime.fromisoformat(at(9.5)) or start >= datetime.fromisoformat(at(10.5))
+
+    async def test_a_caregiver_is_never_planned_on_a_day_off(self, world) -> None:  # type: ignore[no-untyped-def]
+        s = await setting(world)
+        off = await world.caregiver_of(
+            s["provider"]["id"], workday=WORKDAY | {"days_off": [day().isoweekday()]}
+        )
+        assert off["workday"]["days_off"] == [day().isoweekday()]
+        headers = world.admin(s["provider"]["id"])
+        body = {"date": day().isoformat(), "district_code": world.district, "seconds": 0.5}
+        plan = (await world.client.post("/v1/schedules", json=body, headers=headers)).json()
+        assert plan["caregivers_available"] == 2
+        assert off["id"] not in [r["caregiver_id"] for r in plan["routes"]]
 
     async def test_a_second_run_finds_nothing_left_to_plan_but_the_impossible(self, world) -> None:  # type: ignore[no-untyped-def]
         s = await setting(world)

@@ -69,6 +69,7 @@ class CaregiverRow(Timestamped, Base):
     shift_end: Mapped[time | None] = mapped_column(Time)
     max_visits_per_day: Mapped[int | None] = mapped_column(Integer)
     travel_mode: Mapped[str | None] = mapped_column(String(16))
+    days_off: Mapped[list[int]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
 
 
 class BeneficiaryRow(Timestamped, Base):

@@ -141,6 +141,9 @@ class WorkdayIn(BaseModel):
     shift_end: time = Field(description="local time, after shift_start", examples=["17:00"])
     max_visits_per_day: int = Field(ge=1, le=24)
     travel_mode: TravelMode = TravelMode.e_bike
+    days_off: list[Annotated[int, Field(ge=1, le=7)]] = Field(
+        default_factory=list, max_length=7, description="ISO weekdays off: 1 Monday .. 7 Sunday"
+    )
 
 
 class WorkdayRead(BaseModel):
@@ -149,6 +152,7 @@ class WorkdayRead(BaseModel):
     shift_end: time
     max_visits_per_day: int
     travel_mode: TravelMode
+    days_off: list[int]
 
 
 class CaregiverCreate(BaseModel):
@@ -172,6 +176,7 @@ class CaregiverCreate(BaseModel):
             shift_end=w.shift_end,
             max_visits_per_day=w.max_visits_per_day,
             travel_mode=w.travel_mode,
+            days_off=tuple(sorted(set(w.days_off))),
         )
 
 
@@ -212,6 +217,7 @@ class CaregiverRead(BaseModel):
                 shift_end=c.workday.shift_end,
                 max_visits_per_day=c.workday.max_visits_per_day,
                 travel_mode=c.workday.travel_mode,
+                days_off=list(c.workday.days_off),
             )
             if c.workday
             else None,

@@ -119,8 +119,8 @@ async def plan_district_day(cmd: PlanDistrictDay, uow: UnitOfWork) -> DaySchedul
     busy: dict[UUID, list[tuple[datetime, datetime]]] = {}
     workers: list[Worker] = []
     for cg in await CaregiverRepository(uow.session).list_schedulable(provider_id):
-        # 第九条（四）: only with a health certificate valid on the day.
-        if cg.workday is None or not cg.fit_for_duty_on(cmd.day):
+        # 第九条（四）: only with a health certificate valid on the day; never on a day off.
+        if cg.workday is None or not cg.fit_for_duty_on(cmd.day) or not cg.workday.works_on(cmd.day):
             continue
         booked = await visits_repo.list_occupying(cg.id, start, end)
         busy[cg.id] = [v.occupied for v in booked]

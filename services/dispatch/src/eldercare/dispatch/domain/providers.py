@@ -112,9 +112,16 @@ class Workday:
     shift_end: time
     max_visits_per_day: int
     travel_mode: TravelMode
+    # ISO weekdays (1 Monday .. 7 Sunday) the caregiver does not work.
+    days_off: tuple[int, ...] = ()
+
+    def works_on(self, day: date) -> bool:
+        return day.isoweekday() not in self.days_off
 
     def __post_init__(self) -> None:
         problems = []
+        if any(not 1 <= d <= 7 for d in self.days_off):
+            problems.append(("workday.days_off", "weekdays are 1 (Monday) to 7 (Sunday)"))
         if self.shift_end <= self.shift_start:
             problems.append(("workday.shift_end", "must be after shift_start"))
         if not 1 <= self.max_visits_per_day <= 24:

@@ -116,6 +116,7 @@ def _workday_columns(w: Workday | None) -> dict[str, object]:
         "shift_end": w.shift_end,
         "max_visits_per_day": w.max_visits_per_day,
         "travel_mode": w.travel_mode.value,
+        "days_off": sorted(set(w.days_off)),
     }
 
 
@@ -142,4 +143,5 @@ def _workday(row: CaregiverRow) -> Workday | None:
         shift_end=row.shift_end,
         max_visits_per_day=row.max_visits_per_day,
         travel_mode=TravelMode(row.travel_mode),
+        days_off=tuple(row.days_off or ()),
     )
