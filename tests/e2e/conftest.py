@@ -151,7 +151,8 @@ def wait_ready(procs: Processes, seconds: float = 90) -> None:
 @pytest.fixture
 async def stack(processes: Processes, tokens: Tokens) -> AsyncIterator[Stack]:
     urls = {s: f"http://127.0.0.1:{processes.ports[s]}" for s in SERVICES}
-    s = Stack(tokens.private_pem, **urls)
+    # Generous: events cross Kafka and five processes share two cores with the test itself.
+    s = Stack(tokens.private_pem, timeout=120, **urls)
     yield s
     await s.close()
 

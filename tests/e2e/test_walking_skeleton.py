@@ -3,7 +3,8 @@ the real broker and PostgreSQL (issue #2, §4)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import calendar
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +22,14 @@ from eldercare.devstack.scenario import (
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
+
+
+def prorated(monthly_fen: int, effective_on: str) -> int:
+    """The month's entitlement from ``effective_on`` to the month's end, by days, rounded half-up."""
+    start = date.fromisoformat(effective_on)
+    days = calendar.monthrange(start.year, start.month)[1]
+    active = days - start.day + 1
+    return (2 * monthly_fen * active + days) // (2 * days)
 
 
 def window(minutes_from_now: int = 0) -> tuple[str, str]:
@@ -69,14 +78,21 @@ async def test_a_beneficiary_goes_from_application_to_a_charged_visit_and_a_foll
         return items[0] if items and items[0]["used_fen"] > 0 else None
 
     account = await s.eventually(charged, "billing to charge the visit")
-    assert account["used_fen"] == 5000  # CS22, one visit at the district's price
-    assert account["remaining_fen"] == beneficiary["monthly_amount_fen"] - 5000
+    # The month is entitled from the enrolment day on, prorated by days (billing's default).
+    assert account["entitlement_fen"] == prorated(
+        beneficiary["monthly_amount_fen"], beneficiary["effective_on"]
+    )
+    # CS22, one visit at the district's price: the entitlement covers what it can, the rest is self-pay.
+    assert account["used_fen"] == min(5000, account["entitlement_fen"])
+    assert account["used_fen"] + account["beneficiary_pays_fen"] == 5000
+    assert account["remaining_fen"] == account["entitlement_fen"] - account["used_fen"]
 
     settlements = await s.call(
         "GET", f"{s.billing}/v1/settlements?provider_id={setup.provider['id']}&period={period}",
         "provider_admin", provider_id=setup.provider["id"],
     )  # fmt: skip
-    assert [(x["total_fen"], x["charge_count"]) for x in settlements["items"]] == [(5000, 1)]
+    # The provider's running settlement holds what the entitlement covers.
+    assert [(x["total_fen"], x["charge_count"]) for x in settlements["items"]] == [(account["used_fen"], 1)]
 
     async def followed_up() -> list[Any] | None:
         url = f"{s.audit}/v1/follow-ups?beneficiary_id={beneficiary['id']}"
@@ -130,10 +146,17 @@ async def test_a_worker_killed_mid_flow_loses_nothing_and_applies_nothing_twice(
 
     period = month_of(datetime.now(UTC))
 
-    async def all_charged() -> dict[str, Any] | None:
+    async def charged_total(at_least: int) -> dict[str, Any] | None:
         url = f"{s.billing}/v1/accounts?beneficiary_id={beneficiary['id']}&period={period}"
         items = (await s.call("GET", url, "district_officer", region=DISTRICT))["items"]
-        return items[0] if items and items[0]["used_fen"] >= 15000 else None
+        return (
+            items[0]
+            if items and items[0]["used_fen"] + items[0]["beneficiary_pays_fen"] >= at_least
+            else None
+        )
+
+    async def all_charged() -> dict[str, Any] | None:
+        return await charged_total(15000)
 
     account = await s.eventually(all_charged, "billing to charge three visits after its restart")
     # Killing the dispatch relay mid-stream as well: restart re-sends what it had not marked.
@@ -143,12 +166,12 @@ async def test_a_worker_killed_mid_flow_loses_nothing_and_applies_nothing_twice(
     assert extra["verified"]
 
     async def four_charged() -> dict[str, Any] | None:
-        url = f"{s.billing}/v1/accounts?beneficiary_id={beneficiary['id']}&period={period}"
-        items = (await s.call("GET", url, "district_officer", region=DISTRICT))["items"]
-        return items[0] if items and items[0]["used_fen"] >= 20000 else None
+        return await charged_total(20000)
 
     account = await s.eventually(four_charged, "the fourth charge")
-    assert account["used_fen"] == 20000  # exactly four visits at 5000 fen: nothing lost, nothing doubled
+    # Exactly four visits at 5000 fen: nothing lost, nothing doubled.
+    assert account["used_fen"] + account["beneficiary_pays_fen"] == 20000
+    assert account["charge_count"] == 4
     for v in [*visits, extra]:
         charges = await s.call(
             "GET", f"{s.billing}/v1/charges?visit_id={v['id']}", "district_officer", region=DISTRICT
