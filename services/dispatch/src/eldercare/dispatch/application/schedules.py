@@ -148,12 +148,12 @@ async def plan_district_day(cmd: PlanDistrictDay, uow: UnitOfWork) -> DaySchedul
     out.travel_seconds = plan.travel_seconds
     out.solver_seconds = round(plan.seconds, 3)
     for visit_id in plan.unassigned:
-        out.unassigned.append(Unplaced(visit_id, "no available caregiver fits its window, item and shift"))  # type: ignore[arg-type]
+        out.unassigned.append(Unplaced(visit_id, "no available caregiver fits its window, item and shift"))
 
     for caregiver_id, stops in plan.routes.items():
-        cg = caregivers[caregiver_id]  # type: ignore[index]
+        cg = caregivers[caregiver_id]
         for stop in stops:
-            visit = by_id[stop.job_id]  # type: ignore[index]
+            visit = by_id[stop.job_id]
             at = start + timedelta(seconds=stop.start)
             slot = (at, start + timedelta(seconds=stop.end))
             clashes = [b for b in busy[cg.id] if overlaps(b, slot)]

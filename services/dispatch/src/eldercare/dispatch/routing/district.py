@@ -144,8 +144,9 @@ class DayProblem:
             clients=clients,
             depots=depots,
             vehicle_types=vehicle_types,
-            distance_matrices=matrices,
-            duration_matrices=matrices,
+            # PyVRP's stubs spell the matrix type oddly (ndarray[int]); these are int64 n x n.
+            distance_matrices=matrices,  # type: ignore[arg-type]
+            duration_matrices=matrices,  # type: ignore[arg-type]
         )
 
 
@@ -182,7 +183,8 @@ def repair(problem: DayProblem, sequences: dict[int, list[int]]) -> dict[int, li
     out: dict[int, list[int]] = {}
     for wi, seq in sequences.items():
         w = problem.workers[wi]
-        here, t, kept = wi, w.shift_start, []
+        here, t = wi, w.shift_start
+        kept: list[int] = []
         for k in seq:
             job = problem.jobs[k]
             loc = problem._job_loc(k)

@@ -37,9 +37,11 @@ class HaversineTravel:
         dlat = lat[None, :] - lat[:, None]
         dlon = lon[None, :] - lon[:, None]
         h = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
-        return 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+        metres: np.ndarray = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+        return metres
 
     def seconds(self, points: Sequence[Point], mode: TravelMode) -> np.ndarray:
         if mode not in self.speeds:
             raise KeyError(f"no speed for travel mode {mode}")
-        return np.ceil(self.metres(points) / self.speeds[mode]).astype(np.int64)
+        seconds: np.ndarray = np.ceil(self.metres(points) / self.speeds[mode]).astype(np.int64)
+        return seconds
