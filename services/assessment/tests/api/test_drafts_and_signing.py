@@ -263,7 +263,9 @@ async def test_the_due_list_refuses_to_guess_an_unset_interval(  # type: ignore[
     response = await client.get(
         "/v1/reassessments-due", headers=tokens.headers("district_officer", region=DISTRICT)
     )
-    assert response.status_code == 500
+    assert response.status_code == 503
+    assert response.json()["type"].endswith("/setting-not-configured")
+    assert "ASSESSMENT_REASSESSMENT_INTERVAL_MONTHS" in response.json()["detail"]
 
 
 async def test_the_printable_report_follows_annex_c_with_the_fired_reasons_checked(  # type: ignore[no-untyped-def]

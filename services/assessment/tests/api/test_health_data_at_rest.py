@@ -59,8 +59,9 @@ async def test_without_pii_keys_recording_a_result_fails_naming_the_setting(  # 
             json=result_body(),
             headers=tokens.headers("assessor", region=DISTRICT),
         )
-    # A missing key is the operator's error, not the caller's: 500, and nothing is stored.
-    assert response.status_code == 500
+    # A missing key is the operator's error, not the caller's: 503 naming it, and nothing is stored.
+    assert response.status_code == 503
+    assert "ASSESSMENT_PII_KEYS" in response.json()["detail"]
     with pytest.raises(HealthDataUnavailable, match="ASSESSMENT_PII_KEYS"):
         HealthDataCipher.from_settings(keyless)
     async with sessions() as s:

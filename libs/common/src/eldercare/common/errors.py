@@ -84,6 +84,15 @@ class PreconditionFailed(DomainError):
     title = "The resource changed since it was read"
 
 
+class SettingNotConfigured(DomainError):
+    """The deployment lacks a setting a regulation leaves to local policy (or a key): the
+    operator's error, not the caller's, answered as 503 naming the setting, never a 500."""
+
+    status = 503
+    code = "setting-not-configured"
+    title = "A required setting of this deployment is not configured"
+
+
 class PayloadTooLarge(DomainError):
     status = 413
     code = "payload-too-large"

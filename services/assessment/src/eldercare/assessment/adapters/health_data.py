@@ -15,13 +15,14 @@ from typing import Any
 from uuid import UUID
 
 from eldercare.assessment.settings import AssessmentSettings
+from eldercare.common.errors import SettingNotConfigured
 from eldercare.common.pii import FieldCipher, PiiKeyError, parse_keyring
 
 COLUMN = "assessments.health_data_sealed"
 DRAFT_COLUMN = "assessments.draft_sealed"
 
 
-class HealthDataUnavailable(RuntimeError):
+class HealthDataUnavailable(SettingNotConfigured):
     """The PII settings are missing or wrong; the message names the setting, never a key."""
 
 

@@ -12,7 +12,7 @@ from eldercare.assessment.adapters.health_data import HealthDataCipher
 from eldercare.assessment.adapters.repository import AssessmentFilter, AssessmentRepository
 from eldercare.assessment.domain.assessment import Assessment, AssessmentStatus
 from eldercare.common.auth import Principal
-from eldercare.common.errors import NotFound
+from eldercare.common.errors import NotFound, SettingNotConfigured
 
 
 async def get_assessment(
@@ -76,5 +76,5 @@ async def list_due(
     )
 
 
-class ReassessmentIntervalUnset(RuntimeError):
+class ReassessmentIntervalUnset(SettingNotConfigured):
     """The operator has not configured the reassessment interval."""

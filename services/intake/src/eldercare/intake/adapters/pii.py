@@ -12,10 +12,15 @@ import binascii
 from dataclasses import dataclass
 from uuid import UUID
 
+from eldercare.common.errors import SettingNotConfigured
 from eldercare.common.pii import FieldCipher, PiiKeyError, blind_index, parse_keyring
 from eldercare.intake.settings import IntakeSettings
 
 MIN_INDEX_KEY_BYTES = 32
+
+
+class PiiSettingsInvalid(SettingNotConfigured, RuntimeError):
+    """The PII keys are missing or malformed: a 503 naming the setting, never the key."""
 
 
 @dataclass(frozen=True)
@@ -26,27 +31,27 @@ class PiiVault:
     @classmethod
     def from_settings(cls, settings: IntakeSettings) -> PiiVault:
         if settings.pii_keys is None:
-            raise RuntimeError(
+            raise PiiSettingsInvalid(
                 "intake: INTAKE_PII_KEYS (pii_keys) is not set; personal data cannot be stored"
             )
         if settings.pii_blind_index_key is None:
-            raise RuntimeError("intake: INTAKE_PII_BLIND_INDEX_KEY (pii_blind_index_key) is not set")
+            raise PiiSettingsInvalid("intake: INTAKE_PII_BLIND_INDEX_KEY (pii_blind_index_key) is not set")
         try:
             keys = parse_keyring(settings.pii_keys.get_secret_value())
         except PiiKeyError as exc:
             # The message names the key id, never the key material.
-            raise RuntimeError(f"intake: INTAKE_PII_KEYS is not a valid keyring: {exc}") from None
+            raise PiiSettingsInvalid(f"intake: INTAKE_PII_KEYS is not a valid keyring: {exc}") from None
         aes = settings.pii_algorithm == "aes-256-gcm"
         wrong = [kid for kid, key in keys.items() if (len(key) != 32 if aes else len(key) < 16)]
         if wrong:
             size = "32 bytes" if aes else "at least 16 bytes"
-            raise RuntimeError(f"intake: INTAKE_PII_KEYS keys {wrong} must be {size}")
+            raise PiiSettingsInvalid(f"intake: INTAKE_PII_KEYS keys {wrong} must be {size}")
         try:
             index_key = base64.b64decode(settings.pii_blind_index_key.get_secret_value(), validate=True)
         except binascii.Error:
-            raise RuntimeError("intake: INTAKE_PII_BLIND_INDEX_KEY is not base64") from None
+            raise PiiSettingsInvalid("intake: INTAKE_PII_BLIND_INDEX_KEY is not base64") from None
         if len(index_key) < MIN_INDEX_KEY_BYTES:
-            raise RuntimeError(
+            raise PiiSettingsInvalid(
                 f"intake: INTAKE_PII_BLIND_INDEX_KEY needs at least {MIN_INDEX_KEY_BYTES} bytes"
             )
         return cls(FieldCipher(keys, settings.pii_algorithm), index_key)
