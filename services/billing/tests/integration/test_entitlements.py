@@ -164,7 +164,7 @@ class TestProration:
         # Unused or overspent, nothing carries over: April starts from the whole monthly amount.
         assert (april.entitlement_fen, april.used_fen) == (31000, 5000)
 
-    async def test_by_default_a_part_month_gets_the_whole_monthly_amount(  # type: ignore[no-untyped-def]
+    async def test_by_default_a_part_month_is_prorated_by_days(  # type: ignore[no-untyped-def]
         self, sessions, deliver, events, make_price_list
     ) -> None:
         await make_price_list()
@@ -173,4 +173,5 @@ class TestProration:
         at = datetime(2026, 3, 12, 1, tzinfo=UTC)
         await deliver(events.completed(enrolled.beneficiary_id, uuid4(), checked_in_at=at))
         accounts = await self.accounts_of(sessions, enrolled.beneficiary_id)
-        assert accounts["2026-03"].entitlement_fen == 31000
+        # Entitled from 11 March: 21 of March's 31 days.
+        assert accounts["2026-03"].entitlement_fen == 21000
