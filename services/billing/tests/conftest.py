@@ -19,7 +19,12 @@ from eldercare.billing.domain.pricing import PriceItem, Unit
 from eldercare.billing.main import create_app
 from eldercare.billing.settings import BillingSettings
 from eldercare.common.auth import Principal
-from eldercare.common.contracts import BeneficiaryEnrolled, BeneficiaryStatusChanged, VisitCompleted
+from eldercare.common.contracts import (
+    BeneficiaryEnrolled,
+    BeneficiaryStatusChanged,
+    SanctionImposed,
+    VisitCompleted,
+)
 from eldercare.common.registry import IntegrationEvent
 from eldercare.common.testing.plugin import Tokens, api_client, rolled_back
 from eldercare.common.uow import UnitOfWork
@@ -116,6 +121,23 @@ class Events:
             **overrides,
         }
         return VisitCompleted(**fields)
+
+    def sanction_imposed(self, provider_id: UUID, **overrides: Any) -> SanctionImposed:
+        """Audit's sanction on a provider; by default ending its contract and blacklisting it on
+        2026-03-05 10:00 Asia/Shanghai."""
+        fields: dict[str, Any] = {
+            "sanction_id": uuid4(),
+            "notice_id": uuid4(),
+            "provider_id": provider_id,
+            "district_code": DISTRICT,
+            "measures": ["end_contract", "blacklist"],
+            "finding_ids": [uuid4()],
+            "finding_types": ["false_information"],
+            "basis": ["changsha-2024-purchased-door-to-door-rules.md 第十八条"],
+            "imposed_at": datetime(2026, 3, 5, 2, 0, tzinfo=UTC),
+            **overrides,
+        }
+        return SanctionImposed(**fields)
 
 
 @pytest.fixture

@@ -5,8 +5,14 @@ from __future__ import annotations
 from eldercare.billing.application import handlers
 from eldercare.billing.domain.charges import VisitFacts
 from eldercare.billing.domain.entitlements import BeneficiaryStatus, Provenance
+from eldercare.billing.domain.sanctions import Sanction
 from eldercare.common.consumer import Subscription
-from eldercare.common.contracts import BeneficiaryEnrolled, BeneficiaryStatusChanged, VisitCompleted
+from eldercare.common.contracts import (
+    BeneficiaryEnrolled,
+    BeneficiaryStatusChanged,
+    SanctionImposed,
+    VisitCompleted,
+)
 from eldercare.common.uow import UnitOfWork
 
 sub = Subscription("billing")
@@ -63,6 +69,26 @@ async def on_visit_completed(event: VisitCompleted, uow: UnitOfWork) -> None:
             care_plan_id=event.care_plan_id,
             caregiver_id=event.caregiver_id,
             checked_out_at=event.checked_out_at,
+        ),
+        uow,
+    )
+
+
+@sub.on(SanctionImposed)
+async def on_sanction_imposed(event: SanctionImposed, uow: UnitOfWork) -> None:
+    await handlers.record_sanction(
+        handlers.RecordSanction(
+            Sanction(
+                sanction_id=event.sanction_id,
+                notice_id=event.notice_id,
+                provider_id=event.provider_id,
+                district_code=event.district_code,
+                measures=tuple(event.measures),
+                finding_ids=tuple(event.finding_ids),
+                finding_types=tuple(event.finding_types),
+                basis=tuple(event.basis),
+                imposed_at=event.imposed_at,
+            )
         ),
         uow,
     )

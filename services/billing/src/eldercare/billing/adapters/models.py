@@ -233,6 +233,27 @@ class StatementLineRow(Base):
     reason: Mapped[str | None] = mapped_column(String(32))
 
 
+class ProviderSanctionRow(Base):
+    """A sanction audit imposed on a provider (AuditSanctionImposed), kept as received; one row per
+    sanction, so a redelivered event changes nothing."""
+
+    __tablename__ = "provider_sanctions"
+    __table_args__ = (
+        Index("ix_provider_sanctions_provider_id_district_code", "provider_id", "district_code"),
+    )
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+    sanction_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), unique=True)
+    notice_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    district_code: Mapped[str] = mapped_column(String(6))
+    measures: Mapped[list[str]] = mapped_column(JSONB)
+    finding_ids: Mapped[list[str]] = mapped_column(JSONB)
+    finding_types: Mapped[list[str]] = mapped_column(JSONB)
+    basis: Mapped[list[str]] = mapped_column(JSONB)
+    imposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 __all__ = [
     "AccountRow",
     "Base",
@@ -240,6 +261,7 @@ __all__ = [
     "EntitlementRow",
     "PriceItemRow",
     "PriceListRow",
+    "ProviderSanctionRow",
     "SettlementRow",
     "StatementLineRow",
     "StatementRow",

@@ -13,6 +13,7 @@ from eldercare.billing.adapters.ledger_repository import (
     SettlementRepository,
 )
 from eldercare.billing.adapters.pricing_repository import EntitlementRepository, PriceListRepository
+from eldercare.billing.adapters.sanction_repository import SanctionRepository
 from eldercare.billing.adapters.statement_repository import StatementRepository
 from eldercare.billing.domain.accounts import Account, Settlement
 from eldercare.billing.domain.charges import Charge, ChargeReason, VisitFacts
@@ -25,6 +26,7 @@ from eldercare.billing.domain.entitlements import (
 )
 from eldercare.billing.domain.errors import StatementNotRun
 from eldercare.billing.domain.pricing import PriceItem, PriceList, latest_applicable
+from eldercare.billing.domain.sanctions import Sanction
 from eldercare.billing.domain.statements import Statement, ensure_runnable
 from eldercare.billing.settings import BillingSettings
 from eldercare.common.auth import Principal
@@ -101,6 +103,26 @@ async def enrol_beneficiary(cmd: EnrolBeneficiary, uow: UnitOfWork) -> Entitleme
     return entitlement
 
 
+@dataclass(frozen=True)
+class RecordSanction:
+    sanction: Sanction
+
+
+async def record_sanction(cmd: RecordSanction, uow: UnitOfWork) -> Sanction:
+    """处理措施: keep a sanction audit imposed on a provider (changsha-2024-purchased-door-to-door-rules.md
+    第十八条). From ``imposed_at`` on, the provider's visits in the district are held when the
+    measures end the contract or blacklist it. A redelivered event records nothing new.
+
+    ``recover_funds`` is recorded but claws nothing back: the event names findings, not charges or
+    amounts, so billing cannot tell which payments were obtained by false information."""
+    sanctions = SanctionRepository(uow.session)
+    if not await sanctions.add_if_new(cmd.sanction):
+        existing = await sanctions.get_by_sanction_id(cmd.sanction.sanction_id)
+        assert existing is not None
+        return existing
+    return cmd.sanction
+
+
 async def change_beneficiary_status(cmd: ChangeBeneficiaryStatus, uow: UnitOfWork) -> None:
     """暂停 / 恢复 / 终止: keep the dated status; later charges use the status of the visit's day."""
     repo = EntitlementRepository(uow.session)
@@ -125,7 +147,7 @@ async def charge_visit(visit: VisitFacts, uow: UnitOfWork) -> Charge:
         return existing
     charge = Charge.for_visit(visit)
     entitlement = await EntitlementRepository(uow.session).get(visit.beneficiary_id)
-    if entitlement is None and visit.verified:
+    if entitlement is None and visit.verified and not await _provider_sanctioned(charge, uow):
         # The enrolment travels on another topic and may still be on its way: keep the charge
         # waiting rather than fail; enrol_beneficiary decides it.
         await charges.save(charge)
@@ -138,12 +160,24 @@ async def _decide(charge: Charge, entitlement: Entitlement | None, uow: UnitOfWo
     """Hold, leave unpriced, or post a charge; saves it."""
     status = entitlement.status_on(charge.visit_on) if entitlement else None
     hold = charge.hold_reason(status)
+    if charge.verified and await _provider_sanctioned(charge, uow):
+        # changsha-2024-purchased-door-to-door-rules.md 第十八条: the contract is ended or the
+        # provider blacklisted; its later services are not bought (shown as withheld lines).
+        hold = ChargeReason.provider_sanctioned
     if hold is not None:
         charge.hold(hold)
     else:
         assert entitlement is not None  # charge_visit keeps such a charge waiting
         await _price_and_post(charge, entitlement, uow)
     await ChargeRepository(uow.session).save(charge)
+
+
+async def _provider_sanctioned(charge: Charge, uow: UnitOfWork) -> bool:
+    if charge.checked_in_at is None:
+        return False
+    sanctions = SanctionRepository(uow.session)
+    found = await sanctions.withholding(charge.provider_id, charge.district_code, charge.checked_in_at)
+    return found is not None
 
 
 async def _price_and_post(charge: Charge, entitlement: Entitlement, uow: UnitOfWork) -> None:

@@ -39,6 +39,7 @@ class ChargeReason(StrEnum):
     beneficiary_terminated = "beneficiary_terminated"
     no_price_list = "no_price_list"
     service_not_priced = "service_not_priced"
+    provider_sanctioned = "provider_sanctioned"
 
 
 REASON_LABELS: dict[ChargeReason, str] = {
@@ -49,6 +50,7 @@ REASON_LABELS: dict[ChargeReason, str] = {
     ChargeReason.beneficiary_terminated: "服务对象待遇已终止",
     ChargeReason.no_price_list: "该地区服务日期无适用价格表",
     ChargeReason.service_not_priced: "适用价格表未列该服务项目",
+    ChargeReason.provider_sanctioned: "服务机构已被终止合同或列入失信名单",
 }
 
 
