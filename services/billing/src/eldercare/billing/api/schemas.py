@@ -323,6 +323,19 @@ class EntitlementTrace(BaseModel):
     basis: list[ClauseTrace]
 
 
+class SanctionTrace(BaseModel):
+    """The sanction audit imposed that withheld the line (changsha-2024-purchased-door-to-door-rules.md
+    第十八条)."""
+
+    sanction_id: UUID
+    notice_id: UUID
+    measures: list[str]
+    finding_ids: list[UUID]
+    finding_types: list[str]
+    basis: list[str]
+    imposed_at: datetime
+
+
 class LineTraceRead(BaseModel):
     line: StatementLineRead
     statement: StatementRead
@@ -330,6 +343,7 @@ class LineTraceRead(BaseModel):
     visit: VisitTrace
     price: PriceTrace | None
     entitlement: EntitlementTrace | None
+    sanction: SanctionTrace | None = None
     missing: list[str] = Field(description="links of the chain billing cannot show, and why")
 
     @classmethod
@@ -382,6 +396,17 @@ class LineTraceRead(BaseModel):
                 basis=[ClauseTrace(**clause) for clause in p.basis] if p else [],
             )
             if e
+            else None,
+            sanction=SanctionTrace(
+                sanction_id=t.sanction.sanction_id,
+                notice_id=t.sanction.notice_id,
+                measures=list(t.sanction.measures),
+                finding_ids=list(t.sanction.finding_ids),
+                finding_types=list(t.sanction.finding_types),
+                basis=list(t.sanction.basis),
+                imposed_at=t.sanction.imposed_at,
+            )
+            if t.sanction
             else None,
             missing=missing,
         )

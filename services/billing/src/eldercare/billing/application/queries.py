@@ -20,12 +20,14 @@ from eldercare.billing.adapters.ledger_repository import (
     SettlementRepository,
 )
 from eldercare.billing.adapters.pricing_repository import EntitlementRepository, PriceListRepository
+from eldercare.billing.adapters.sanction_repository import SanctionRepository
 from eldercare.billing.adapters.statement_repository import StatementLine, StatementRepository
 from eldercare.billing.domain.accounts import Account, Settlement
-from eldercare.billing.domain.charges import Charge
+from eldercare.billing.domain.charges import Charge, ChargeReason
 from eldercare.billing.domain.entitlements import Entitlement
 from eldercare.billing.domain.errors import StatementNotRun
 from eldercare.billing.domain.pricing import PriceList
+from eldercare.billing.domain.sanctions import Sanction
 from eldercare.billing.domain.statements import Statement
 from eldercare.common.auth import Principal, Role
 from eldercare.common.errors import NotFound
@@ -162,13 +164,15 @@ async def statement_with_lines(
 @dataclass(frozen=True)
 class LineTrace:
     """What billing knows behind one statement line: the charge, the visit as dispatch reported it,
-    the price list, and the entitlement with its policy pack and clauses."""
+    the price list, the entitlement with its policy pack and clauses, and the sanction that
+    withheld it, if one did."""
 
     statement: Statement
     line: StatementLine
     charge: Charge
     price_list: PriceList | None
     entitlement: Entitlement | None
+    sanction: Sanction | None = None
 
 
 async def trace_line(
@@ -185,4 +189,9 @@ async def trace_line(
         await PriceListRepository(session).get(charge.price_list_id) if charge.price_list_id else None
     )
     entitlement = await EntitlementRepository(session).get(charge.beneficiary_id)
-    return LineTrace(statement, line, charge, price_list, entitlement)
+    sanction = None
+    if charge.reason is ChargeReason.provider_sanctioned and charge.checked_in_at is not None:
+        sanction = await SanctionRepository(session).withholding(
+            charge.provider_id, charge.district_code, charge.checked_in_at
+        )
+    return LineTrace(statement, line, charge, price_list, entitlement, sanction)
