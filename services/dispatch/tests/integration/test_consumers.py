@@ -7,9 +7,20 @@ from uuid import UUID
 
 from sqlalchemy import func, select
 
-from eldercare.common.contracts import BeneficiaryEnrolled, BeneficiaryStatusChanged
+from eldercare.common.contracts import (
+    BeneficiaryEnrolled,
+    BeneficiaryStatusChanged,
+    CaregiverDecertified,
+    SanctionImposed,
+)
 from eldercare.dispatch.adapters.models import BeneficiaryRow
-from eldercare.dispatch.consumers import SUBSCRIPTIONS, on_beneficiary_enrolled, on_beneficiary_status_changed
+from eldercare.dispatch.consumers import (
+    SUBSCRIPTIONS,
+    on_beneficiary_enrolled,
+    on_beneficiary_status_changed,
+    on_caregiver_decertified,
+    on_sanction_imposed,
+)
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
@@ -31,12 +42,14 @@ async def rows(sessions) -> list[BeneficiaryRow]:  # type: ignore[no-untyped-def
 
 
 class TestSubscription:
-    def test_dispatch_listens_to_the_beneficiary_topic_for_both_events(self) -> None:
+    def test_dispatch_listens_to_the_beneficiary_and_audit_sanction_topics(self) -> None:
         [sub] = SUBSCRIPTIONS
         assert sub.name == "dispatch"
-        assert sub.topics == ["intake.beneficiary"]
+        assert sorted(sub.topics) == ["audit.caregiver", "audit.sanction", "intake.beneficiary"]
         assert sub.handler_for(BeneficiaryEnrolled.event_type) is on_beneficiary_enrolled
         assert sub.handler_for(BeneficiaryStatusChanged.event_type) is on_beneficiary_status_changed
+        assert sub.handler_for(CaregiverDecertified.event_type) is on_caregiver_decertified
+        assert sub.handler_for(SanctionImposed.event_type) is on_sanction_imposed
 
 
 class TestOnBeneficiaryEnrolled:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from eldercare.common.consumer import Subscription
-from eldercare.common.contracts import BeneficiaryEnrolled, BeneficiaryStatusChanged
+from eldercare.common.contracts import (
+    BeneficiaryEnrolled,
+    BeneficiaryStatusChanged,
+    CaregiverDecertified,
+    SanctionImposed,
+)
 from eldercare.common.uow import UnitOfWork
-from eldercare.dispatch.application import beneficiaries
+from eldercare.dispatch.application import beneficiaries, sanctions
 from eldercare.dispatch.domain.beneficiaries import BeneficiaryStatus
 from eldercare.dispatch.domain.geo import Point
 
@@ -36,6 +41,26 @@ async def on_beneficiary_status_changed(event: BeneficiaryStatusChanged, uow: Un
         changed_at=event.changed_at,
     )
     await beneficiaries.record_status_change(cmd, uow)
+
+
+@sub.on(CaregiverDecertified)
+async def on_caregiver_decertified(event: CaregiverDecertified, uow: UnitOfWork) -> None:
+    cmd = sanctions.RecordDecertification(
+        caregiver_id=event.caregiver_id, basis=event.basis, decertified_at=event.decertified_at
+    )
+    await sanctions.record_decertification(cmd, uow)
+
+
+@sub.on(SanctionImposed)
+async def on_sanction_imposed(event: SanctionImposed, uow: UnitOfWork) -> None:
+    cmd = sanctions.RecordSanction(
+        sanction_id=event.sanction_id,
+        provider_id=event.provider_id,
+        measures=list(event.measures),
+        basis=list(event.basis),
+        imposed_at=event.imposed_at,
+    )
+    await sanctions.record_sanction(cmd, uow)
 
 
 SUBSCRIPTIONS = [sub]

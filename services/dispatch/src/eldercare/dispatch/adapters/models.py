@@ -29,7 +29,14 @@ from eldercare.dispatch.adapters.orm import Base
 
 class ProviderRow(Timestamped, Base):
     __tablename__ = "providers"
-    __table_args__ = (Index("ix_providers_district_code_id", "district_code", "id"),)
+    __table_args__ = (
+        Index("ix_providers_district_code_id", "district_code", "id"),
+        CheckConstraint(
+            "num_nulls(suspended_by_sanction_id, suspension_measures, suspension_basis, suspended_at)"
+            " IN (0, 4)",
+            name="suspension_complete",
+        ),
+    )
 
     name: Mapped[str] = mapped_column(String(100))
     # Unique: one registered organisation is one provider.
@@ -42,6 +49,12 @@ class ProviderRow(Timestamped, Base):
     has_food_licence: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(16))
     registered_by: Mapped[str] = mapped_column(String(200))
+    # changsha-2024-purchased-door-to-door-rules.md 第十八条: set (all together) by the audit sanction
+    # that ended the contract or blacklisted the provider; then it gets no new work.
+    suspended_by_sanction_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    suspension_measures: Mapped[list[str] | None] = mapped_column(JSONB(none_as_null=True))
+    suspension_basis: Mapped[list[str] | None] = mapped_column(JSONB(none_as_null=True))
+    suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CaregiverRow(Timestamped, Base):
@@ -52,6 +65,9 @@ class CaregiverRow(Timestamped, Base):
             "num_nulls(home_lat, home_lon, shift_start, shift_end, max_visits_per_day, travel_mode)"
             " IN (0, 6)",
             name="workday_complete",
+        ),
+        CheckConstraint(
+            "(decertified_at IS NULL) = (decertification_basis IS NULL)", name="decertification_complete"
         ),
     )
 
@@ -70,6 +86,9 @@ class CaregiverRow(Timestamped, Base):
     max_visits_per_day: Mapped[int | None] = mapped_column(Integer)
     travel_mode: Mapped[str | None] = mapped_column(String(16))
     days_off: Mapped[list[int]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    # wuhai-2017-home-care-measures.md 第三十一条: set (both) when audit decertifies the caregiver.
+    decertified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decertification_basis: Mapped[str | None] = mapped_column(Text)
 
 
 class BeneficiaryRow(Timestamped, Base):

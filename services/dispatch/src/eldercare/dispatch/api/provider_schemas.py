@@ -6,7 +6,7 @@ the field.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Annotated
 from uuid import UUID
 
@@ -92,6 +92,13 @@ class ProviderCreate(BaseModel):
     has_food_licence: StrictBool = False
 
 
+class SuspensionRead(BaseModel):
+    sanction_id: UUID = Field(description="audit's sanction that stopped new work")
+    measures: list[str] = Field(examples=[["end_contract"]])
+    basis: list[str]
+    imposed_at: datetime
+
+
 class ProviderRead(BaseModel):
     id: UUID
     name: str
@@ -106,6 +113,10 @@ class ProviderRead(BaseModel):
     has_food_licence: bool
     status: str
     status_label: str
+    suspended_from_new_work: bool = Field(
+        description="changsha-2024-purchased-door-to-door-rules.md 第十八条: no new plan or visit"
+    )
+    suspension: SuspensionRead | None
 
     @classmethod
     def from_domain(cls, p: Provider) -> ProviderRead:
@@ -121,6 +132,15 @@ class ProviderRead(BaseModel):
             has_food_licence=p.has_food_licence,
             status=p.status.value,
             status_label=PROVIDER_STATUS_LABELS[p.status],
+            suspended_from_new_work=p.suspended_from_new_work,
+            suspension=SuspensionRead(
+                sanction_id=p.suspension.sanction_id,
+                measures=list(p.suspension.measures),
+                basis=list(p.suspension.basis),
+                imposed_at=p.suspension.imposed_at,
+            )
+            if p.suspension
+            else None,
         )
 
 
@@ -196,6 +216,10 @@ class CaregiverRead(BaseModel):
     status: str
     status_label: str
     workday: WorkdayRead | None
+    decertified_at: datetime | None = Field(
+        description="wuhai-2017-home-care-measures.md 第三十一条: set once decertified; never assigned after"
+    )
+    decertification_basis: str | None
 
     @classmethod
     def from_domain(cls, c: Caregiver, principal: Principal) -> CaregiverRead:
@@ -221,4 +245,6 @@ class CaregiverRead(BaseModel):
             )
             if c.workday
             else None,
+            decertified_at=c.decertification.decertified_at if c.decertification else None,
+            decertification_basis=c.decertification.basis if c.decertification else None,
         )

@@ -31,6 +31,8 @@ async def create_care_plan(cmd: CreateCarePlan, uow: UnitOfWork) -> CarePlan:
     """专业照护方案 and 服务协议: the provider's plan for a beneficiary takes effect and
     CarePlanActivated is published (第十二条 to 第十四条)."""
     provider = await _callers_provider(cmd.principal, uow)
+    # changsha-2024-purchased-door-to-door-rules.md 第十八条: a sanctioned provider gets no new plan.
+    provider.ensure_may_take_new_work()
     beneficiary = await BeneficiaryRepository(uow.session).get(cmd.beneficiary_id)
     if beneficiary is None:
         # Dispatch learns of beneficiaries from intake's events: a plan written right after the

@@ -122,6 +122,9 @@ async def plan_district_day(cmd: PlanDistrictDay, uow: UnitOfWork) -> DaySchedul
         # 第九条（四）: only with a health certificate valid on the day; never on a day off.
         if cg.workday is None or not cg.fit_for_duty_on(cmd.day) or not cg.workday.works_on(cmd.day):
             continue
+        if cg.is_decertified:
+            # wuhai-2017-home-care-measures.md 第三十一条: a decertified caregiver is never assigned.
+            continue
         booked = await visits_repo.list_occupying(cg.id, start, end)
         busy[cg.id] = [v.occupied for v in booked]
         room = cg.workday.max_visits_per_day - len(booked)

@@ -17,7 +17,7 @@ from eldercare.common.errors import InvalidInput, NotFound
 from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.repositories.beneficiaries import BeneficiaryRepository
 from eldercare.dispatch.adapters.repositories.care_plans import CarePlanRepository
-from eldercare.dispatch.adapters.repositories.providers import CaregiverRepository
+from eldercare.dispatch.adapters.repositories.providers import CaregiverRepository, ProviderRepository
 from eldercare.dispatch.adapters.repositories.visits import VisitRepository
 from eldercare.dispatch.application.access import ensure, is_the_caregiver, provider_admin_of
 from eldercare.dispatch.domain.care_plans import CarePlan
@@ -63,6 +63,11 @@ async def schedule_visit(cmd: ScheduleVisit, uow: UnitOfWork) -> Visit:
     plan = await CarePlanRepository(uow.session).get(cmd.care_plan_id)
     ensure(plan is not None and provider_admin_of(cmd.principal, plan.provider_id), "care plan")
     assert plan is not None
+    provider = await ProviderRepository(uow.session).get(plan.provider_id)
+    if provider is None:
+        raise NotFound("provider not found")
+    # changsha-2024-purchased-door-to-door-rules.md 第十八条: a sanctioned provider gets no new visit.
+    provider.ensure_may_take_new_work()
     if cmd.caregiver_id is None:
         return await _request_visit(cmd, plan, uow)
     if cmd.window_start_at is not None or cmd.window_end_at is not None:

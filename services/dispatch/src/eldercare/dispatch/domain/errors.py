@@ -41,3 +41,8 @@ class CaregiverBusy(Conflict):
 
 class VisitStateConflict(Conflict):
     """The visit is not in the state this step needs (check in once, check out after checking in)."""
+
+
+class ProviderSuspended(Conflict):
+    """A provider sanctioned with end_contract or blacklist gets no new plan and no new visit
+    (changsha-2024-purchased-door-to-door-rules.md 第十八条)."""

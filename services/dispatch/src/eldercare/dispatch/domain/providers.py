@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from uuid import UUID
 
 from eldercare.common.ids import uuid7
 from eldercare.dispatch.domain.catalog import CATALOG
 from eldercare.dispatch.domain.credit_code import CreditCode
-from eldercare.dispatch.domain.errors import RuleViolations
+from eldercare.dispatch.domain.errors import ProviderSuspended, RuleViolations
 from eldercare.dispatch.domain.geo import Point, TravelMode
+
+SANCTION_SOURCE = "changsha-2024-purchased-door-to-door-rules.md"
+# changsha-2024-purchased-door-to-door-rules.md 第十八条: 终止购买服务合同 / 列入失信名单. The other
+# measure, recover_funds, concerns money already paid and leaves new work alone.
+MEASURES_ENDING_NEW_WORK = frozenset({"end_contract", "blacklist"})
+
+
+@dataclass(frozen=True)
+class Suspension:
+    """Why a provider gets no new work: the audit sanction that ended its contract or blacklisted it."""
+
+    sanction_id: UUID
+    measures: tuple[str, ...]
+    basis: tuple[str, ...]
+    imposed_at: datetime
+
+
+@dataclass(frozen=True)
+class Decertification:
+    """Why a caregiver may no longer serve (wuhai-2017-home-care-measures.md 第三十一条)."""
+
+    basis: str
+    decertified_at: datetime
 
 
 class ProviderStatus(StrEnum):
@@ -37,6 +60,7 @@ class Provider:
     registered_by: str
     status: ProviderStatus = ProviderStatus.active
     id: UUID = field(default_factory=uuid7)
+    suspension: Suspension | None = None
 
     @classmethod
     def register(
@@ -68,6 +92,27 @@ class Provider:
             has_food_licence=has_food_licence,
             registered_by=registered_by,
         )
+
+    @property
+    def suspended_from_new_work(self) -> bool:
+        return self.suspension is not None
+
+    def suspend_from_new_work(self, suspension: Suspension) -> bool:
+        """changsha-2024-purchased-door-to-door-rules.md 第十八条: a provider whose contract is ended
+        or who is blacklisted receives no new work. False when already suspended (the first
+        sanction stays the one on record); work already done or booked is left as it is."""
+        if self.suspension is not None:
+            return False
+        self.suspension = suspension
+        return True
+
+    def ensure_may_take_new_work(self) -> None:
+        if self.suspension is not None:
+            s = self.suspension
+            raise ProviderSuspended(
+                f"the provider is suspended from new work by sanction {s.sanction_id} "
+                f"({', '.join(s.measures)}; {SANCTION_SOURCE} 第十八条)"
+            )
 
     def serves_district(self, district_code: str) -> bool:
         return self.district_code == district_code
@@ -143,6 +188,20 @@ class Caregiver:
     id: UUID = field(default_factory=uuid7)
     # None: the caregiver is booked by hand only; the day planner leaves them out.
     workday: Workday | None = None
+    decertification: Decertification | None = None
+
+    @property
+    def is_decertified(self) -> bool:
+        return self.decertification is not None
+
+    def decertify(self, decertification: Decertification) -> bool:
+        """wuhai-2017-home-care-measures.md 第三十一条: 3 or more substantiated complaints in a year
+        cost the caregiver the right to serve (取消上岗资格). False when already decertified (the
+        first decertification stays the one on record)."""
+        if self.decertification is not None:
+            return False
+        self.decertification = decertification
+        return True
 
     @property
     def is_certified(self) -> bool:

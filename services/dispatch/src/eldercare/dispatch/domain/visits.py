@@ -153,6 +153,17 @@ class Visit:
     def is_unassigned(self) -> bool:
         return self.caregiver_id is None and self.status == VisitStatus.scheduled
 
+    def unassign(self, *, by: str) -> bool:
+        """Give a booked, not yet started visit back to the planner: it keeps its slot (as its
+        window when it had none). False when the visit has started or has no caregiver."""
+        if self.status != VisitStatus.scheduled or self.caregiver_id is None:
+            return False
+        if self.window_start_at is None or self.window_end_at is None:
+            self.window_start_at, self.window_end_at = self.scheduled_start_at, self.scheduled_end_at
+        self.caregiver_id = None
+        self.scheduled_by = by
+        return True
+
     def assign(
         self, *, plan: CarePlan, caregiver: Caregiver, start: datetime, start_day: date, by: str
     ) -> None:
@@ -291,7 +302,16 @@ def schedule_violations(
         out.append(("caregiver_id", f"{service_code} needs a certified caregiver ({SOURCE} 第九条（八）)"))
     if start_day > plan.agreement.ends_on:
         out.append(("scheduled_start_at", f"the agreement ended on {plan.agreement.ends_on.isoformat()}"))
-    if not caregiver.fit_for_duty_on(start_day):
+    if caregiver.is_decertified:
+        # wuhai-2017-home-care-measures.md 第三十一条: 取消养老护理上岗资格.
+        out.append(
+            (
+                "caregiver_id",
+                "the caregiver is decertified and may not be assigned "
+                "(wuhai-2017-home-care-measures.md 第三十一条)",
+            )
+        )
+    elif not caregiver.fit_for_duty_on(start_day):
         # 第九条（四）: 身体健康，取得健康合格证明后上岗.
         out.append(
             ("caregiver_id", f"the caregiver's health certificate is not valid on {start_day.isoformat()}")

@@ -12,9 +12,11 @@ from eldercare.dispatch.domain.geo import Point, TravelMode
 from eldercare.dispatch.domain.providers import (
     Caregiver,
     CaregiverStatus,
+    Decertification,
     Provider,
     ProviderStatus,
     Qualification,
+    Suspension,
     Workday,
 )
 
@@ -23,9 +25,16 @@ class ProviderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, provider_id: UUID) -> Provider | None:
-        row = await self.session.get(ProviderRow, provider_id)
+    async def get(self, provider_id: UUID, *, for_update: bool = False) -> Provider | None:
+        row = await self.session.get(ProviderRow, provider_id, with_for_update=for_update or None)
         return provider_from_row(row) if row else None
+
+    async def save_suspension(self, provider: Provider) -> None:
+        row = await self.session.get(ProviderRow, provider.id)
+        assert row is not None
+        for key, value in _suspension_columns(provider.suspension).items():
+            setattr(row, key, value)
+        await self.session.flush()
 
     async def get_by_credit_code(self, credit_code: str) -> Provider | None:
         row = (
@@ -47,9 +56,26 @@ class ProviderRepository:
                 has_food_licence=provider.has_food_licence,
                 status=provider.status.value,
                 registered_by=provider.registered_by,
+                **_suspension_columns(provider.suspension),
             )
         )
         await self.session.flush()
+
+
+def _suspension_columns(s: Suspension | None) -> dict[str, object]:
+    if s is None:
+        return {
+            "suspended_by_sanction_id": None,
+            "suspension_measures": None,
+            "suspension_basis": None,
+            "suspended_at": None,
+        }
+    return {
+        "suspended_by_sanction_id": s.sanction_id,
+        "suspension_measures": list(s.measures),
+        "suspension_basis": list(s.basis),
+        "suspended_at": s.imposed_at,
+    }
 
 
 def provider_from_row(row: ProviderRow) -> Provider:
@@ -65,6 +91,14 @@ def provider_from_row(row: ProviderRow) -> Provider:
         has_food_licence=row.has_food_licence,
         status=ProviderStatus(row.status),
         registered_by=row.registered_by,
+        suspension=Suspension(
+            sanction_id=row.suspended_by_sanction_id,
+            measures=tuple(row.suspension_measures or ()),
+            basis=tuple(row.suspension_basis or ()),
+            imposed_at=row.suspended_at,
+        )
+        if row.suspended_by_sanction_id is not None and row.suspended_at is not None
+        else None,
     )
 
 
@@ -88,9 +122,21 @@ class CaregiverRepository:
                 qualifications=[q.value for q in caregiver.qualifications],
                 health_certificate_valid_until=caregiver.health_certificate_valid_until,
                 status=caregiver.status.value,
+                decertified_at=caregiver.decertification.decertified_at
+                if caregiver.decertification
+                else None,
+                decertification_basis=caregiver.decertification.basis if caregiver.decertification else None,
                 **_workday_columns(caregiver.workday),
             )
         )
+        await self.session.flush()
+
+    async def save_decertification(self, caregiver: Caregiver) -> None:
+        row = await self.session.get(CaregiverRow, caregiver.id)
+        assert row is not None
+        d = caregiver.decertification
+        row.decertified_at = d.decertified_at if d else None
+        row.decertification_basis = d.basis if d else None
         await self.session.flush()
 
     async def list_schedulable(self, provider_id: UUID) -> list[Caregiver]:
@@ -130,6 +176,9 @@ def caregiver_from_row(row: CaregiverRow) -> Caregiver:
         health_certificate_valid_until=row.health_certificate_valid_until,
         status=CaregiverStatus(row.status),
         workday=_workday(row),
+        decertification=Decertification(basis=row.decertification_basis, decertified_at=row.decertified_at)
+        if row.decertified_at is not None and row.decertification_basis is not None
+        else None,
     )
 
 

@@ -49,6 +49,14 @@ class VisitRepository:
         rows = await self.session.scalars(query.order_by(VisitRow.id).with_for_update())
         return [to_domain(row) for row in rows.all()]
 
+    async def list_not_started(self, caregiver_id: UUID) -> list[Visit]:
+        """The caregiver's booked visits not yet checked in, locked, in id order."""
+        query = select(VisitRow).where(
+            VisitRow.caregiver_id == caregiver_id, VisitRow.status == VisitStatus.scheduled.value
+        )
+        rows = await self.session.scalars(query.order_by(VisitRow.id).with_for_update())
+        return [to_domain(row) for row in rows.all()]
+
     async def get_in_progress(self, caregiver_id: UUID) -> Visit | None:
         query = select(VisitRow).where(
             VisitRow.caregiver_id == caregiver_id, VisitRow.status == VisitStatus.in_progress.value
