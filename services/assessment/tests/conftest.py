@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from eldercare.assessment.domain.gbt42195 import ITEM_MAXIMA, TOTAL_MAXIMUM
 from eldercare.assessment.main import create_app
 from eldercare.assessment.settings import AssessmentSettings
-from eldercare.common.testing.plugin import Tokens, api_client, rolled_back
+from eldercare.common.testing.plugin import Tokens, api_client, api_test_settings
 
 
 @pytest.fixture(scope="session")
@@ -24,10 +24,7 @@ def database_url(migrate: Callable[[str, str], str]) -> str:
 @pytest.fixture
 def settings(database_url: str, tokens: Tokens, pii_keys: str) -> AssessmentSettings:
     return AssessmentSettings(
-        database_url=database_url,
-        jwt_public_key=SecretStr(tokens.public_pem.decode()),
-        kafka_bootstrap_servers="127.0.0.1:1",
-        log_format="text",
+        **api_test_settings(database_url, tokens),
         pii_keys=SecretStr(pii_keys),
     )
 
@@ -35,12 +32,6 @@ def settings(database_url: str, tokens: Tokens, pii_keys: str) -> AssessmentSett
 @pytest.fixture(scope="session")
 def pii_keys() -> str:
     return "k1:" + base64.b64encode(os.urandom(32)).decode()
-
-
-@pytest.fixture
-async def sessions(database_url: str):  # type: ignore[no-untyped-def]
-    async with rolled_back(database_url) as sessionmaker:
-        yield sessionmaker
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from uuid import UUID, uuid4
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from eldercare.audit.adapters.orm import MESSAGING
@@ -35,7 +34,7 @@ from eldercare.common.contracts import (
     VisitScheduled,
 )
 from eldercare.common.registry import IntegrationEvent
-from eldercare.common.testing.plugin import Tokens, api_client, rolled_back
+from eldercare.common.testing.plugin import Tokens, api_client, api_test_settings
 from eldercare.common.uow import UnitOfWork
 
 E = TypeVar("E", bound=IntegrationEvent)
@@ -49,17 +48,8 @@ def database_url(migrate: Callable[[str, str], str]) -> str:
 @pytest.fixture
 def settings(database_url: str, tokens: Tokens) -> AuditSettings:
     return AuditSettings(
-        database_url=database_url,
-        jwt_public_key=SecretStr(tokens.public_pem.decode()),
-        kafka_bootstrap_servers="127.0.0.1:1",
-        log_format="text",
+        **api_test_settings(database_url, tokens),
     )
-
-
-@pytest.fixture
-async def sessions(database_url: str):  # type: ignore[no-untyped-def]
-    async with rolled_back(database_url) as sessionmaker:
-        yield sessionmaker
 
 
 @pytest.fixture

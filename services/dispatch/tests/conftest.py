@@ -10,12 +10,11 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from eldercare.common.contracts import BeneficiaryEnrolled
 from eldercare.common.registry import IntegrationEvent
-from eldercare.common.testing.plugin import Tokens, api_client, rolled_back
+from eldercare.common.testing.plugin import Tokens, api_client, api_test_settings
 from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.orm import MESSAGING
 from eldercare.dispatch.consumers import SUBSCRIPTIONS
@@ -31,17 +30,8 @@ def database_url(migrate: Callable[[str, str], str]) -> str:
 @pytest.fixture
 def settings(database_url: str, tokens: Tokens) -> DispatchSettings:
     return DispatchSettings(
-        database_url=database_url,
-        jwt_public_key=SecretStr(tokens.public_pem.decode()),
-        kafka_bootstrap_servers="127.0.0.1:1",
-        log_format="text",
+        **api_test_settings(database_url, tokens),
     )
-
-
-@pytest.fixture
-async def sessions(database_url: str):  # type: ignore[no-untyped-def]
-    async with rolled_back(database_url) as sessionmaker:
-        yield sessionmaker
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from pydantic import SecretStr
 
 from eldercare.common.contracts import AssessmentCompleted
 from eldercare.common.id_numbers import make_id_number
-from eldercare.common.testing.plugin import Tokens, api_client, rolled_back
+from eldercare.common.testing.plugin import Tokens, api_client, api_test_settings
 from eldercare.common.uow import UnitOfWork
 from eldercare.intake.adapters.orm import MESSAGING
 from eldercare.intake.adapters.pii import PiiVault
@@ -47,19 +47,10 @@ def pii_keys() -> dict[str, SecretStr]:
 @pytest.fixture
 def settings(database_url: str, tokens: Tokens, pii_keys: dict[str, SecretStr]) -> IntakeSettings:
     return IntakeSettings(
-        database_url=database_url,
-        jwt_public_key=SecretStr(tokens.public_pem.decode()),
-        kafka_bootstrap_servers="127.0.0.1:1",
-        log_format="text",
+        **api_test_settings(database_url, tokens),
         policy_settings={"changsha-2024": {"monthly_service_amount_fen": MONTHLY_AMOUNT_FEN}},
         **pii_keys,
     )
-
-
-@pytest.fixture
-async def sessions(database_url: str):  # type: ignore[no-untyped-def]
-    async with rolled_back(database_url) as sessionmaker:
-        yield sessionmaker
 
 
 @pytest.fixture

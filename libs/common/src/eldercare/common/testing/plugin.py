@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from eldercare.common.auth import generate_keypair, mint_token
@@ -124,6 +125,28 @@ async def rolled_back(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession
         finally:
             await outer.rollback()
     await engine.dispose()
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on the service's migrated database, rolled back after the test.
+
+    Each service's conftest provides ``database_url`` (``migrate("<svc>", "<SVC>_")``).
+    """
+    async with rolled_back(database_url) as sessionmaker:
+        yield sessionmaker
+
+
+def api_test_settings(database_url: str, tokens: Tokens) -> dict[str, Any]:
+    """ServiceSettings keyword arguments for in-process API tests: the test database, the session's
+    token key, plain-text logs, and a broker address nothing listens on (APIs publish through the
+    outbox, never to Kafka directly, so an API test needs no broker)."""
+    return {
+        "database_url": database_url,
+        "jwt_public_key": SecretStr(tokens.public_pem.decode()),
+        "kafka_bootstrap_servers": "127.0.0.1:1",
+        "log_format": "text",
+    }
 
 
 # ---------------------------------------------------------------- tokens
