@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
-from eldercare.common.contracts.assessment import AssessmentCompleted
+from eldercare.common.contracts.assessment import AssessmentCompleted, ReassessmentDue
+from eldercare.common.contracts.assessment import (
+    PersonalDataAccessed as AssessmentPersonalDataAccessed,
+)
 from eldercare.common.contracts.audit import (
     CaregiverDecertified,
+    ClaimDeductionPublished,
     FollowUpOpened,
+    FundsRecoveryOrdered,
     SanctionImposed,
     TrailHeadPublished,
+    VisitFlagRaised,
+    VisitFlagResolved,
 )
-from eldercare.common.contracts.billing import ChargePosted
+from eldercare.common.contracts.billing import ChargePosted, ChargeReversed, SettlementIssued
 from eldercare.common.contracts.dispatch import (
     CarePlanActivated,
+    EmergencyRaised,
+    EmergencyResolved,
+    VisitCancelled,
     VisitCheckedIn,
     VisitCompleted,
     VisitScheduled,
+    VisitUnassigned,
+    VisitVerificationResolved,
 )
 from eldercare.common.contracts.intake import (
     ApplicationDecided,
     ApplicationSubmitted,
     AssessmentRequested,
     BeneficiaryEnrolled,
+    BeneficiaryEntitlementChanged,
     BeneficiaryStatusChanged,
+)
+from eldercare.common.contracts.intake import (
+    PersonalDataAccessed as IntakePersonalDataAccessed,
 )
 from eldercare.common.registry import EventRegistry
 
@@ -32,16 +48,31 @@ REGISTRY = EventRegistry(
         ApplicationDecided,
         BeneficiaryEnrolled,
         BeneficiaryStatusChanged,
+        BeneficiaryEntitlementChanged,
+        IntakePersonalDataAccessed,
         AssessmentCompleted,
+        ReassessmentDue,
+        AssessmentPersonalDataAccessed,
         CarePlanActivated,
         VisitScheduled,
         VisitCheckedIn,
         VisitCompleted,
+        VisitUnassigned,
+        VisitCancelled,
+        VisitVerificationResolved,
+        EmergencyRaised,
+        EmergencyResolved,
         ChargePosted,
+        ChargeReversed,
+        SettlementIssued,
         FollowUpOpened,
         CaregiverDecertified,
         SanctionImposed,
         TrailHeadPublished,
+        VisitFlagRaised,
+        VisitFlagResolved,
+        FundsRecoveryOrdered,
+        ClaimDeductionPublished,
     ]
 )
 
@@ -57,17 +88,32 @@ __all__ = [
     "ApplicationDecided",
     "ApplicationSubmitted",
     "AssessmentCompleted",
+    "AssessmentPersonalDataAccessed",
     "AssessmentRequested",
     "BeneficiaryEnrolled",
+    "BeneficiaryEntitlementChanged",
     "BeneficiaryStatusChanged",
     "CarePlanActivated",
     "CaregiverDecertified",
     "ChargePosted",
+    "ChargeReversed",
+    "ClaimDeductionPublished",
+    "EmergencyRaised",
+    "EmergencyResolved",
     "FollowUpOpened",
+    "FundsRecoveryOrdered",
+    "IntakePersonalDataAccessed",
+    "ReassessmentDue",
     "SanctionImposed",
+    "SettlementIssued",
     "TrailHeadPublished",
+    "VisitCancelled",
     "VisitCheckedIn",
     "VisitCompleted",
+    "VisitFlagRaised",
+    "VisitFlagResolved",
     "VisitScheduled",
+    "VisitUnassigned",
+    "VisitVerificationResolved",
     "all_topics",
 ]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field
 
-from eldercare.common.contracts.common import DISTRICT_PATTERN
+from eldercare.common.contracts.common import DISTRICT_PATTERN, PersonalDataAccess
 from eldercare.common.registry import IntegrationEvent
 
 LEVEL_LABELS = {
@@ -42,3 +42,32 @@ class AssessmentCompleted(IntegrationEvent):
 
     def subject(self) -> str:
         return str(self.assessment_id)
+
+
+class ReassessmentDue(IntegrationEvent):
+    """A person's routine reassessment falls due on ``due_on`` (the interval is a rule-set setting;
+    gbt42195.md leaves it open). Published once per completed assessment when the due date comes
+    within the notice window; intake and the dashboards show it."""
+
+    event_type: ClassVar[str] = "assessment.assessment.reassessment_due.v1"
+    topic: ClassVar[str] = "assessment.assessment"
+
+    assessment_id: UUID
+    person_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    final_level: int = Field(ge=0, le=4)
+    due_on: date
+    published_at: datetime
+
+    def subject(self) -> str:
+        return str(self.assessment_id)
+
+
+class PersonalDataAccessed(PersonalDataAccess, IntegrationEvent):
+    """Someone holding ``pii:read`` read an assessment's health data (diagnoses, medication)."""
+
+    event_type: ClassVar[str] = "assessment.pii_access.recorded.v1"
+    topic: ClassVar[str] = "assessment.pii_access"
+
+    def subject(self) -> str:
+        return str(self.resource_id)

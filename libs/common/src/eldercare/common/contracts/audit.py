@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field
@@ -93,3 +93,93 @@ class TrailHeadPublished(IntegrationEvent):
 
     def subject(self) -> str:
         return self.day.isoformat()
+
+
+class VisitFlagRaised(IntegrationEvent):
+    """Audit suspects a visit was not delivered as recorded (a fraud signal, a spot check, a
+    follow-up or survey answer). Billing withholds the visit's charge from settlement until the flag
+    is cleared or confirmed (issue #6: a visit audit flags as suspect is withheld)."""
+
+    event_type: ClassVar[str] = "audit.visit_flag.raised.v1"
+    topic: ClassVar[str] = "audit.visit_flag"
+
+    flag_id: UUID
+    visit_id: UUID
+    provider_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    source: Literal["fraud_signal", "spot_check", "survey", "complaint", "follow_up"]
+    signal: str = Field(description="e.g. overlapping_visits, impossible_travel, not_delivered")
+    raised_at: datetime
+
+    def subject(self) -> str:
+        return str(self.visit_id)
+
+
+class VisitFlagResolved(IntegrationEvent):
+    """The flag on a visit was investigated: ``cleared`` releases the withheld charge;
+    ``confirmed`` keeps it withheld for good (a finding under Changsha 第十八条 follows, and a
+    FundsRecoveryOrdered if it had already been paid)."""
+
+    event_type: ClassVar[str] = "audit.visit_flag.resolved.v1"
+    topic: ClassVar[str] = "audit.visit_flag"
+
+    flag_id: UUID
+    visit_id: UUID
+    provider_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    outcome: Literal["cleared", "confirmed"]
+    finding_id: UUID | None = None
+    resolved_at: datetime
+
+    def subject(self) -> str:
+        return str(self.visit_id)
+
+
+class FundsRecoveryOrdered(IntegrationEvent):
+    """Subsidies obtained for ``visit_ids`` by fraud or false information are to be recovered from
+    the provider (changsha-2024-purchased-door-to-door-rules.md 第十八条（四）), with, where the
+    city's policy provides it, a fine of ``fine_rate_percent`` of the amount obtained
+    (nanchang-2021-home-community-elderly-service-regulations.md 第四十四条: 10 % to 50 %). Audit
+    names the visits; billing knows what was paid for them and books the recovery and the fine as
+    negative lines on the provider's next statement, linked to ``recovery_id`` and the findings."""
+
+    event_type: ClassVar[str] = "audit.recovery.ordered.v1"
+    topic: ClassVar[str] = "audit.recovery"
+
+    recovery_id: UUID
+    provider_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    finding_ids: list[UUID] = Field(min_length=1)
+    visit_ids: list[UUID] = Field(min_length=1)
+    fine_rate_percent: int | None = Field(default=None, ge=10, le=50)
+    basis: list[str] = Field(min_length=1)
+    ordered_at: datetime
+
+    def subject(self) -> str:
+        return str(self.recovery_id)
+
+
+class ClaimDeductionPublished(IntegrationEvent):
+    """Claim sampling (as openIMIS does it): of the provider's visits sampled in ``period``,
+    ``failed`` of ``sampled`` were found not delivered as billed. Where the city's policy enables
+    it, billing deducts ``failed / sampled`` of the amount covered for the provider's *unsampled*
+    visits of that period in that district (the sampled failures themselves are recovered one by
+    one). ``seed`` and the visit lists make the sample reproducible and traceable."""
+
+    event_type: ClassVar[str] = "audit.spot_check.deduction_published.v1"
+    topic: ClassVar[str] = "audit.spot_check"
+
+    sample_id: UUID
+    provider_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    period: str = Field(pattern=r"^\d{4}-\d{2}$")
+    seed: str
+    sampled_visit_ids: list[UUID] = Field(min_length=1)
+    failed_visit_ids: list[UUID]
+    sampled: int = Field(ge=1)
+    failed: int = Field(ge=0)
+    basis: list[str] = Field(min_length=1)
+    published_at: datetime
+
+    def subject(self) -> str:
+        return str(self.sample_id)

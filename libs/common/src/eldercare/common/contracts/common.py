@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from uuid import UUID
+
 from pydantic import BaseModel, ConfigDict, Field
 
 DistrictCode = str  # GB/T 2260, 6 digits
@@ -38,3 +41,21 @@ class GeoPoint(BaseModel):
 
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
+
+
+class PersonalDataAccess(BaseModel):
+    """What every service's "unmasked personal data was read" event carries (PIPL 第五十一条,
+    architecture.md): who read which fields of which record, when and why. It names the record by
+    its pseudonymous id and the field names only, never the values. Each producing service
+    subclasses it on its own ``<service>.pii_access`` topic; audit records them in the trail."""
+
+    access_id: UUID
+    actor: str = Field(description="the token's subject")
+    actor_role: str
+    actor_region: str | None = None
+    resource_type: str = Field(examples=["application", "beneficiary", "assessment"])
+    resource_id: UUID
+    fields: list[str] = Field(min_length=1, examples=[["id_number", "phone"]])
+    reason: str = Field(description="the caller's X-Access-Reason", max_length=500)
+    district_code: str | None = Field(default=None, pattern=DISTRICT_PATTERN)
+    accessed_at: datetime

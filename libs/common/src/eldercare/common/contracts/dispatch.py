@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field
@@ -90,3 +90,108 @@ class VisitCompleted(IntegrationEvent):
 
     def subject(self) -> str:
         return str(self.visit_id)
+
+
+class VisitUnassigned(IntegrationEvent):
+    """A scheduled visit lost its caregiver (decertified, sanctioned provider, sick, declined) and
+    is back with the planner; ``caregiver_id`` is the one it had."""
+
+    event_type: ClassVar[str] = "dispatch.visit.unassigned.v1"
+    topic: ClassVar[str] = "dispatch.visit"
+
+    visit_id: UUID
+    beneficiary_id: UUID
+    provider_id: UUID
+    caregiver_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    reason: str
+    unassigned_at: datetime
+
+    def subject(self) -> str:
+        return str(self.visit_id)
+
+
+class VisitCancelled(IntegrationEvent):
+    """A visit will not be (or was not validly) delivered: cancelled before it started (plan ended,
+    beneficiary suspended or terminated), missed (nobody checked in by the end of its window), or
+    voided after completion when review rejected its record. ``was_completed`` tells billing a
+    charge may exist and must be reversed."""
+
+    event_type: ClassVar[str] = "dispatch.visit.cancelled.v1"
+    topic: ClassVar[str] = "dispatch.visit"
+
+    visit_id: UUID
+    beneficiary_id: UUID
+    provider_id: UUID
+    caregiver_id: UUID | None
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    kind: Literal["cancelled", "missed", "voided"]
+    reason: str
+    was_completed: bool
+    cancelled_at: datetime
+
+    def subject(self) -> str:
+        return str(self.visit_id)
+
+
+class VisitVerificationResolved(IntegrationEvent):
+    """A completed visit whose record was flagged (``verified`` false on completion) was reviewed:
+    ``accepted`` makes it billable as recorded; ``rejected`` voids it (a VisitCancelled with kind
+    ``voided`` follows)."""
+
+    event_type: ClassVar[str] = "dispatch.visit.verification_resolved.v1"
+    topic: ClassVar[str] = "dispatch.visit"
+
+    visit_id: UUID
+    beneficiary_id: UUID
+    provider_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    outcome: Literal["accepted", "rejected"]
+    reviewer: str
+    comment: str | None = None
+    resolved_at: datetime
+
+    def subject(self) -> str:
+        return str(self.visit_id)
+
+
+EmergencyKind = Literal["fall", "medical", "hospitalisation", "fire", "lost", "other"]
+
+
+class EmergencyRaised(IntegrationEvent):
+    """A beneficiary (or their device, or a caregiver on a visit) raised an emergency help call
+    (紧急救援, catalog CS32)."""
+
+    event_type: ClassVar[str] = "dispatch.emergency.raised.v1"
+    topic: ClassVar[str] = "dispatch.emergency"
+
+    emergency_id: UUID
+    beneficiary_id: UUID
+    provider_id: UUID | None
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    kind: EmergencyKind
+    source: Literal["device", "phone", "caregiver", "platform"]
+    raised_at: datetime
+
+    def subject(self) -> str:
+        return str(self.emergency_id)
+
+
+class EmergencyResolved(IntegrationEvent):
+    """An emergency call was closed. ``outcome`` ``hospitalised`` or a ``fall`` kind is a change of
+    condition: assessment opens an immediate reassessment (GB/T 42195 A.1.3 即时评估)."""
+
+    event_type: ClassVar[str] = "dispatch.emergency.resolved.v1"
+    topic: ClassVar[str] = "dispatch.emergency"
+
+    emergency_id: UUID
+    beneficiary_id: UUID
+    provider_id: UUID | None
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    kind: EmergencyKind
+    outcome: Literal["resolved_on_site", "hospitalised", "false_alarm", "referred", "deceased"]
+    responded_at: datetime | None
+    resolved_at: datetime
+
+    def subject(self) -> str:
+        return str(self.emergency_id)

@@ -17,6 +17,7 @@ from eldercare.common.contracts.common import (
     REGION_PATTERN,
     ClauseRef,
     GeoPoint,
+    PersonalDataAccess,
     PolicyRef,
 )
 from eldercare.common.registry import IntegrationEvent
@@ -106,6 +107,9 @@ class BeneficiaryEnrolled(IntegrationEvent):
     entitlement: MonthlyEntitlement
     effective_on: date
     enrolled_at: datetime
+    # The GB/T 42195 assessment the level came from, so billing's trace reaches it (issue #6).
+    # Optional: enrolments recorded before it was carried have none.
+    assessment_id: UUID | None = None
 
     def subject(self) -> str:
         return str(self.beneficiary_id)
@@ -126,3 +130,36 @@ class BeneficiaryStatusChanged(IntegrationEvent):
 
     def subject(self) -> str:
         return str(self.beneficiary_id)
+
+
+class BeneficiaryEntitlementChanged(IntegrationEvent):
+    """A beneficiary's monthly entitlement changes from ``effective_on`` (always the first day of a
+    month, Asia/Shanghai): after a reassessment changed the level, or when a re-evaluation under a
+    new policy pack version was applied. The months before keep the entitlement they had; billing
+    opens the new account from ``effective_on``; dispatch checks plans against it."""
+
+    event_type: ClassVar[str] = "intake.beneficiary.entitlement_changed.v1"
+    topic: ClassVar[str] = "intake.beneficiary"
+
+    beneficiary_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    reason: Literal["reassessment", "policy_reevaluation", "correction"]
+    assessment_id: UUID | None = None
+    assessment_level: int = Field(ge=0, le=4)
+    policy: PolicyRef
+    entitlement: MonthlyEntitlement
+    effective_on: date
+    changed_at: datetime
+
+    def subject(self) -> str:
+        return str(self.beneficiary_id)
+
+
+class PersonalDataAccessed(PersonalDataAccess, IntegrationEvent):
+    """Someone holding ``pii:read`` read unmasked ID numbers, phones or addresses in intake."""
+
+    event_type: ClassVar[str] = "intake.pii_access.recorded.v1"
+    topic: ClassVar[str] = "intake.pii_access"
+
+    def subject(self) -> str:
+        return str(self.resource_id)
