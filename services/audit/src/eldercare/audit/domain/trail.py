@@ -63,6 +63,21 @@ OCCURRED_AT_FIELDS: Mapping[str, str] = {
     "audit.caregiver.decertified.v1": "decertified_at",
     "audit.sanction.imposed.v1": "imposed_at",
     "audit.trail.head_published.v1": "published_at",
+    "intake.beneficiary.entitlement_changed.v1": "changed_at",
+    "intake.pii_access.recorded.v1": "accessed_at",
+    "assessment.assessment.reassessment_due.v1": "published_at",
+    "assessment.pii_access.recorded.v1": "accessed_at",
+    "dispatch.visit.unassigned.v1": "unassigned_at",
+    "dispatch.visit.cancelled.v1": "cancelled_at",
+    "dispatch.visit.verification_resolved.v1": "resolved_at",
+    "dispatch.emergency.raised.v1": "raised_at",
+    "dispatch.emergency.resolved.v1": "resolved_at",
+    "billing.charge.reversed.v1": "reversed_at",
+    "billing.settlement.issued.v1": "issued_at",
+    "audit.visit_flag.raised.v1": "raised_at",
+    "audit.visit_flag.resolved.v1": "resolved_at",
+    "audit.recovery.ordered.v1": "ordered_at",
+    "audit.spot_check.deduction_published.v1": "published_at",
 }
 
 
