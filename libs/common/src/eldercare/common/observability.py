@@ -60,13 +60,21 @@ def injected_traceparent() -> str | None:
     return carrier.get("traceparent")
 
 
-# 18-digit resident ID numbers (GB 11643) and mainland mobile numbers must never reach a log line.
+# Resident ID numbers (GB 11643: 18 characters, or 15 digits for legacy numbers) and mainland
+# mobile numbers (also written +86 138-1234-5678) must never reach a log line. The suite checks
+# every test's output with the wider patterns of eldercare.common.testing.log_scan.
 _ID_NUMBER = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?![\dXx])")
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_LEGACY_ID_NUMBER = re.compile(r"(?<![\dA-Za-z])(\d{6})\d{6}(\d{3})(?![\dA-Za-z])")
+_PHONE = re.compile(
+    r"(?:(?<=\+86)|(?<=\b86)|(?<=\+86[ -])|(?<=\b86[ -])|(?<![\dA-Za-z]))"
+    r"(1[3-9]\d)[ -]?\d{4}[ -]?(\d{4})(?!\d)"
+)
 
 
 def redact(text: str) -> str:
-    return _PHONE.sub(r"\1****\2", _ID_NUMBER.sub(r"\1********\2", text))
+    text = _ID_NUMBER.sub(r"\1********\2", text)
+    text = _LEGACY_ID_NUMBER.sub(r"\1******\2", text)
+    return _PHONE.sub(r"\1****\2", text)
 
 
 class JsonFormatter(logging.Formatter):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -23,12 +23,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pluggy
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from eldercare.common.auth import generate_keypair, mint_token
+from eldercare.common.observability import redact
+from eldercare.common.testing.log_scan import find_personal_data
 
 REPO_ROOT = Path(__file__).resolve().parents[6]
 
@@ -263,6 +266,33 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "auth(role, **claims): the principal of the auth_headers fixture")
+    config.addinivalue_line(
+        "markers", "logs_personal_data: this test writes ID or phone numbers to its output on purpose"
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pluggy.Result[pytest.TestReport], None]:
+    """Fail any test whose captured output (stdout, stderr, log records) holds an ID number or a
+    mobile phone number: logs never contain them (PIPL; issue #3). The whole suite is the scan."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.passed or item.get_closest_marker("logs_personal_data"):
+        return
+    # A report carries the sections of the earlier phases too; scan this phase's own.
+    captured = "\n".join(content for title, content in report.sections if title.endswith(f" {report.when}"))
+    hits = find_personal_data(captured)
+    if hits:
+        report.outcome = "failed"
+        # pytest prints the captured output of a failed test: never print what was found.
+        report.sections = [(title, redact(content)) for title, content in report.sections]
+        found = ", ".join(sorted({str(hit) for hit in hits}))
+        report.longrepr = (
+            f"personal data in the log output of {report.when}: {found} "
+            "(log pseudonymous ids or masked values instead)"
+        )
 
 
 # ---------------------------------------------------------------- apps
