@@ -3,6 +3,8 @@ leaves none of them behind."""
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import subprocess
 import sys
@@ -11,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from eldercare.common.id_numbers import make_id_number
-from eldercare.common.observability import JsonFormatter, redact
+from eldercare.common.observability import JsonFormatter, configure_logging, redact
 from eldercare.common.testing.log_scan import find_personal_data
 
 ID_18 = "43010219500101123X"
@@ -105,3 +107,24 @@ def test_the_plugin_fails_a_test_that_logs_an_id_number_and_passes_its_clean_nei
     assert "personal data in the log output of call: id_number 430***********123X" in out
     assert "personal data in the log output of call: phone 138****5678" in out
     assert ID_18 not in out.replace(f"'{ID_18}'", "")  # only the test's own source may show it
+
+
+def test_uvicorns_own_loggers_write_redacted_json_through_the_service_handler() -> None:
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    uvicorn_error = logging.getLogger("uvicorn.error")
+    saved_uvicorn = (uvicorn_error.handlers[:], uvicorn_error.propagate)
+    # as uvicorn leaves it: its own text handler, not propagating
+    uvicorn_error.handlers[:] = [logging.StreamHandler(io.StringIO())]
+    uvicorn_error.propagate = False
+    try:
+        configure_logging("intake")
+        stream = io.StringIO()
+        root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+        uvicorn_error.error("Exception in ASGI application for %s", ID_18)
+        (line,) = stream.getvalue().splitlines()
+        assert json.loads(line)["logger"] == "uvicorn.error"
+        assert find_personal_data(line) == []
+    finally:
+        root.handlers[:], root.level = saved_handlers, saved_level
+        uvicorn_error.handlers[:], uvicorn_error.propagate = saved_uvicorn

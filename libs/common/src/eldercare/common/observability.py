@@ -119,6 +119,12 @@ def configure_logging(service: str, *, fmt: str = "json", level: str = "INFO") -
     root.setLevel(level)
     for noisy in ("aiokafka", "kafka", "sqlalchemy.engine", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # uvicorn configures its own loggers (plain text, not propagating) before the app starts; hand
+    # them to the root handler so its lines are JSON and redacted like every other.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        uvicorn_logger = logging.getLogger(name)
+        uvicorn_logger.handlers.clear()
+        uvicorn_logger.propagate = True
 
 
 class Metrics:
