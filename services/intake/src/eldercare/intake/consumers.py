@@ -6,12 +6,15 @@ from eldercare.common.consumer import Subscription
 from eldercare.common.contracts import AssessmentCompleted
 from eldercare.common.uow import UnitOfWork
 from eldercare.intake.application import handlers
+from eldercare.intake.policy_packs import catalog
+from eldercare.intake.settings import IntakeSettings
 
 sub = Subscription("intake")
 
 
 @sub.on(AssessmentCompleted)
 async def on_assessment_completed(event: AssessmentCompleted, uow: UnitOfWork) -> None:
+    settings = uow.settings
     cmd = handlers.RecordAssessment(
         assessment_id=event.assessment_id,
         application_id=event.application_id,
@@ -20,6 +23,9 @@ async def on_assessment_completed(event: AssessmentCompleted, uow: UnitOfWork) -
         total_score=event.total_score,
         final_level=event.final_level,
         completed_at=event.completed_at,
+        reason=event.reason,
+        catalog=catalog(),
+        policy_settings=settings.policy_settings if isinstance(settings, IntakeSettings) else {},
     )
     await handlers.record_assessment(cmd, uow)
 

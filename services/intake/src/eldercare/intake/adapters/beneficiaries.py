@@ -11,6 +11,8 @@ from eldercare.intake.adapters.models import BeneficiaryRow
 from eldercare.intake.adapters.serialization import (
     clause_from_json,
     clause_to_json,
+    entitlement_change_from_json,
+    entitlement_change_to_json,
     status_change_from_json,
     status_change_to_json,
 )
@@ -21,16 +23,18 @@ class BeneficiaryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, beneficiary_id: UUID) -> Beneficiary | None:
-        row = await self.session.get(BeneficiaryRow, beneficiary_id)
+    async def get(self, beneficiary_id: UUID, *, for_update: bool = False) -> Beneficiary | None:
+        row = await self.session.get(BeneficiaryRow, beneficiary_id, with_for_update=for_update or None)
         return to_domain(row) if row else None
 
-    async def active_for_person(self, person_id: UUID) -> Beneficiary | None:
+    async def active_for_person(self, person_id: UUID, *, for_update: bool = False) -> Beneficiary | None:
         """The person's enrolment that is active or suspended (a suspended one can resume)."""
         query = select(BeneficiaryRow).where(
             BeneficiaryRow.person_id == person_id,
             BeneficiaryRow.status != BeneficiaryStatus.terminated.value,
         )
+        if for_update:
+            query = query.with_for_update()
         row = (await self.session.scalars(query.limit(1))).first()
         return to_domain(row) if row else None
 
@@ -60,6 +64,9 @@ class BeneficiaryRepository:
             effective_on=b.effective_on,
             enrolled_by=b.enrolled_by,
             enrolled_at=b.enrolled_at,
+            assessment_id=b.assessment_id,
+            assessed_at=b.assessed_at,
+            entitlement_history=[entitlement_change_to_json(c) for c in b.entitlement_history],
         )
         self.session.add(row)
         await self.session.flush()
@@ -67,12 +74,21 @@ class BeneficiaryRepository:
         b.created_at, b.version = row.created_at, row.version
 
     async def save(self, b: Beneficiary) -> None:
-        """Write the status and its history back; the version column catches a concurrent writer."""
+        """Write the status, the current entitlement and both histories back; the version column
+        catches a concurrent writer."""
         row = await self.session.get(BeneficiaryRow, b.id)
         if row is None:
             raise LookupError(f"beneficiary {b.id} was never added")
         row.status = b.status.value
         row.status_history = [status_change_to_json(c) for c in b.history]
+        row.pack_id, row.pack_version = b.pack_id, b.pack_version
+        row.assessment_level = b.assessment_level
+        row.monthly_amount_fen = b.monthly_amount_fen
+        row.service_categories = list(b.service_categories)
+        row.emergency_help_required = b.emergency_help_required
+        row.basis = [clause_to_json(c) for c in b.basis]
+        row.assessment_id, row.assessed_at = b.assessment_id, b.assessed_at
+        row.entitlement_history = [entitlement_change_to_json(c) for c in b.entitlement_history]
         await self.session.flush()
         b.version = row.version
 
@@ -96,6 +112,9 @@ def to_domain(row: BeneficiaryRow) -> Beneficiary:
         effective_on=row.effective_on,
         enrolled_by=row.enrolled_by,
         enrolled_at=row.enrolled_at,
+        assessment_id=row.assessment_id,
+        assessed_at=row.assessed_at,
+        entitlement_history=[entitlement_change_from_json(c) for c in row.entitlement_history],
         created_at=row.created_at,
         version=row.version,
     )

@@ -69,6 +69,15 @@ class ApplicationRow(Timestamped, Base):
         ),
         # Lists are scoped by the caller's region prefix and paged by id.
         Index("ix_applications_community_code_id", "community_code", "id"),
+        # The city platform's own reference is unique per client (submitted_by is the token's
+        # subject) and its status query looks it up.
+        Index(
+            "uq_applications_submitter_external_ref",
+            "submitted_by",
+            "external_ref",
+            unique=True,
+            postgresql_where=text("external_ref IS NOT NULL"),
+        ),
     )
 
     person_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("persons.id"), index=True)
@@ -128,6 +137,11 @@ class BeneficiaryRow(Timestamped, Base):
     effective_on: Mapped[date] = mapped_column(Date)
     enrolled_by: Mapped[str] = mapped_column(String(200))
     enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    assessment_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    assessed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    entitlement_history: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, server_default=text("'[]'::jsonb")
+    )
 
 
 class PiiAccessRow(Base):

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from eldercare.intake.domain.application import Decision, DecisionOutcome, Step
-from eldercare.intake.domain.beneficiary import BeneficiaryStatus, StatusChange, StatusReason
+from eldercare.intake.domain.beneficiary import (
+    BeneficiaryStatus,
+    EntitlementChange,
+    EntitlementReason,
+    StatusChange,
+    StatusReason,
+)
 from eldercare.intake.domain.policy import Clause
 
 
@@ -43,6 +50,7 @@ def status_change_to_json(change: StatusChange) -> dict[str, Any]:
         "by": change.by,
         "at": change.at.isoformat(),
         "comment": change.comment,
+        "basis": [clause_to_json(c) for c in change.basis],
     }
 
 
@@ -55,6 +63,41 @@ def status_change_from_json(data: dict[str, Any]) -> StatusChange:
         by=data["by"],
         at=datetime.fromisoformat(data["at"]),
         comment=data["comment"],
+        basis=tuple(clause_from_json(c) for c in data.get("basis", ())),
+    )
+
+
+def entitlement_change_to_json(change: EntitlementChange) -> dict[str, Any]:
+    return {
+        "reason": change.reason.value,
+        "effective_on": change.effective_on.isoformat(),
+        "assessment_id": str(change.assessment_id) if change.assessment_id else None,
+        "assessment_level": change.assessment_level,
+        "pack_id": change.pack_id,
+        "pack_version": change.pack_version,
+        "monthly_amount_fen": change.monthly_amount_fen,
+        "service_categories": list(change.service_categories),
+        "emergency_help_required": change.emergency_help_required,
+        "basis": [clause_to_json(c) for c in change.basis],
+        "by": change.by,
+        "at": change.at.isoformat(),
+    }
+
+
+def entitlement_change_from_json(data: dict[str, Any]) -> EntitlementChange:
+    return EntitlementChange(
+        reason=EntitlementReason(data["reason"]),
+        effective_on=date.fromisoformat(data["effective_on"]),
+        assessment_id=UUID(data["assessment_id"]) if data["assessment_id"] else None,
+        assessment_level=data["assessment_level"],
+        pack_id=data["pack_id"],
+        pack_version=data["pack_version"],
+        monthly_amount_fen=data["monthly_amount_fen"],
+        service_categories=tuple(data["service_categories"]),
+        emergency_help_required=data["emergency_help_required"],
+        basis=tuple(clause_from_json(c) for c in data["basis"]),
+        by=data["by"],
+        at=datetime.fromisoformat(data["at"]),
     )
 
 

@@ -98,16 +98,23 @@ def _decision_date(requested: date | None, application: Application, today: date
 
 def facts_of(application: Application, person: Person) -> PersonFacts:
     """The rules' facts: the community applied at is the habitual residence (第十一条)."""
+    return facts_from(application, person.birth_date, person.hukou_region, person.false_declaration_at)
+
+
+def facts_from(
+    application: Application, birth_date: date, hukou_region: str, false_declaration_at: datetime | None
+) -> PersonFacts:
+    """``facts_of`` from the person's columns that are not personal data at rest (no vault needed)."""
     assert application.assessment is not None
     return PersonFacts(
-        birth_date=person.birth_date,
-        hukou_region=person.hukou_region,
+        birth_date=birth_date,
+        hukou_region=hukou_region,
         residence_region=application.community_code,
         circumstances=frozenset(application.circumstances),
         assessment_level=application.assessment.final_level,
-        lives_at_hukou=application.community_code.startswith(person.hukou_region),
+        lives_at_hukou=application.community_code.startswith(hukou_region),
         guardian=application.guardian,
-        false_declaration=person.false_declaration_at is not None,
+        false_declaration=false_declaration_at is not None,
         receiving_since=application.receiving_since,
         earlier_service_since=application.earlier_service_since,
     )
@@ -250,6 +257,8 @@ def _beneficiary(
         effective_on=effective_on,
         enrolled_by=by,
         enrolled_at=at,
+        assessment_id=application.assessment.assessment_id,
+        assessed_at=application.assessment.completed_at,
     )
 
 
@@ -293,5 +302,6 @@ def _publish_enrolled(uow: UnitOfWork, application: Application, person: Person,
             ),
             effective_on=b.effective_on,
             enrolled_at=b.enrolled_at,
+            assessment_id=b.assessment_id,
         )
     )

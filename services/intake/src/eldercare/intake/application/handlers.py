@@ -4,7 +4,7 @@ repositories, call the aggregate, and publish through the unit of work; they nev
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
@@ -19,12 +19,14 @@ from eldercare.intake.adapters.beneficiaries import BeneficiaryRepository
 from eldercare.intake.adapters.persons import PersonRepository
 from eldercare.intake.adapters.pii import PiiVault
 from eldercare.intake.application.case import ApplicationCase
+from eldercare.intake.application.entitlements import ReassessBeneficiary, reassess_beneficiary
 from eldercare.intake.domain.application import (
     Application,
     ApplicationStatus,
     AssessmentResult,
     ReviewOutcome,
 )
+from eldercare.intake.domain.eligibility import Settings
 from eldercare.intake.domain.errors import ActiveCaseExists, NoPolicyInForce
 from eldercare.intake.domain.person import (
     Person,
@@ -93,6 +95,9 @@ class RecordAssessment:
     total_score: int
     final_level: int
     completed_at: datetime
+    reason: str = "initial"
+    catalog: PackCatalog | None = None
+    policy_settings: Settings = field(default_factory=dict)
 
 
 async def submit_application(cmd: SubmitApplication, uow: UnitOfWork) -> ApplicationCase:
@@ -220,7 +225,40 @@ async def record_assessment(cmd: RecordAssessment, uow: UnitOfWork) -> None:
 
     Tolerant by design (it runs for a Kafka consumer): a result for no application, for an
     unknown application or for another person is logged and ignored, never dead-lettered.
+
+    A result for a person already enrolled (active or suspended) is a reassessment (复评) when
+    its reason is not "initial" or it concerns the application that enrolled them: it changes
+    the level and, through the pack, the entitlement from the next month (issue #3).
     """
+    if cmd.catalog is not None:
+        beneficiary = await BeneficiaryRepository(uow.session).active_for_person(
+            cmd.person_id, for_update=True
+        )
+        if (
+            beneficiary is not None
+            and beneficiary.district_code == cmd.district_code
+            and (
+                cmd.reason != "initial"
+                or cmd.application_id is None
+                or cmd.application_id == beneficiary.application_id
+            )
+        ):
+            outcome = await reassess_beneficiary(
+                ReassessBeneficiary(
+                    beneficiary,
+                    cmd.assessment_id,
+                    cmd.final_level,
+                    cmd.completed_at,
+                    cmd.catalog,
+                    cmd.policy_settings,
+                ),
+                uow,
+            )
+            log.info(
+                "reassessment recorded",
+                extra={"beneficiary_id": str(beneficiary.id), "result": outcome.result},
+            )
+            return
     if cmd.application_id is None:
         log.info("assessment without an application ignored", extra={"assessment_id": str(cmd.assessment_id)})
         return

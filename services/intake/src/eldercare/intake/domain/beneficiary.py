@@ -78,6 +78,42 @@ class StatusChange:
     by: str
     at: datetime
     comment: str | None = None
+    # The clauses a change rests on, where the register decided it (a reassessment or a policy
+    # re-evaluation that ends eligibility cites the rule no longer met).
+    basis: tuple[Clause, ...] = ()
+
+
+class EntitlementReason(StrEnum):
+    reassessment = "reassessment"
+    policy_reevaluation = "policy_reevaluation"
+
+
+@dataclass(frozen=True)
+class EntitlementChange:
+    """One entry of the entitlement history: what the beneficiary receives from ``effective_on``
+    (always the first day of a month, Asia/Shanghai), and why it changed."""
+
+    reason: EntitlementReason
+    effective_on: date
+    assessment_id: UUID | None
+    assessment_level: int
+    pack_id: str
+    pack_version: str
+    monthly_amount_fen: int
+    service_categories: tuple[str, ...]
+    emergency_help_required: bool
+    basis: tuple[Clause, ...]
+    by: str
+    at: datetime
+
+
+def first_of_next_month(day: date) -> date:
+    """Issue #3: a reassessment or a new pack changes the entitlement "from the next month"."""
+    return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
+
+
+def first_of_month_on_or_after(day: date) -> date:
+    return day if day.day == 1 else first_of_next_month(day)
 
 
 @dataclass
@@ -98,6 +134,11 @@ class Beneficiary:
     enrolled_at: datetime
     status: BeneficiaryStatus = BeneficiaryStatus.active
     history: list[StatusChange] = field(default_factory=list)
+    # The GB/T 42195 assessment the current level comes from, and when it was completed (a late,
+    # older result never overwrites a newer one).
+    assessment_id: UUID | None = None
+    assessed_at: datetime | None = None
+    entitlement_history: list[EntitlementChange] = field(default_factory=list)
     id: UUID = field(default_factory=uuid7)
     created_at: datetime | None = None
     version: int = 0
@@ -110,6 +151,7 @@ class Beneficiary:
         by: str,
         at: datetime,
         comment: str | None = None,
+        basis: tuple[Clause, ...] = (),
     ) -> StatusChange:
         """Suspend, resume or terminate; refuses a transition the register does not allow, a reason
         that does not fit the new status, and a date before enrolment or the previous change."""
@@ -123,7 +165,31 @@ class Beneficiary:
         earliest = self.history[-1].effective_on if self.history else self.effective_on
         if effective_on < earliest:
             raise InvalidInput(f"the change cannot take effect before {earliest}", field="effective_on")
-        change = StatusChange(self.status, to, reason, effective_on, by, at, comment)
+        change = StatusChange(self.status, to, reason, effective_on, by, at, comment, basis)
         self.status = to
         self.history.append(change)
         return change
+
+    def change_entitlement(self, change: EntitlementChange) -> None:
+        """Record a new level and entitlement from ``change.effective_on``; the months before keep
+        what they had (the history says what applied when). A terminated enrolment is final."""
+        if self.status is BeneficiaryStatus.terminated:
+            raise StatusChangeNotAllowed(
+                "a terminated beneficiary's entitlement cannot change", field="status"
+            )
+        latest = self.entitlement_history[-1].effective_on if self.entitlement_history else self.effective_on
+        if change.effective_on < latest:
+            raise InvalidInput(f"the change cannot take effect before {latest}", field="effective_on")
+        self.assessment_level = change.assessment_level
+        self.pack_id, self.pack_version = change.pack_id, change.pack_version
+        self.monthly_amount_fen = change.monthly_amount_fen
+        self.service_categories = change.service_categories
+        self.emergency_help_required = change.emergency_help_required
+        self.basis = change.basis
+        if change.assessment_id is not None:
+            self.assessment_id = change.assessment_id
+        self.entitlement_history.append(change)
+
+    def same_entitlement(self, level: int, amount: int, categories: tuple[str, ...], emergency: bool) -> bool:
+        current = (self.assessment_level, self.monthly_amount_fen, self.emergency_help_required)
+        return current == (level, amount, emergency) and set(self.service_categories) == set(categories)
