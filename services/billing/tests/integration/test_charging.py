@@ -35,10 +35,17 @@ async def count(sessions: Sessions, model: type[Any]) -> int:
 
 
 class TestSubscription:
-    def test_billing_consumes_beneficiary_visit_and_sanction_topics_in_its_own_group(self) -> None:
+    def test_billing_consumes_beneficiary_visit_and_audit_topics_in_its_own_group(self) -> None:
         [sub] = SUBSCRIPTIONS
         assert sub.name == "billing"
-        assert sub.topics == ["audit.sanction", "dispatch.visit", "intake.beneficiary"]
+        assert sub.topics == [
+            "audit.recovery",
+            "audit.sanction",
+            "audit.spot_check",
+            "audit.visit_flag",
+            "dispatch.visit",
+            "intake.beneficiary",
+        ]
         assert sub.handler_for(VisitCompleted.event_type) is on_visit_completed
 
 

@@ -15,3 +15,7 @@ class BillingSettings(ServiceSettings):
     # How a month entitled part-way is valued (issue #6: by days unless the policy says otherwise;
     # the seeds say nothing about part months).
     entitlement_proration: Proration = Proration.by_days
+    # Claim sampling (audit's ClaimDeductionPublished): deduct failed/sampled of the covered amount of
+    # the provider's unsampled visits of the month. Off unless the city's policy enables it: no seed
+    # mandates extrapolating a sample (openIMIS-style claim sampling is a policy choice).
+    claim_sampling_deductions: bool = False

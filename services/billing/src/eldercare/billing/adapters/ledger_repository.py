@@ -33,7 +33,7 @@ CHARGE_FIELDS = (
     "id", "visit_id", "beneficiary_id", "provider_id", "district_code", "service_code", "visit_on",
     "period", "duration_minutes", "verified", "status", "reason", "price_list_id", "unit",
     "unit_price_fen", "amount_fen", "covered_fen", "beneficiary_pays_fen", "posted_at",
-    "care_plan_id", "caregiver_id", "checked_in_at", "checked_out_at",
+    "care_plan_id", "caregiver_id", "checked_in_at", "checked_out_at", "reversed_at", "outcome_note",
 )  # fmt: skip
 
 
@@ -93,6 +93,14 @@ class AccountRepository:
         if period is not None:
             query = query.where(AccountRow.period == period)
         rows = await _page(self.session, query, AccountRow, after, limit)
+        return [Account(**_values(row, ACCOUNT_FIELDS)) for row in rows]
+
+    async def from_period(self, beneficiary_id: UUID, period: str) -> list[Account]:
+        """The beneficiary's accounts already opened for ``period`` and the months after it."""
+        query = select(AccountRow).where(
+            AccountRow.beneficiary_id == beneficiary_id, AccountRow.period >= period
+        )
+        rows = (await self.session.scalars(query.order_by(AccountRow.period))).all()
         return [Account(**_values(row, ACCOUNT_FIELDS)) for row in rows]
 
     async def save(self, account: Account) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
 )
@@ -72,6 +73,7 @@ class EntitlementRow(Timestamped, Base):
     # null for enrolments projected before it was kept.
     application_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
     assessment_level: Mapped[int | None] = mapped_column(Integer)
+    assessment_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
     policy_pack_id: Mapped[str | None] = mapped_column(String(64))
     policy_version: Mapped[str | None] = mapped_column(String(32))
     basis: Mapped[list[dict[str, str | None]]] = mapped_column(JSONB, server_default="[]")
@@ -111,12 +113,14 @@ class AccountRow(Timestamped, Base):
 class ChargeRow(Timestamped, Base):
     __tablename__ = "charges"
     __table_args__ = (
-        CheckConstraint("status IN ('awaiting_entitlement', 'posted', 'held', 'unpriced')", name="status"),
-        # Posted charges carry a split that adds up; the others carry no amount at all.
         CheckConstraint(
-            "(status = 'posted' AND amount_fen IS NOT NULL AND covered_fen >= 0"
+            "status IN ('awaiting_entitlement', 'posted', 'held', 'unpriced', 'reversed')", name="status"
+        ),
+        # Posted (and reversed) charges carry a split that adds up; the others carry no amount.
+        CheckConstraint(
+            "(status IN ('posted', 'reversed') AND amount_fen IS NOT NULL AND covered_fen >= 0"
             " AND beneficiary_pays_fen >= 0 AND covered_fen + beneficiary_pays_fen = amount_fen)"
-            " OR (status <> 'posted' AND amount_fen IS NULL AND covered_fen IS NULL"
+            " OR (status NOT IN ('posted', 'reversed') AND amount_fen IS NULL AND covered_fen IS NULL"
             " AND beneficiary_pays_fen IS NULL)",
             name="split_adds_up",
         ),
@@ -150,6 +154,10 @@ class ChargeRow(Timestamped, Base):
     caregiver_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     checked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A posted charge whose visit was cancelled or voided after completion (VisitCancelled).
+    reversed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Why dispatch cancelled, voided or rejected the visit, as it said.
+    outcome_note: Mapped[str | None] = mapped_column(String(500))
 
 
 class SettlementRow(Timestamped, Base):
@@ -196,6 +204,9 @@ class StatementRow(Base):
     charge_count: Mapped[int] = mapped_column(Integer)
     adjustment_count: Mapped[int] = mapped_column(Integer)
     withheld_count: Mapped[int] = mapped_column(Integer)
+    withheld_fen: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    recovered_fen: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    deducted_fen: Mapped[int] = mapped_column(BigInteger, server_default="0")
     generated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     issued_by: Mapped[str | None] = mapped_column(String(200))
@@ -211,9 +222,12 @@ class StatementLineRow(Base):
     __tablename__ = "statement_lines"
     __table_args__ = (
         UniqueConstraint("statement_id", "charge_id", "kind", name="uq_statement_lines_charge_kind"),
-        CheckConstraint("kind IN ('charge', 'adjustment', 'withheld')", name="kind"),
+        CheckConstraint(
+            "kind IN ('charge', 'adjustment', 'withheld', 'recovery', 'fine', 'deduction')", name="kind"
+        ),
         CheckConstraint("covered_fen + self_pay_fen = amount_fen", name="split_adds_up"),
         Index("ix_statement_lines_charge_id", "charge_id"),
+        Index("ix_statement_lines_ref_id", "ref_id"),
     )
 
     id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
@@ -231,6 +245,11 @@ class StatementLineRow(Base):
     covered_fen: Mapped[int] = mapped_column(BigInteger)
     self_pay_fen: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str | None] = mapped_column(String(32))
+    # The flag, recovery order or claim sample behind the line, if one is.
+    ref_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    # What a withheld line keeps back from the provider (the covered part of a posted charge).
+    withheld_fen: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    detail: Mapped[str | None] = mapped_column(String(500))
 
 
 class ProviderSanctionRow(Base):
@@ -254,16 +273,164 @@ class ProviderSanctionRow(Base):
     imposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class VisitOutcomeRow(Base):
+    """What dispatch later said of a visit (VisitCancelled, VisitVerificationResolved), kept once per
+    visit and kind, whether or not its charge is known yet (the events race)."""
+
+    __tablename__ = "visit_outcomes"
+    __table_args__ = (
+        UniqueConstraint("visit_id", "kind", name="uq_visit_outcomes_visit_kind"),
+        CheckConstraint("kind IN ('cancelled', 'missed', 'voided', 'accepted', 'rejected')", name="kind"),
+    )
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
+    visit_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(String(500))
+    by: Mapped[str | None] = mapped_column(String(200))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class VisitFlagRow(Base):
+    """Audit's flag on a visit (VisitFlagRaised / VisitFlagResolved, in either order)."""
+
+    __tablename__ = "visit_flags"
+    __table_args__ = (
+        CheckConstraint("outcome IS NULL OR outcome IN ('cleared', 'confirmed')", name="outcome"),
+        Index("ix_visit_flags_visit_id", "visit_id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
+    flag_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), unique=True)
+    visit_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    district_code: Mapped[str] = mapped_column(String(6))
+    source: Mapped[str | None] = mapped_column(String(32))
+    signal: Mapped[str | None] = mapped_column(String(200))
+    raised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    finding_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FundRecoveryRow(Base):
+    """Audit's order to recover what was paid for visits (FundsRecoveryOrdered), kept once."""
+
+    __tablename__ = "fund_recoveries"
+    __table_args__ = (
+        CheckConstraint("fine_rate_percent IS NULL OR fine_rate_percent BETWEEN 10 AND 50", name="fine_rate"),
+    )
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
+    recovery_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), unique=True)
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    district_code: Mapped[str] = mapped_column(String(6))
+    finding_ids: Mapped[list[str]] = mapped_column(JSONB)
+    visit_ids: Mapped[list[str]] = mapped_column(JSONB)
+    fine_rate_percent: Mapped[int | None] = mapped_column(Integer)
+    basis: Mapped[list[str]] = mapped_column(JSONB)
+    ordered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RecoveryVisitRow(Base):
+    """One visit of a recovery order (for the set-based statement SQL)."""
+
+    __tablename__ = "recovery_visits"
+    __table_args__ = (Index("ix_recovery_visits_visit_id", "visit_id"),)
+
+    recovery_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+    visit_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+    fine_rate_percent: Mapped[int | None] = mapped_column(Integer)
+    ordered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ClaimSampleRow(Base):
+    """Audit's claim sample of a provider's month (ClaimDeductionPublished); ``applied`` is whether
+    the city's policy enabled deductions when it arrived."""
+
+    __tablename__ = "claim_samples"
+    __table_args__ = (
+        CheckConstraint("sampled >= 1 AND failed >= 0 AND failed <= sampled", name="counts"),
+        Index("ix_claim_samples_provider_id_district_code", "provider_id", "district_code"),
+    )
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
+    sample_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), unique=True)
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    district_code: Mapped[str] = mapped_column(String(6))
+    period: Mapped[str] = mapped_column(String(7))
+    seed: Mapped[str] = mapped_column(String(200))
+    sampled_visit_ids: Mapped[list[str]] = mapped_column(JSONB)
+    failed_visit_ids: Mapped[list[str]] = mapped_column(JSONB)
+    sampled: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+    basis: Mapped[list[str]] = mapped_column(JSONB)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    applied: Mapped[bool] = mapped_column(Boolean)
+
+
+class EntitlementChangeRow(Base):
+    """A new monthly entitlement from a month on (BeneficiaryEntitlementChanged)."""
+
+    __tablename__ = "entitlement_changes"
+    __table_args__ = (
+        UniqueConstraint("beneficiary_id", "effective_on", "changed_at", name="uq_entitlement_changes_once"),
+    )
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
+    beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    effective_on: Mapped[date] = mapped_column(Date)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str] = mapped_column(String(32))
+    monthly_amount_fen: Mapped[int | None] = mapped_column(BigInteger)
+    assessment_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    assessment_level: Mapped[int] = mapped_column(Integer)
+    policy_pack_id: Mapped[str] = mapped_column(String(64))
+    policy_version: Mapped[str] = mapped_column(String(32))
+    basis: Mapped[list[dict[str, str | None]]] = mapped_column(JSONB)
+
+
+class ExportJobRow(Base):
+    """A statement export running in the background: progress, then the file."""
+
+    __tablename__ = "export_jobs"
+    __table_args__ = (
+        CheckConstraint("format IN ('csv', 'xlsx', 'pdf')", name="format"),
+        CheckConstraint("status IN ('queued', 'running', 'ready', 'failed')", name="status"),
+    )
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
+    statement_id: Mapped[UUID] = mapped_column(ForeignKey("statements.id"))
+    format: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    requested_by: Mapped[str] = mapped_column(String(200))
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    district_code: Mapped[str] = mapped_column(String(6))
+    total_lines: Mapped[int] = mapped_column(Integer)
+    done_lines: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(500))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 __all__ = [
     "AccountRow",
     "Base",
     "ChargeRow",
+    "ClaimSampleRow",
+    "EntitlementChangeRow",
     "EntitlementRow",
+    "ExportJobRow",
+    "FundRecoveryRow",
     "PriceItemRow",
     "PriceListRow",
     "ProviderSanctionRow",
+    "RecoveryVisitRow",
     "SettlementRow",
     "StatementLineRow",
     "StatementRow",
     "StatusChangeRow",
+    "VisitFlagRow",
+    "VisitOutcomeRow",
 ]

@@ -6,10 +6,23 @@ from datetime import date
 from uuid import UUID
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eldercare.billing.adapters.models import EntitlementRow, PriceItemRow, PriceListRow, StatusChangeRow
-from eldercare.billing.domain.entitlements import BeneficiaryStatus, Entitlement, Provenance, StatusChange
+from eldercare.billing.adapters.models import (
+    EntitlementChangeRow,
+    EntitlementRow,
+    PriceItemRow,
+    PriceListRow,
+    StatusChangeRow,
+)
+from eldercare.billing.domain.entitlements import (
+    AmountChange,
+    BeneficiaryStatus,
+    Entitlement,
+    Provenance,
+    StatusChange,
+)
 from eldercare.billing.domain.pricing import PriceItem, PriceList, Unit, region_prefixes
 
 
@@ -62,7 +75,12 @@ def _provenance(row: EntitlementRow) -> Provenance | None:
     if row.policy_pack_id is None or row.policy_version is None or row.assessment_level is None:
         return None
     return Provenance(
-        row.application_id, row.assessment_level, row.policy_pack_id, row.policy_version, tuple(row.basis)
+        row.application_id,
+        row.assessment_level,
+        row.policy_pack_id,
+        row.policy_version,
+        tuple(row.basis),
+        row.assessment_id,
     )
 
 
@@ -82,7 +100,50 @@ class EntitlementRepository:
             enrolled_at=row.enrolled_at,
             history=await self.history(beneficiary_id),
             provenance=_provenance(row),
+            amounts=await self.amount_changes(beneficiary_id),
         )
+
+    async def amount_changes(self, beneficiary_id: UUID) -> list[AmountChange]:
+        query = select(EntitlementChangeRow).where(EntitlementChangeRow.beneficiary_id == beneficiary_id)
+        return [
+            AmountChange(
+                effective_on=r.effective_on,
+                changed_at=r.changed_at,
+                reason=r.reason,
+                monthly_amount_fen=r.monthly_amount_fen,
+                provenance=Provenance(
+                    None,
+                    r.assessment_level,
+                    r.policy_pack_id,
+                    r.policy_version,
+                    tuple(r.basis),
+                    r.assessment_id,
+                ),
+            )
+            for r in (await self.session.scalars(query.order_by(EntitlementChangeRow.effective_on))).all()
+        ]
+
+    async def add_amount_change(self, beneficiary_id: UUID, change: AmountChange) -> bool:
+        """Keep an entitlement change once (a redelivery adds nothing); ``True`` if it is new."""
+        p = change.provenance
+        statement = (
+            insert(EntitlementChangeRow)
+            .values(
+                beneficiary_id=beneficiary_id,
+                effective_on=change.effective_on,
+                changed_at=change.changed_at,
+                reason=change.reason,
+                monthly_amount_fen=change.monthly_amount_fen,
+                assessment_id=p.assessment_id,
+                assessment_level=p.assessment_level,
+                policy_pack_id=p.policy_pack_id,
+                policy_version=p.policy_version,
+                basis=list(p.basis),
+            )
+            .on_conflict_do_nothing(constraint="uq_entitlement_changes_once")
+            .returning(EntitlementChangeRow.id)
+        )
+        return (await self.session.execute(statement)).first() is not None
 
     async def history(self, beneficiary_id: UUID) -> list[StatusChange]:
         query = select(StatusChangeRow).where(StatusChangeRow.beneficiary_id == beneficiary_id)
@@ -104,6 +165,7 @@ class EntitlementRepository:
         row.status = entitlement.status.value
         if (p := entitlement.provenance) is not None:
             row.application_id, row.assessment_level = p.application_id, p.assessment_level
+            row.assessment_id = p.assessment_id
             row.policy_pack_id, row.policy_version = p.policy_pack_id, p.policy_version
             row.basis = list(p.basis)
         stored = len(await self.history(entitlement.beneficiary_id))

@@ -31,37 +31,84 @@ LINES = StatementLineRow.__table__
 # statement, or of every statement of a month, is the same few statements of SQL.
 _DELETE_LINES = text("DELETE FROM statement_lines WHERE statement_id = ANY(CAST(:ids AS uuid[]))")
 
-# The month's charges: posted ones as charge lines, the others (held, unpriced, still waiting for
-# the enrolment) as withheld lines with nothing to pay and the charge's reason.
-_INSERT_MONTH_LINES = text("""
-INSERT INTO statement_lines (
+_COLUMNS = """
     id, statement_id, kind, charge_id, visit_id, beneficiary_id, service_code, visit_on, charge_period,
-    unit, unit_price_fen, amount_fen, covered_fen, self_pay_fen, reason
-)
+    unit, unit_price_fen, amount_fen, covered_fen, self_pay_fen, reason, ref_id, withheld_fen, detail
+"""
+
+# Visits an open or confirmed audit flag withholds (one flag per visit, the first), those with a
+# cleared flag, and the recovery order of a visit (the first that names it, for its provider).
+_OPEN_FLAGS = """(
+    SELECT DISTINCT ON (visit_id) visit_id, flag_id FROM visit_flags
+    WHERE outcome IS DISTINCT FROM 'cleared' ORDER BY visit_id, id
+)"""
+_CLEARED_FLAGS = """(
+    SELECT DISTINCT ON (visit_id) visit_id, flag_id FROM visit_flags
+    WHERE outcome = 'cleared' ORDER BY visit_id, resolved_at DESC, id
+)"""
+_RECOVERIES = """(
+    SELECT DISTINCT ON (rv.visit_id, r.provider_id) rv.visit_id, r.provider_id, rv.recovery_id,
+           rv.fine_rate_percent
+    FROM recovery_visits rv JOIN fund_recoveries r ON r.recovery_id = rv.recovery_id
+    ORDER BY rv.visit_id, r.provider_id, rv.ordered_at, rv.recovery_id
+)"""
+
+# The month's charges: posted ones as charge lines; the others (held, unpriced, waiting for the
+# enrolment, reversed) and posted ones an audit flag or a recovery order withholds, as withheld
+# lines with nothing to pay, the reason, the flag or recovery behind it, and what is kept back.
+_INSERT_MONTH_LINES = text(f"""
+INSERT INTO statement_lines ({_COLUMNS})
 SELECT md5(t.id::text || c.id::text || k.kind)::uuid, t.id, k.kind, c.id, c.visit_id,
        c.beneficiary_id, c.service_code, c.visit_on, c.period, c.unit, c.unit_price_fen,
-       coalesce(c.amount_fen, 0), coalesce(c.covered_fen, 0), coalesce(c.beneficiary_pays_fen, 0),
-       CASE WHEN k.kind = 'withheld' THEN coalesce(c.reason, c.status) END
+       CASE WHEN k.kind = 'charge' THEN c.amount_fen ELSE 0 END,
+       CASE WHEN k.kind = 'charge' THEN c.covered_fen ELSE 0 END,
+       CASE WHEN k.kind = 'charge' THEN c.beneficiary_pays_fen ELSE 0 END,
+       CASE WHEN k.kind = 'withheld' THEN
+           CASE WHEN c.status = 'posted' AND rc.recovery_id IS NOT NULL THEN 'recovery_ordered'
+                WHEN c.status = 'posted' AND fl.flag_id IS NOT NULL THEN 'visit_flagged'
+                ELSE coalesce(c.reason, c.status) END
+       END,
+       CASE WHEN k.kind = 'withheld' AND c.status = 'posted' THEN coalesce(rc.recovery_id, fl.flag_id) END,
+       CASE WHEN k.kind = 'withheld' AND c.status = 'posted' THEN c.covered_fen ELSE 0 END,
+       CASE WHEN k.kind = 'withheld' THEN c.outcome_note END
 FROM statements t
 JOIN charges c
   ON c.provider_id = t.provider_id AND c.district_code = t.district_code AND c.period = t.period
-CROSS JOIN LATERAL (SELECT CASE WHEN c.status = 'posted' THEN 'charge' ELSE 'withheld' END AS kind) k
+LEFT JOIN {_OPEN_FLAGS} fl ON fl.visit_id = c.visit_id
+LEFT JOIN {_RECOVERIES} rc ON rc.visit_id = c.visit_id AND rc.provider_id = c.provider_id
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN c.status = 'posted' AND fl.flag_id IS NULL AND rc.recovery_id IS NULL
+                THEN 'charge' ELSE 'withheld' END AS kind
+) k
 WHERE t.id = ANY(CAST(:ids AS uuid[]))
-""")
+""")  # noqa: S608 (the module's constants only)
 
-# Charges of earlier months whose statement is issued, where what the charge says now differs from
-# everything issued for it so far (its charge line plus earlier adjustments): the difference.
-_INSERT_ADJUSTMENTS = text("""
-INSERT INTO statement_lines (
-    id, statement_id, kind, charge_id, visit_id, beneficiary_id, service_code, visit_on, charge_period,
-    unit, unit_price_fen, amount_fen, covered_fen, self_pay_fen, reason
-)
-SELECT md5(t.id::text || c.id::text || 'adjustment')::uuid, t.id, 'adjustment', c.id, c.visit_id,
-       c.beneficiary_id, c.service_code, c.visit_on, c.period, c.unit, c.unit_price_fen,
-       coalesce(c.amount_fen, 0) - i.amount_fen,
-       coalesce(c.covered_fen, 0) - i.covered_fen,
-       coalesce(c.beneficiary_pays_fen, 0) - i.self_pay_fen,
-       CASE WHEN i.lines = 0 THEN 'late_charge' ELSE 'amount_corrected' END
+# What was issued for a charge so far: its charge line and adjustments (the net still paid), what
+# was obtained (the charge line and the late charges and corrections, before any withholding), and
+# whether a recovery, a fine or a deduction was already issued for it. A flag's withholding and its
+# release cancel out; a charge first paid by a release (withheld when its month was issued) counts;
+# a withholding that a confirmed flag kept does not reduce what was obtained.
+_ISSUED = """LATERAL (
+    SELECT count(*) FILTER (WHERE l.kind IN ('charge', 'adjustment')) AS lines,
+           coalesce(sum(l.amount_fen) FILTER (WHERE l.kind IN ('charge', 'adjustment')), 0) AS amount_fen,
+           coalesce(sum(l.covered_fen) FILTER (WHERE l.kind IN ('charge', 'adjustment')), 0) AS covered_fen,
+           coalesce(sum(l.self_pay_fen) FILTER (WHERE l.kind IN ('charge', 'adjustment')), 0) AS self_pay_fen,
+           coalesce(sum(l.covered_fen) FILTER (
+               WHERE l.kind = 'charge'
+                  OR (l.kind = 'adjustment' AND l.reason IN ('late_charge', 'amount_corrected'))
+           ), 0) + greatest(0, coalesce(sum(l.covered_fen) FILTER (
+               WHERE l.kind = 'adjustment' AND l.reason IN ('visit_flagged', 'flag_cleared')
+           ), 0)) AS obtained_fen,
+           count(*) FILTER (WHERE l.kind = 'recovery') AS recoveries,
+           count(*) FILTER (WHERE l.kind = 'fine') AS fines,
+           count(*) FILTER (WHERE l.kind = 'deduction') AS deductions
+    FROM statement_lines l JOIN statements st ON st.id = l.statement_id AND st.status = 'issued'
+    WHERE l.charge_id = c.id
+)"""
+
+# The charges of the earlier months of the statement's provider and district whose statement is
+# issued: what joins an adjustment, recovery or fine line.
+_CLOSED_CHARGES = """
 FROM statements t
 JOIN statements closed
   ON closed.provider_id = t.provider_id AND closed.district_code = t.district_code
@@ -69,15 +116,104 @@ JOIN statements closed
 JOIN charges c
   ON c.provider_id = closed.provider_id AND c.district_code = closed.district_code
  AND c.period = closed.period
+"""
+
+# Charges of earlier months whose statement is issued, where what is payable for the charge now
+# (nothing once reversed or while a flag withholds it) differs from everything issued for it so far
+# (its charge line plus earlier adjustments): the difference, with its reason. Visits under a
+# recovery order are left to the recovery lines.
+_INSERT_ADJUSTMENTS = text(f"""
+INSERT INTO statement_lines ({_COLUMNS})
+SELECT md5(t.id::text || c.id::text || 'adjustment')::uuid, t.id, 'adjustment', c.id, c.visit_id,
+       c.beneficiary_id, c.service_code, c.visit_on, c.period, c.unit, c.unit_price_fen,
+       p.amount_fen - i.amount_fen, p.covered_fen - i.covered_fen, p.self_pay_fen - i.self_pay_fen,
+       CASE WHEN c.status = 'reversed' THEN c.reason
+            WHEN c.status = 'posted' AND fl.flag_id IS NOT NULL THEN 'visit_flagged'
+            WHEN cf.flag_id IS NOT NULL AND p.covered_fen > i.covered_fen THEN 'flag_cleared'
+            WHEN i.lines = 0 THEN 'late_charge'
+            ELSE 'amount_corrected' END,
+       coalesce(fl.flag_id, cf.flag_id), 0,
+       CASE WHEN c.status = 'reversed' THEN c.outcome_note END
+{_CLOSED_CHARGES}
+LEFT JOIN {_OPEN_FLAGS} fl ON fl.visit_id = c.visit_id
+LEFT JOIN {_CLEARED_FLAGS} cf ON cf.visit_id = c.visit_id
+LEFT JOIN {_RECOVERIES} rc ON rc.visit_id = c.visit_id AND rc.provider_id = c.provider_id
 CROSS JOIN LATERAL (
-    SELECT count(*) AS lines, coalesce(sum(l.amount_fen), 0) AS amount_fen,
-           coalesce(sum(l.covered_fen), 0) AS covered_fen, coalesce(sum(l.self_pay_fen), 0) AS self_pay_fen
-    FROM statement_lines l JOIN statements st ON st.id = l.statement_id AND st.status = 'issued'
-    WHERE l.charge_id = c.id AND l.kind IN ('charge', 'adjustment')
-) i
-WHERE t.id = ANY(CAST(:ids AS uuid[]))
-  AND (coalesce(c.amount_fen, 0) <> i.amount_fen OR coalesce(c.covered_fen, 0) <> i.covered_fen)
+    SELECT CASE WHEN c.status = 'posted' AND fl.flag_id IS NULL THEN c.amount_fen ELSE 0 END AS amount_fen,
+           CASE WHEN c.status = 'posted' AND fl.flag_id IS NULL THEN c.covered_fen ELSE 0 END AS covered_fen,
+           CASE WHEN c.status = 'posted' AND fl.flag_id IS NULL THEN c.beneficiary_pays_fen ELSE 0 END
+               AS self_pay_fen
+) p
+CROSS JOIN {_ISSUED} i
+WHERE t.id = ANY(CAST(:ids AS uuid[])) AND rc.recovery_id IS NULL
+  AND (p.amount_fen <> i.amount_fen OR p.covered_fen <> i.covered_fen)
 """)
+
+# 追回 (changsha-2024-purchased-door-to-door-rules.md 第十八条（四）): a visit under a recovery order
+# that was paid on an issued statement gets one recovery line on the provider's next statement:
+# minus what is still paid for it (the net of its issued charge and adjustment lines).
+_INSERT_RECOVERIES = text(f"""
+INSERT INTO statement_lines ({_COLUMNS})
+SELECT md5(t.id::text || c.id::text || 'recovery')::uuid, t.id, 'recovery', c.id, c.visit_id,
+       c.beneficiary_id, c.service_code, c.visit_on, c.period, c.unit, c.unit_price_fen,
+       -i.covered_fen, -i.covered_fen, 0, 'recovery_ordered', rc.recovery_id, 0, NULL
+{_CLOSED_CHARGES}
+JOIN {_RECOVERIES} rc ON rc.visit_id = c.visit_id AND rc.provider_id = c.provider_id
+CROSS JOIN {_ISSUED} i
+WHERE t.id = ANY(CAST(:ids AS uuid[])) AND i.recoveries = 0 AND i.obtained_fen > 0
+""")
+
+# 罚款 (nanchang-2021-home-community-elderly-service-regulations.md 第四十四条: 10 % to 50 % of the
+# amount obtained): with the recovery, a fine line of the amount obtained for the visit times the
+# order's rate, rounded half-up to the fen (billing's one rounding rule, pricing.half_up_div).
+_INSERT_FINES = text(f"""
+INSERT INTO statement_lines ({_COLUMNS})
+SELECT md5(t.id::text || c.id::text || 'fine')::uuid, t.id, 'fine', c.id, c.visit_id,
+       c.beneficiary_id, c.service_code, c.visit_on, c.period, c.unit, c.unit_price_fen,
+       -f.fen, -f.fen, 0, 'recovery_fine', rc.recovery_id, 0,
+       rc.fine_rate_percent || '% × ' || i.obtained_fen
+{_CLOSED_CHARGES}
+JOIN {_RECOVERIES} rc ON rc.visit_id = c.visit_id AND rc.provider_id = c.provider_id
+CROSS JOIN {_ISSUED} i
+CROSS JOIN LATERAL (SELECT (2 * i.obtained_fen * rc.fine_rate_percent + 100) / 200 AS fen) f
+WHERE t.id = ANY(CAST(:ids AS uuid[])) AND rc.fine_rate_percent IS NOT NULL AND i.fines = 0
+  AND i.obtained_fen > 0 AND f.fen > 0
+""")
+
+# 抽查扣减 (claim sampling, where the policy enables it): for each posted, payable, unsampled charge
+# of the sampled month, minus failed/sampled of its covered amount, rounded half-up; one sample per
+# charge (the first published), booked once.
+_INSERT_DEDUCTIONS = text(f"""
+INSERT INTO statement_lines ({_COLUMNS})
+SELECT * FROM (
+    SELECT DISTINCT ON (t.id, c.id)
+           md5(t.id::text || c.id::text || 'deduction')::uuid, t.id, 'deduction', c.id, c.visit_id,
+           c.beneficiary_id, c.service_code, c.visit_on, c.period, c.unit, c.unit_price_fen,
+           -d.fen AS amount_fen, -d.fen, 0, 'claim_sampling', s.sample_id, 0,
+           s.failed || '/' || s.sampled
+    FROM statements t
+    JOIN claim_samples s
+      ON s.provider_id = t.provider_id AND s.district_code = t.district_code AND s.period <= t.period
+     AND s.applied AND s.failed > 0
+    JOIN charges c
+      ON c.provider_id = s.provider_id AND c.district_code = s.district_code AND c.period = s.period
+     AND c.status = 'posted'
+    LEFT JOIN {_OPEN_FLAGS} fl ON fl.visit_id = c.visit_id
+    LEFT JOIN {_RECOVERIES} rc ON rc.visit_id = c.visit_id AND rc.provider_id = c.provider_id
+    CROSS JOIN LATERAL (
+        SELECT (2 * c.covered_fen * s.failed + s.sampled) / (2 * s.sampled) AS fen
+    ) d
+    WHERE t.id = ANY(CAST(:ids AS uuid[])) AND fl.flag_id IS NULL AND rc.recovery_id IS NULL
+      AND NOT (s.sampled_visit_ids @> to_jsonb(c.visit_id::text))
+      AND NOT EXISTS (
+          SELECT 1 FROM statement_lines l
+          JOIN statements st ON st.id = l.statement_id AND st.status = 'issued'
+          WHERE l.charge_id = c.id AND l.kind = 'deduction'
+      )
+    ORDER BY t.id, c.id, s.published_at, s.sample_id
+) x
+WHERE x.amount_fen <> 0
+""")  # noqa: S608 (the module's constants only)
 
 # Totals are sums of the lines, nothing else: they reconcile with the lines by construction.
 _UPDATE_TOTALS = text("""
@@ -85,6 +221,7 @@ UPDATE statements s
 SET gross_fen = x.gross_fen, covered_fen = x.covered_fen, self_pay_fen = x.self_pay_fen,
     adjusted_fen = x.adjusted_fen, charge_count = x.charge_count,
     adjustment_count = x.adjustment_count, withheld_count = x.withheld_count,
+    withheld_fen = x.withheld_fen, recovered_fen = x.recovered_fen, deducted_fen = x.deducted_fen,
     generated_at = :now, version = s.version + 1
 FROM (
     SELECT t.id, coalesce(sum(l.amount_fen), 0) AS gross_fen,
@@ -93,7 +230,10 @@ FROM (
            coalesce(sum(l.covered_fen) FILTER (WHERE l.kind = 'adjustment'), 0) AS adjusted_fen,
            count(l.id) FILTER (WHERE l.kind = 'charge') AS charge_count,
            count(l.id) FILTER (WHERE l.kind = 'adjustment') AS adjustment_count,
-           count(l.id) FILTER (WHERE l.kind = 'withheld') AS withheld_count
+           count(l.id) FILTER (WHERE l.kind = 'withheld') AS withheld_count,
+           coalesce(sum(l.withheld_fen), 0) AS withheld_fen,
+           coalesce(sum(l.covered_fen) FILTER (WHERE l.kind IN ('recovery', 'fine')), 0) AS recovered_fen,
+           coalesce(sum(l.covered_fen) FILTER (WHERE l.kind = 'deduction'), 0) AS deducted_fen
     FROM statements t LEFT JOIN statement_lines l ON l.statement_id = t.id
     WHERE t.id = ANY(CAST(:ids AS uuid[]))
     GROUP BY t.id
@@ -119,6 +259,9 @@ class StatementLine:
     covered_fen: int
     self_pay_fen: int
     reason: str | None
+    ref_id: UUID | None = None
+    withheld_fen: int = 0
+    detail: str | None = None
 
 
 def _statement(row: Any) -> Statement:
@@ -177,6 +320,9 @@ class StatementRepository:
         await self.session.execute(_DELETE_LINES, {"ids": ids})
         await self.session.execute(_INSERT_MONTH_LINES, {"ids": ids})
         await self.session.execute(_INSERT_ADJUSTMENTS, {"ids": ids})
+        await self.session.execute(_INSERT_RECOVERIES, {"ids": ids})
+        await self.session.execute(_INSERT_FINES, {"ids": ids})
+        await self.session.execute(_INSERT_DEDUCTIONS, {"ids": ids})
         await self.session.execute(_UPDATE_TOTALS, {"ids": ids, "now": now})
         query = select(STATEMENTS).where(STATEMENTS.c.id.in_(ids)).order_by(STATEMENTS.c.id)
         return [_statement(row) for row in await self.session.execute(query)]
@@ -188,6 +334,8 @@ class StatementRepository:
             "SELECT provider_id, district_code FROM charges WHERE period = :m AND district_code LIKE :r"
             " UNION SELECT provider_id, district_code FROM statements"
             " WHERE status = 'issued' AND period < :m AND district_code LIKE :r"
+            " UNION SELECT provider_id, district_code FROM claim_samples"
+            " WHERE applied AND period <= :m AND district_code LIKE :r"
             " ORDER BY provider_id, district_code"
         )
         rows = await self.session.execute(query, {"m": period, "r": f"{region_prefix}%"})
@@ -201,6 +349,14 @@ class StatementRepository:
             ),
             {"s": statement.id, "at": statement.issued_at, "by": statement.issued_by},
         )
+
+    async def recovery_ids(self, statement_id: UUID) -> list[UUID]:
+        """The recovery orders a statement's recovery and fine lines carry out."""
+        query = text(
+            "SELECT DISTINCT ref_id FROM statement_lines WHERE statement_id = :s"
+            " AND kind IN ('recovery', 'fine') AND ref_id IS NOT NULL ORDER BY ref_id"
+        )
+        return [row.ref_id for row in await self.session.execute(query, {"s": statement_id})]
 
     async def line(self, statement_id: UUID, line_id: UUID) -> StatementLine | None:
         query = select(LINES).where(LINES.c.statement_id == statement_id, LINES.c.id == line_id)

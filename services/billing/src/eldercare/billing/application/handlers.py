@@ -3,7 +3,7 @@ aggregates, and publish through the unit of work; they never commit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from uuid import UUID
 
@@ -13,11 +13,24 @@ from eldercare.billing.adapters.ledger_repository import (
     SettlementRepository,
 )
 from eldercare.billing.adapters.pricing_repository import EntitlementRepository, PriceListRepository
+from eldercare.billing.adapters.review_repository import (
+    ClaimSample,
+    FundRecovery,
+    ReviewRepository,
+    VisitOutcome,
+)
 from eldercare.billing.adapters.sanction_repository import SanctionRepository
 from eldercare.billing.adapters.statement_repository import StatementRepository
 from eldercare.billing.domain.accounts import Account, Settlement
-from eldercare.billing.domain.charges import Charge, ChargeReason, VisitFacts
+from eldercare.billing.domain.charges import (
+    CANCEL_KIND_REASONS,
+    Charge,
+    ChargeReason,
+    ChargeStatus,
+    VisitFacts,
+)
 from eldercare.billing.domain.entitlements import (
+    AmountChange,
     BeneficiaryStatus,
     Entitlement,
     Proration,
@@ -31,7 +44,7 @@ from eldercare.billing.domain.statements import Statement, ensure_runnable
 from eldercare.billing.settings import BillingSettings
 from eldercare.common.auth import Principal
 from eldercare.common.clock import month_of, utcnow
-from eldercare.common.contracts import ChargePosted
+from eldercare.common.contracts import ChargePosted, ChargeReversed
 from eldercare.common.errors import Forbidden, NotFound
 from eldercare.common.uow import UnitOfWork
 
@@ -146,6 +159,18 @@ async def charge_visit(visit: VisitFacts, uow: UnitOfWork) -> Charge:
     if existing is not None:
         return existing
     charge = Charge.for_visit(visit)
+    outcomes = await ReviewRepository(uow.session).outcomes(visit.visit_id)
+    cancelled = _cancelling(outcomes)
+    if cancelled is not None:
+        # The cancellation or the rejecting review overtook the completion: never billed.
+        charge.cancel(
+            CANCEL_KIND_REASONS[cancelled.kind], cancelled.detail or "", cancelled.occurred_at, None, None
+        )
+        await charges.save(charge)
+        return charge
+    if not charge.verified and any(o.kind == "accepted" for o in outcomes):
+        # The review accepting the visit overtook it: billable as recorded.
+        charge.verified = True
     entitlement = await EntitlementRepository(uow.session).get(visit.beneficiary_id)
     if entitlement is None and visit.verified and not await _provider_sanctioned(charge, uow):
         # The enrolment travels on another topic and may still be on its way: keep the charge
@@ -310,3 +335,214 @@ async def issue_statement(cmd: IssueStatement, uow: UnitOfWork) -> Statement:
     fresh.issue(cmd.principal.subject, now, month_of(now))
     await statements.mark_issued(fresh)
     return fresh
+
+
+# ---------------------------------------------------------------- visits cancelled, voided, reviewed
+
+
+@dataclass(frozen=True)
+class CancelVisit:
+    visit_id: UUID
+    kind: str  # cancelled | missed | voided
+    reason: str
+    cancelled_at: datetime
+
+
+@dataclass(frozen=True)
+class ResolveVerification:
+    visit_id: UUID
+    outcome: str  # accepted | rejected
+    reviewer: str
+    comment: str | None
+    resolved_at: datetime
+
+
+async def cancel_visit(cmd: CancelVisit, uow: UnitOfWork) -> Charge | None:
+    """撤销 / 作废: dispatch cancelled, missed or voided a visit. A posted charge is reversed
+    (ChargeReversed): if its month's statement is still a preview, the charge simply leaves it (a
+    withheld line with the reason); if that statement was issued, the next run carries the
+    reversal as an adjustment line with the reason (statement_repository.py). Any other charge is
+    held with the reason; a charge not known yet is held when its VisitCompleted arrives."""
+    await ReviewRepository(uow.session).add_outcome(
+        VisitOutcome(cmd.visit_id, cmd.kind, cmd.reason[:500], None, cmd.cancelled_at)
+    )
+    charge = await ChargeRepository(uow.session).get_by_visit_id(cmd.visit_id)
+    if charge is None:
+        return None
+    await _cancel(charge, CANCEL_KIND_REASONS[cmd.kind], cmd.reason[:500], cmd.cancelled_at, uow)
+    return charge
+
+
+async def resolve_verification(cmd: ResolveVerification, uow: UnitOfWork) -> Charge | None:
+    """复核: a visit held as unverified was reviewed. ``accepted`` makes it billable as recorded: it
+    is charged now (changsha-2024-purchased-door-to-door-rules.md 第十七条: only verified service
+    records are paid); ``rejected`` leaves it unbilled (the VisitCancelled ``voided`` that follows,
+    or came first, changes nothing more)."""
+    reviews = ReviewRepository(uow.session)
+    note = f"{cmd.reviewer}: {cmd.comment}" if cmd.comment else cmd.reviewer
+    await reviews.add_outcome(
+        VisitOutcome(cmd.visit_id, cmd.outcome, note[:500], cmd.reviewer[:200], cmd.resolved_at)
+    )
+    charges = ChargeRepository(uow.session)
+    charge = await charges.get_by_visit_id(cmd.visit_id)
+    if charge is None:
+        return None
+    if cmd.outcome == "rejected":
+        await _cancel(charge, ChargeReason.verification_rejected, note[:500], cmd.resolved_at, uow)
+        return charge
+    if _cancelling(await reviews.outcomes(cmd.visit_id)) is None and charge.accept_verification(note[:500]):
+        await _redecide(charge, uow)
+    return charge
+
+
+def _cancelling(outcomes: list[VisitOutcome]) -> VisitOutcome | None:
+    """The first outcome that keeps the visit unbilled, if any."""
+    return next((o for o in outcomes if o.kind in CANCEL_KIND_REASONS), None)
+
+
+async def _redecide(charge: Charge, uow: UnitOfWork) -> None:
+    """A charge back to be decided: waits for the enrolment if billing has none, else is decided."""
+    entitlement = await EntitlementRepository(uow.session).get(charge.beneficiary_id)
+    if entitlement is None and not await _provider_sanctioned(charge, uow):
+        await ChargeRepository(uow.session).save(charge)
+        return
+    await _decide(charge, entitlement, uow)
+
+
+async def _cancel(charge: Charge, reason: ChargeReason, note: str, at: datetime, uow: UnitOfWork) -> None:
+    account = settlement = None
+    if charge.status is ChargeStatus.posted:
+        account = await AccountRepository(uow.session).get_for(charge.beneficiary_id, charge.period)
+        settlement = await SettlementRepository(uow.session).get_for(
+            charge.provider_id, charge.district_code, charge.period
+        )
+    reversed_ = charge.cancel(reason, note, at, account, settlement)
+    await ChargeRepository(uow.session).save(charge)
+    if not reversed_:
+        return
+    assert account is not None and settlement is not None
+    await AccountRepository(uow.session).save(account)
+    await SettlementRepository(uow.session).save(settlement)
+    uow.publish(
+        ChargeReversed(
+            charge_id=charge.id,
+            visit_id=charge.visit_id,
+            beneficiary_id=charge.beneficiary_id,
+            provider_id=charge.provider_id,
+            district_code=charge.district_code,
+            period=charge.period,
+            reversed_fen=charge.amount_fen or 0,
+            reason=reason.value,
+            reversed_at=at,
+        )
+    )
+
+
+# ---------------------------------------------------------------- audit: flags, recoveries, samples
+
+
+@dataclass(frozen=True)
+class RaiseFlag:
+    flag_id: UUID
+    visit_id: UUID
+    provider_id: UUID
+    district_code: str
+    source: str
+    signal: str
+    raised_at: datetime
+
+
+@dataclass(frozen=True)
+class ResolveFlag:
+    flag_id: UUID
+    visit_id: UUID
+    provider_id: UUID
+    district_code: str
+    outcome: str  # cleared | confirmed
+    finding_id: UUID | None
+    resolved_at: datetime
+
+
+async def raise_flag(cmd: RaiseFlag, uow: UnitOfWork) -> None:
+    """疑点: audit suspects the visit; its charge is withheld from settlement while any flag on it is
+    open or confirmed (issue #6). Kept by flag id, whatever arrived first; the statement SQL applies
+    it, so a flag that comes before the visit's completion withholds the charge all the same."""
+    await ReviewRepository(uow.session).raise_flag(
+        flag_id=cmd.flag_id,
+        visit_id=cmd.visit_id,
+        provider_id=cmd.provider_id,
+        district_code=cmd.district_code,
+        source=cmd.source,
+        signal=cmd.signal,
+        raised_at=cmd.raised_at,
+    )
+
+
+async def resolve_flag(cmd: ResolveFlag, uow: UnitOfWork) -> None:
+    """``cleared`` releases the charge into the next run; ``confirmed`` keeps it withheld."""
+    await ReviewRepository(uow.session).resolve_flag(
+        flag_id=cmd.flag_id,
+        visit_id=cmd.visit_id,
+        provider_id=cmd.provider_id,
+        district_code=cmd.district_code,
+        outcome=cmd.outcome,
+        finding_id=cmd.finding_id,
+        resolved_at=cmd.resolved_at,
+    )
+
+
+async def order_recovery(recovery: FundRecovery, uow: UnitOfWork) -> bool:
+    """追回: keep audit's order to recover what was paid for its visits
+    (changsha-2024-purchased-door-to-door-rules.md 第十八条（四）), with its fine rate
+    (nanchang-2021-home-community-elderly-service-regulations.md 第四十四条). The statement SQL books
+    it: a visit already paid on an issued statement gets a negative recovery line (and a fine line)
+    on the provider's next statement; a visit not yet paid is withheld instead."""
+    return await ReviewRepository(uow.session).add_recovery(recovery)
+
+
+def _sampling_enabled(uow: UnitOfWork) -> bool:
+    settings = uow.settings
+    if isinstance(settings, BillingSettings):
+        return settings.claim_sampling_deductions
+    return False
+
+
+async def publish_claim_sample(sample: ClaimSample, uow: UnitOfWork) -> ClaimSample:
+    """抽查扣减: keep audit's claim sample; it deducts only where the city's policy enables it
+    (``BILLING_CLAIM_SAMPLING_DEDUCTIONS``, off by default: no seed mandates extrapolating a sample's
+    failure rate to the unsampled visits). A sample received while it is off never deducts."""
+    kept = replace(sample, applied=_sampling_enabled(uow))
+    await ReviewRepository(uow.session).add_sample(kept)
+    return kept
+
+
+# ---------------------------------------------------------------- entitlement changes
+
+
+@dataclass(frozen=True)
+class ChangeEntitlement:
+    beneficiary_id: UUID
+    change: AmountChange
+
+
+async def change_entitlement(cmd: ChangeEntitlement, uow: UnitOfWork) -> None:
+    """待遇变更: from ``effective_on`` (a month's first day) the accounts use the new monthly
+    entitlement; earlier months are untouched. Kept even before the enrolment arrives. An account of
+    that month or later already opened is re-set to the new amount (prorated as the setting says);
+    its charges already split are not re-split, so a lower amount never goes below what is used."""
+    repo = EntitlementRepository(uow.session)
+    if not await repo.add_amount_change(cmd.beneficiary_id, cmd.change):
+        return
+    entitlement = await repo.get(cmd.beneficiary_id)
+    if entitlement is None:
+        return
+    accounts = AccountRepository(uow.session)
+    for account in await accounts.from_period(cmd.beneficiary_id, month_of_date(cmd.change.effective_on)):
+        account.entitlement_fen = max(
+            entitlement.month_fen(account.period, _proration(uow)), account.used_fen
+        )
+        await accounts.save(account)
+
+
+def month_of_date(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"

@@ -50,6 +50,13 @@ class Account:
         self.charge_count += 1
         return Split(amount_fen, covered, pays)
 
+    def release(self, split: Split) -> None:
+        """A reversed charge gives its covered part back to the month (a later charge may use it);
+        charges already split are not re-split."""
+        self.used_fen -= split.covered_fen
+        self.beneficiary_pays_fen -= split.beneficiary_pays_fen
+        self.charge_count -= 1
+
 
 class SettlementStatus(StrEnum):
     open = "open"
@@ -81,3 +88,10 @@ class Settlement:
         self.gross_fen += split.amount_fen
         self.beneficiary_pays_fen += split.beneficiary_pays_fen
         self.charge_count += 1
+
+    def remove(self, split: Split) -> None:
+        """A reversed charge leaves the month's running totals."""
+        self.total_fen -= split.covered_fen
+        self.gross_fen -= split.amount_fen
+        self.beneficiary_pays_fen -= split.beneficiary_pays_fen
+        self.charge_count -= 1

@@ -21,9 +21,11 @@ class ChargeStatus(StrEnum):
     posted = "posted"
     held = "held"
     unpriced = "unpriced"
+    reversed = "reversed"
 
 
 CHARGE_STATUS_LABELS: dict[ChargeStatus, str] = {
+    ChargeStatus.reversed: "已冲销",
     ChargeStatus.awaiting_entitlement: "待确认待遇",
     ChargeStatus.posted: "已记账",
     ChargeStatus.held: "暂缓计费",
@@ -40,9 +42,17 @@ class ChargeReason(StrEnum):
     no_price_list = "no_price_list"
     service_not_priced = "service_not_priced"
     provider_sanctioned = "provider_sanctioned"
+    visit_cancelled = "visit_cancelled"
+    visit_missed = "visit_missed"
+    visit_voided = "visit_voided"
+    verification_rejected = "verification_rejected"
 
 
 REASON_LABELS: dict[ChargeReason, str] = {
+    ChargeReason.visit_cancelled: "服务已取消",
+    ChargeReason.visit_missed: "服务未到岗（缺勤）",
+    ChargeReason.visit_voided: "服务记录经复核作废",
+    ChargeReason.verification_rejected: "服务核验复核未通过",
     ChargeReason.unknown_beneficiary: "尚未收到服务对象的待遇信息",
     ChargeReason.unverified: "服务未通过核验",
     ChargeReason.not_yet_entitled: "服务日期早于待遇生效日期",
@@ -87,6 +97,22 @@ def eligibility_hold(verified: bool, status: BeneficiaryStatus | None) -> Charge
     return None
 
 
+CANCELLING_REASONS = frozenset(
+    {
+        ChargeReason.visit_cancelled,
+        ChargeReason.visit_missed,
+        ChargeReason.visit_voided,
+        ChargeReason.verification_rejected,
+    }
+)
+CANCEL_KIND_REASONS: dict[str, ChargeReason] = {
+    "cancelled": ChargeReason.visit_cancelled,
+    "missed": ChargeReason.visit_missed,
+    "voided": ChargeReason.visit_voided,
+    "rejected": ChargeReason.verification_rejected,
+}
+
+
 @dataclass
 class Charge:
     visit_id: UUID
@@ -112,6 +138,8 @@ class Charge:
     caregiver_id: UUID | None = None
     checked_in_at: datetime | None = None
     checked_out_at: datetime | None = None
+    reversed_at: datetime | None = None
+    outcome_note: str | None = None
     id: UUID = field(default_factory=uuid7)
 
     @classmethod
@@ -165,6 +193,46 @@ class Charge:
         self.beneficiary_pays_fen = split.beneficiary_pays_fen
         self.posted_at = now
         return split
+
+    def cancel(
+        self,
+        reason: ChargeReason,
+        note: str,
+        at: datetime,
+        account: Account | None,
+        settlement: Settlement | None,
+    ) -> bool:
+        """The visit was cancelled, missed or voided (VisitCancelled), or its review rejected it. A
+        posted charge is reversed (amounts kept, given back to the account and the settlement) and
+        ``True`` returned; any other charge is simply held with the reason. Idempotent."""
+        if self.status is ChargeStatus.reversed:
+            return False
+        if self.status is ChargeStatus.posted:
+            assert account is not None and settlement is not None
+            split = Split(self.amount_fen or 0, self.covered_fen or 0, self.beneficiary_pays_fen or 0)
+            account.release(split)
+            settlement.remove(split)
+            self.status = ChargeStatus.reversed
+            self.reason = reason
+            self.reversed_at = at
+            self.outcome_note = note
+            return True
+        if self.reason not in CANCELLING_REASONS:
+            self.status = ChargeStatus.held
+            self.reason = reason
+            self.outcome_note = note
+        return False
+
+    def accept_verification(self, note: str | None) -> bool:
+        """Review accepted a visit held as unverified: it is billable as recorded, so it goes back
+        to be decided (``True``); any other charge is left as it is."""
+        if self.status is not ChargeStatus.held or self.reason is not ChargeReason.unverified:
+            return False
+        self.verified = True
+        self.status = ChargeStatus.awaiting_entitlement
+        self.reason = ChargeReason.unknown_beneficiary
+        self.outcome_note = note
+        return True
 
     def _decide(self, status: ChargeStatus, reason: ChargeReason | None) -> None:
         if self.decided:

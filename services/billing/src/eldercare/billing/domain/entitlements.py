@@ -86,6 +86,22 @@ class Provenance:
     policy_pack_id: str
     policy_version: str
     basis: tuple[dict[str, str | None], ...] = ()
+    # The assessment result behind the level (BeneficiaryEnrolled / BeneficiaryEntitlementChanged
+    # carry it since this round; older enrolments have none).
+    assessment_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class AmountChange:
+    """A new monthly entitlement from ``effective_on`` (the first day of a month, Asia/Shanghai):
+    intake's BeneficiaryEntitlementChanged after a reassessment, a policy re-evaluation or a
+    correction. Accounts of that month and later use it; earlier months are untouched."""
+
+    effective_on: date
+    changed_at: datetime
+    reason: str
+    monthly_amount_fen: int | None
+    provenance: Provenance
 
 
 @dataclass
@@ -99,6 +115,23 @@ class Entitlement:
     enrolled_at: datetime
     history: list[StatusChange] = field(default_factory=list)
     provenance: Provenance | None = None
+    amounts: list[AmountChange] = field(default_factory=list)
+
+    def change_for(self, period: str) -> AmountChange | None:
+        """The entitlement change in force for a month: the latest one effective in or before it
+        (on the same date, the one made last); ``None`` means the enrolment's amount."""
+        in_force = [a for a in self.amounts if a.effective_on.strftime("%Y-%m") <= period]
+        return max(in_force, key=lambda a: (a.effective_on, a.changed_at), default=None)
+
+    def monthly_fen_for(self, period: str) -> int:
+        change = self.change_for(period)
+        if change is None:
+            return self.monthly_fen
+        return change.monthly_amount_fen or 0
+
+    def provenance_for(self, period: str) -> Provenance | None:
+        change = self.change_for(period)
+        return change.provenance if change else self.provenance
 
     @property
     def monthly_fen(self) -> int:
@@ -118,7 +151,7 @@ class Entitlement:
 
     def month_fen(self, period: str, rule: Proration) -> int:
         """The entitlement of a month under the status history known now."""
-        return month_entitlement_fen(self.monthly_fen, self.history, period, rule)
+        return month_entitlement_fen(self.monthly_fen_for(period), self.history, period, rule)
 
     def enrol(
         self,

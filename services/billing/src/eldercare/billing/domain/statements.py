@@ -33,17 +33,28 @@ class LineKind(StrEnum):
     charge = "charge"
     adjustment = "adjustment"
     withheld = "withheld"
+    recovery = "recovery"
+    fine = "fine"
+    deduction = "deduction"
 
 
 LINE_KIND_LABELS: dict[LineKind, str] = {
     LineKind.charge: "服务费用",
     LineKind.adjustment: "调整",
     LineKind.withheld: "不予结算",
+    LineKind.recovery: "追回",
+    LineKind.fine: "罚款",
+    LineKind.deduction: "抽查扣减",
 }
 
 ADJUSTMENT_REASON_LABELS: dict[str, str] = {
     "late_charge": "结算单出具后入账的服务",
     "amount_corrected": "结算单出具后金额更正",
+    "visit_flagged": "稽核存疑，暂不结算",
+    "flag_cleared": "稽核疑点已排除，补发结算",
+    "recovery_ordered": "违规所得资金追回",
+    "recovery_fine": "违规所得金额的罚款",
+    "claim_sampling": "抽查不合格比例扣减",
 }
 
 
@@ -70,6 +81,9 @@ class Statement:
     generated_at: datetime
     issued_at: datetime | None = None
     issued_by: str | None = None
+    withheld_fen: int = 0
+    recovered_fen: int = 0
+    deducted_fen: int = 0
 
     @property
     def issued(self) -> bool:
