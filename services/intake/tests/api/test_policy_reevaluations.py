@@ -65,7 +65,17 @@ async def test_an_unknown_version_is_422_naming_it(client, tokens) -> None:  # t
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "version"
 
 
-@pytest.mark.parametrize(("role", "region"), [("district_officer", "430102"), ("city_platform", "4301")])
-async def test_only_the_city_admin_may_ask(client, tokens, role: str, region: str) -> None:  # type: ignore[no-untyped-def]
+async def test_a_district_officer_may_ask_for_the_district(flow, client, tokens) -> None:  # type: ignore[no-untyped-def]
+    await enrol(flow, 1, 1)
+    body = {"pack_id": "changsha-2024", "version": "2024.1"}
+    own = await client.post(URL, json=body, headers=tokens.headers("district_officer", region="430102"))
+    other = await client.post(URL, json=body, headers=tokens.headers("district_officer", region="430103"))
+    assert (own.json()["counts"], other.json()["counts"]) == ({"unchanged": 1}, {})
+
+
+@pytest.mark.parametrize(
+    ("role", "region"), [("community_worker", "430102001001"), ("city_platform", "4301")]
+)
+async def test_only_the_bureau_may_ask(client, tokens, role: str, region: str) -> None:  # type: ignore[no-untyped-def]
     body = {"pack_id": "changsha-2024", "version": "2024.1"}
     assert (await client.post(URL, json=body, headers=tokens.headers(role, region=region))).status_code == 403

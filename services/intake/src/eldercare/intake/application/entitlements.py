@@ -122,8 +122,9 @@ def apply_pack(
             field=name,
         )
     amount = entitlement.monthly_amount_fen
-    same_pack = (beneficiary.pack_id, beneficiary.pack_version) == (pack.pack_id, pack.version)
-    if same_pack and beneficiary.same_entitlement(
+    # Same figures under another version (a re-evaluation) is no change for billing or dispatch:
+    # the caller moves the pack reference without an event.
+    if beneficiary.same_entitlement(
         level, amount, entitlement.service_categories, entitlement.emergency_help_required
     ):
         if assessment_id is not None:

@@ -1,24 +1,34 @@
-"""Re-evaluate every beneficiary of a policy under a given pack version: a report, no changes."""
+"""Re-evaluate every beneficiary of a policy under a given pack version: a report (a dry run that
+writes nothing) and, given the report's digest, its application to the register."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eldercare.common.errors import InvalidInput
+from eldercare.common.clock import local_date, utcnow
+from eldercare.common.errors import Conflict, InvalidInput, SettingNotConfigured
+from eldercare.common.uow import UnitOfWork
 from eldercare.intake.adapters.applications import ApplicationRepository
-from eldercare.intake.adapters.beneficiaries import to_domain
+from eldercare.intake.adapters.beneficiaries import BeneficiaryRepository, to_domain
 from eldercare.intake.adapters.models import BeneficiaryRow
 from eldercare.intake.adapters.persons import PersonRepository
 from eldercare.intake.adapters.pii import PiiVault
 from eldercare.intake.application.decisions import facts_of
-from eldercare.intake.domain.beneficiary import BeneficiaryStatus
+from eldercare.intake.application.entitlements import Outcome, apply_pack, facts_for
+from eldercare.intake.domain.beneficiary import (
+    BeneficiaryStatus,
+    EntitlementReason,
+    first_of_month_on_or_after,
+    first_of_next_month,
+)
 from eldercare.intake.domain.eligibility import Settings
 from eldercare.intake.domain.policy import PackCatalog
-from eldercare.intake.domain.reevaluation import Reevaluation, reevaluate
+from eldercare.intake.domain.reevaluation import Effect, Reevaluation, reevaluate
 
 
 @dataclass(frozen=True)
@@ -72,3 +82,84 @@ async def reevaluate_beneficiaries(cmd: ReevaluateBeneficiaries, session: AsyncS
                 reevaluate(beneficiary, facts_of(application, person), pack, as_of, cmd.policy_settings)
             )
         after = rows[-1].id
+
+
+def report_digest(report: list[Reevaluation]) -> str:
+    """A fingerprint of a report: applying it requires the digest of the dry run the bureau read,
+    so a register that changed in between (a new enrolment, a reassessment) is refused (409)
+    instead of silently applied to people nobody previewed."""
+    lines = sorted(
+        f"{r.beneficiary_id}|{r.from_pack}|{r.from_version}|{r.effect.value}|{r.amount_before_fen}|"
+        f"{r.amount_after_fen}|{','.join(r.categories_added)}|{','.join(r.categories_removed)}|"
+        f"{r.emergency_help_after}"
+        for r in report
+    )
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ApplyReevaluation:
+    """Apply a previewed re-evaluation: ``digest`` is the dry run's."""
+
+    reevaluation: ReevaluateBeneficiaries
+    digest: str
+    by: str
+
+
+@dataclass(frozen=True)
+class AppliedReevaluation:
+    effective_on: date
+    outcomes: list[Outcome]
+
+
+async def apply_reevaluation(cmd: ApplyReevaluation, uow: UnitOfWork) -> AppliedReevaluation:
+    """Move every beneficiary of the report to the pack version from the first day of the next
+    month (or of the month the version takes effect, if later): a changed entitlement publishes
+    BeneficiaryEntitlementChanged (reason policy_reevaluation), a lost eligibility terminates
+    citing the clauses no longer met, an unchanged one moves to the version silently. An amount the
+    version leaves unset refuses the whole run naming the setting (503), nothing half-applied."""
+    r = cmd.reevaluation
+    report = await reevaluate_beneficiaries(r, uow.session)
+    if report_digest(report) != cmd.digest:
+        raise Conflict(
+            "the register changed since the dry run: run the report again and apply its digest",
+            field="digest",
+        )
+    unset = sorted(
+        {s for item in report if item.effect is Effect.amount_unset for s in item.missing_settings}
+    )
+    if unset:
+        raise SettingNotConfigured(f"{unset[0]} is not configured (INTAKE_POLICY_SETTINGS)", field=unset[0])
+    pack = r.catalog.get(r.pack_id, r.version)
+    assert pack is not None  # reevaluate_beneficiaries refused an unknown version
+    now = utcnow()
+    effective_on = max(first_of_next_month(local_date(now)), first_of_month_on_or_after(pack.effective_from))
+    as_of = r.as_of or pack.effective_from
+    beneficiaries = BeneficiaryRepository(uow.session)
+    outcomes = []
+    for item in report:
+        beneficiary = await beneficiaries.get(item.beneficiary_id, for_update=True)
+        assert beneficiary is not None
+        facts = await facts_for(uow, beneficiary, beneficiary.assessment_level)
+        assert facts is not None  # the report only holds beneficiaries with facts
+        result = apply_pack(
+            uow,
+            beneficiary,
+            pack,
+            facts,
+            evaluated_on=as_of,
+            effective_on=effective_on,
+            reason=EntitlementReason.policy_reevaluation,
+            assessment_id=None,
+            by=cmd.by,
+            at=now,
+            settings=r.policy_settings,
+        )
+        if result == "unchanged" and (beneficiary.pack_id, beneficiary.pack_version) != (
+            pack.pack_id,
+            pack.version,
+        ):
+            beneficiary.pack_id, beneficiary.pack_version = pack.pack_id, pack.version
+        await beneficiaries.save(beneficiary)
+        outcomes.append(Outcome(beneficiary.id, result))
+    return AppliedReevaluation(effective_on, outcomes)
