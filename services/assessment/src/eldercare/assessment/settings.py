@@ -39,5 +39,13 @@ class AssessmentSettings(ServiceSettings):
     # refuses to run while it is unset, naming the setting.
     reassessment_interval_months: int | None = Field(default=None, ge=1, le=120)
 
+    # Issue #4: of the two assessors of a task at least one has a medical background "as a setting";
+    # gbt42195.md does not state the rule for the 2022 standard, so the default follows the issue.
+    require_medical_assessor: bool = True
+
+    # application/access.py: a task nobody has been assigned is open to the assessors whose token
+    # region covers it (the local stack's and the end-to-end flow); false: assigned tasks only.
+    unassigned_tasks_open_to_region: bool = True
+
     def rule_settings(self) -> RuleSettings:
         return RULE_SETS[self.rule_set].settings

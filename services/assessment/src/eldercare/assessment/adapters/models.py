@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -62,5 +62,46 @@ class AssessmentRow(Timestamped, Base):
     submitted_by: Mapped[str | None] = mapped_column(String(200))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
+    # The assignment: the organisation and its two assessors ([{id, subject, medical_background}]);
+    # the subjects are what per-assessor tenancy matches (JSONB containment).
+    organisation_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    assigned_assessors: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
+    assigned_by: Mapped[str | None] = mapped_column(String(200))
+    assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Why a reassessment was opened, and what opened it (unique: one task per trigger).
+    reason_note: Mapped[str | None] = mapped_column(Text)
+    trigger_ref: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # When ReassessmentDue was published for this (completed) assessment: once only.
+    reassessment_due_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-__all__ = ["AssessmentRow", "Base"]
+
+class OrganisationRow(Timestamped, Base):
+    """An assessment organisation (评估机构)."""
+
+    __tablename__ = "assessment_organisations"
+
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    credit_code_needs_manual_check: Mapped[bool] = mapped_column(Boolean)
+    qualification: Mapped[str] = mapped_column(Text)
+    regions: Mapped[list[str]] = mapped_column(JSONB)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class AssessorRow(Timestamped, Base):
+    """An assessor (评估员) of an organisation; ``subject`` is the login subject of their token."""
+
+    __tablename__ = "assessors"
+
+    organisation_id: Mapped[UUID] = mapped_column(
+        PG_UUID(as_uuid=True), ForeignKey("assessment_organisations.id"), index=True
+    )
+    subject: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    certificate_number: Mapped[str] = mapped_column(String(64))
+    certificate_expires_on: Mapped[date] = mapped_column(Date)
+    medical_background: Mapped[bool] = mapped_column(Boolean)
+    active: Mapped[bool] = mapped_column(Boolean)
+
+
+__all__ = ["AssessmentRow", "AssessorRow", "Base", "OrganisationRow"]

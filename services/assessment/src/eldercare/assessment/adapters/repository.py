@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.assessment.adapters.health_data import DRAFT_COLUMN, HealthData, HealthDataCipher
@@ -23,12 +23,41 @@ from eldercare.assessment.domain.assessment import (
     Signature,
     SignerKind,
 )
+from eldercare.assessment.domain.organisations import AssignedAssessor, Assignment
 from eldercare.assessment.domain.scoring import ScoringResult
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What a caller may see, as the union of its tenancies (application/access.py builds it)."""
+
+    region_prefix: str | None = None  # district officers: their district's tasks
+    organisation_id: UUID | None = None  # organisation admins: their organisation's
+    assessor_subject: str | None = None  # assessors: the tasks assigned to them
+    unassigned_region_prefix: str | None = None  # assessors: the region's unassigned tasks (setting)
+
+    def clause(self) -> ColumnElement[bool]:
+        parts: list[ColumnElement[bool]] = []
+        if self.region_prefix is not None:
+            # Region codes are digits only (auth validates the claim), so the prefix needs no escaping.
+            parts.append(AssessmentRow.district_code.startswith(self.region_prefix))
+        if self.organisation_id is not None:
+            parts.append(AssessmentRow.organisation_id == self.organisation_id)
+        if self.assessor_subject is not None:
+            parts.append(AssessmentRow.assigned_assessors.contains([{"subject": self.assessor_subject}]))
+        if self.unassigned_region_prefix is not None:
+            parts.append(
+                and_(
+                    AssessmentRow.organisation_id.is_(None),
+                    AssessmentRow.district_code.startswith(self.unassigned_region_prefix),
+                )
+            )
+        return or_(*parts) if parts else false()
+
+
+@dataclass(frozen=True)
 class AssessmentFilter:
-    region_prefix: str
+    scope: Scope
     application_id: UUID | None = None
     status: AssessmentStatus | None = None
 
@@ -55,12 +84,10 @@ class AssessmentRepository:
         )
         return (await self.session.scalars(query.limit(1))).first() is not None
 
-    async def list_due(
-        self, region_prefix: str, *, assessed_on_or_before: date, limit: int
-    ) -> list[Assessment]:
+    async def list_due(self, scope: Scope, *, assessed_on_or_before: date, limit: int) -> list[Assessment]:
         """Signed reports still in force (not superseded) assessed on or before the date, oldest first."""
         query = select(AssessmentRow).where(
-            AssessmentRow.district_code.startswith(region_prefix),
+            scope.clause(),
             AssessmentRow.status == AssessmentStatus.completed.value,
             AssessmentRow.superseded_by_id.is_(None),
             AssessmentRow.assessed_on <= assessed_on_or_before,
@@ -73,8 +100,7 @@ class AssessmentRepository:
         return [self.to_domain(row) for row in rows]
 
     async def list(self, where: AssessmentFilter, *, after: UUID | None, limit: int) -> list[Assessment]:
-        # Region codes are digits only (auth validates the claim), so the prefix needs no escaping.
-        query = select(AssessmentRow).where(AssessmentRow.district_code.startswith(where.region_prefix))
+        query = select(AssessmentRow).where(where.scope.clause())
         if where.application_id is not None:
             query = query.where(AssessmentRow.application_id == where.application_id)
         if where.status is not None:
@@ -128,6 +154,9 @@ class AssessmentRepository:
             ),
             supersedes_id=row.supersedes_id,
             superseded_by_id=row.superseded_by_id,
+            assignment=_assignment(row),
+            reason_note=row.reason_note,
+            trigger_ref=row.trigger_ref,
         )
 
     def _draft(self, row: AssessmentRow) -> Draft | None:
@@ -202,6 +231,16 @@ class AssessmentRepository:
         ]
         row.supersedes_id = a.supersedes_id
         row.superseded_by_id = a.superseded_by_id
+        row.reason_note = a.reason_note
+        row.trigger_ref = a.trigger_ref
+        if a.assignment is not None:
+            row.organisation_id = a.assignment.organisation_id
+            row.assigned_assessors = [
+                {"id": str(x.id), "subject": x.subject, "medical_background": x.medical_background}
+                for x in a.assignment.assessors
+            ]
+            row.assigned_by = a.assignment.assigned_by
+            row.assigned_at = a.assignment.assigned_at
         if a.report is not None:
             self._copy_report(row, a.report)
 
@@ -227,3 +266,17 @@ class AssessmentRepository:
         row.assessed_on = report.assessed_on
         row.submitted_by = report.submitted_by
         row.completed_at = report.completed_at
+
+
+def _assignment(row: AssessmentRow) -> Assignment | None:
+    if row.organisation_id is None or row.assigned_at is None:
+        return None
+    return Assignment(
+        organisation_id=row.organisation_id,
+        assessors=tuple(
+            AssignedAssessor(UUID(x["id"]), x["subject"], bool(x["medical_background"]))
+            for x in row.assigned_assessors or []
+        ),
+        assigned_by=row.assigned_by or "",
+        assigned_at=row.assigned_at,
+    )

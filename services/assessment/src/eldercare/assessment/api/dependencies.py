@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from eldercare.assessment.adapters.health_data import HealthDataCipher
+from eldercare.assessment.application.access import Viewer
 from eldercare.assessment.domain.gbt42195 import ITEM_MAXIMA, RuleSettings
 from eldercare.assessment.settings import AssessmentSettings
+from eldercare.common.auth import Principal, Role, require
 from eldercare.common.errors import InvalidInput
 
 
@@ -55,3 +58,15 @@ def health_data_cipher(request: Request) -> HealthDataCipher:
         cipher = HealthDataCipher.from_settings(settings)
         request.app.state.health_data_cipher = cipher
     return cipher
+
+
+def viewer(*roles: str | Role) -> Callable[..., Awaitable[Viewer]]:
+    """A dependency: the caller (one of ``roles``) with the task-visibility rules of the settings."""
+    allowed = require(*roles)
+
+    # A default, not Annotated: the annotation is a string here and ``allowed`` a closure variable.
+    async def dependency(request: Request, principal: Principal = Depends(allowed)) -> Viewer:
+        settings: AssessmentSettings = request.app.state.settings
+        return Viewer(principal, settings.unassigned_tasks_open_to_region)
+
+    return dependency

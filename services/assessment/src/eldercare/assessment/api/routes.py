@@ -10,12 +10,18 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from eldercare.assessment.adapters.health_data import HealthDataCipher
-from eldercare.assessment.api import evaluations
+from eldercare.assessment.api import evaluations, organisations
 from eldercare.assessment.api import report_html as report_html_doc
-from eldercare.assessment.api.dependencies import health_data_cipher, reject_duplicate_keys, rule_settings
+from eldercare.assessment.api.dependencies import (
+    health_data_cipher,
+    reject_duplicate_keys,
+    rule_settings,
+    viewer,
+)
 from eldercare.assessment.api.form_schemas import DraftRead, FormDraft, SignatureCreate
 from eldercare.assessment.api.schemas import AssessmentRead, DueList, ReassessmentCreate, ResultCreate
 from eldercare.assessment.application import handlers, queries
+from eldercare.assessment.application.access import ORG_ADMIN, Viewer
 from eldercare.assessment.application.forms import missing_fields
 from eldercare.assessment.domain.assessment import (
     Assessment,
@@ -36,17 +42,17 @@ from eldercare.common.runtime import Runtime, execute, runtime
 
 router = APIRouter(prefix="/v1/assessments", tags=["assessments"])
 
-Reader = Annotated[Principal, Depends(require(Role.assessor, Role.district_officer))]
-Assessor = Annotated[Principal, Depends(require(Role.assessor))]
+Reader = Annotated[Viewer, Depends(viewer(Role.assessor, Role.district_officer, Role.city_admin, ORG_ADMIN))]
+Assessor = Annotated[Viewer, Depends(viewer(Role.assessor))]
 DistrictOfficer = Annotated[Principal, Depends(require(Role.district_officer))]
-Corrector = Annotated[Principal, Depends(require(Role.assessor, Role.district_officer))]
+Corrector = Annotated[Viewer, Depends(viewer(Role.assessor, Role.district_officer))]
 Rt = Annotated[Runtime, Depends(runtime)]
 Cipher = Annotated[HealthDataCipher, Depends(health_data_cipher)]
 
 
 @router.get("", response_model=Page[AssessmentRead], summary="Assessments in the caller's region")
 async def list_assessments(
-    principal: Reader,
+    reader: Reader,
     rt: Rt,
     cipher: Cipher,
     page: Annotated[PageParams, Depends(page_params)],
@@ -56,21 +62,21 @@ async def list_assessments(
     async with rt.read_session() as session:
         found = await queries.list_assessments(
             session,
-            principal,
+            reader,
             cipher,
             application_id=application_id,
             status=status,
             after=page.after,
             limit=page.limit + 1,
         )
-    return make_page([AssessmentRead.from_domain(a, principal) for a in found], page.limit)
+    return make_page([AssessmentRead.from_domain(a, reader.principal) for a in found], page.limit)
 
 
 @router.get("/{assessment_id}", response_model=AssessmentRead, summary="One assessment")
-async def get_assessment(assessment_id: UUID, principal: Reader, rt: Rt, cipher: Cipher) -> AssessmentRead:
+async def get_assessment(assessment_id: UUID, reader: Reader, rt: Rt, cipher: Cipher) -> AssessmentRead:
     async with rt.read_session() as session:
-        assessment = await queries.get_assessment(session, assessment_id, principal, cipher)
-    return AssessmentRead.from_domain(assessment, principal)
+        assessment = await queries.get_assessment(session, assessment_id, reader, cipher)
+    return AssessmentRead.from_domain(assessment, reader.principal)
 
 
 @router.post("", response_model=AssessmentRead, status_code=201, summary="Order a reassessment of a person")
@@ -101,7 +107,7 @@ async def create_reassessment(
 async def record_result(
     assessment_id: UUID,
     body: ResultCreate,
-    principal: Assessor,
+    caller: Assessor,
     _unique_keys: Annotated[None, Depends(reject_duplicate_keys)],
     idem: Idempotency,
     rt: Rt,
@@ -123,13 +129,13 @@ async def record_result(
         ),
         assessed_on=body.assessed_on,
         settings=settings,
-        principal=principal,
+        viewer=caller,
         cipher=cipher,
     )
     return await execute(
         rt,
         lambda uow: handlers.record_result(cmd, uow),
-        lambda result: AssessmentRead.from_domain(result, principal),
+        lambda result: AssessmentRead.from_domain(result, caller.principal),
         idempotency=idem,
     )
 
@@ -149,20 +155,21 @@ def _draft_read(a: Assessment) -> DraftRead:
 async def save_draft(
     assessment_id: UUID,
     body: FormDraft,
-    principal: Assessor,
+    caller: Assessor,
     _unique_keys: Annotated[None, Depends(reject_duplicate_keys)],
     rt: Rt,
     cipher: Cipher,
 ) -> object:
     # A PUT replaces the draft with the body: repeating it is harmless, so no idempotency key.
-    cmd = handlers.SaveDraft(assessment_id, body.model_dump(mode="json"), principal, cipher)
+    cmd = handlers.SaveDraft(assessment_id, body.model_dump(mode="json"), caller, cipher)
     return await execute(rt, lambda uow: handlers.save_draft(cmd, uow), _draft_read, status_code=200)
 
 
 @router.get("/{assessment_id}/draft", response_model=DraftRead, summary="Resume the saved form")
-async def get_draft(assessment_id: UUID, principal: Assessor, rt: Rt, cipher: Cipher) -> DraftRead:
+async def get_draft(assessment_id: UUID, caller: Assessor, rt: Rt, cipher: Cipher) -> DraftRead:
     async with rt.read_session() as session:
-        assessment = await queries.get_assessment(session, assessment_id, principal, cipher)
+        assessment = await queries.get_assessment(session, assessment_id, caller, cipher)
+    caller.ensure_works_on(assessment)
     return _draft_read(assessment)
 
 
@@ -175,17 +182,17 @@ async def get_draft(assessment_id: UUID, principal: Assessor, rt: Rt, cipher: Ci
 async def sign(
     assessment_id: UUID,
     body: SignatureCreate,
-    principal: Assessor,
+    caller: Assessor,
     idem: Idempotency,
     rt: Rt,
     cipher: Cipher,
     settings: Annotated[RuleSettings, Depends(rule_settings)],
 ) -> object:
-    cmd = handlers.SignAssessment(assessment_id, body.signer, settings.name, principal, cipher)
+    cmd = handlers.SignAssessment(assessment_id, body.signer, settings.name, caller, cipher)
     return await execute(
         rt,
         lambda uow: handlers.sign_assessment(cmd, uow),
-        lambda result: AssessmentRead.from_domain(result, principal),
+        lambda result: AssessmentRead.from_domain(result, caller.principal),
         idempotency=idem,
     )
 
@@ -197,13 +204,13 @@ async def sign(
     summary="Correct a signed assessment: a new assessment that supersedes it",
 )
 async def correct(
-    assessment_id: UUID, principal: Corrector, idem: Idempotency, rt: Rt, cipher: Cipher
+    assessment_id: UUID, caller: Corrector, idem: Idempotency, rt: Rt, cipher: Cipher
 ) -> object:
-    cmd = handlers.CorrectAssessment(assessment_id, principal, cipher)
+    cmd = handlers.CorrectAssessment(assessment_id, caller, cipher)
     return await execute(
         rt,
         lambda uow: handlers.correct_assessment(cmd, uow),
-        lambda result: AssessmentRead.from_domain(result, principal),
+        lambda result: AssessmentRead.from_domain(result, caller.principal),
         idempotency=idem,
     )
 
@@ -213,13 +220,15 @@ async def correct(
     response_class=HTMLResponse,
     summary="The printable report (Annex C layout) of a completed assessment",
 )
-async def report_html(assessment_id: UUID, principal: Reader, rt: Rt, cipher: Cipher) -> HTMLResponse:
+async def report_html(assessment_id: UUID, reader: Reader, rt: Rt, cipher: Cipher) -> HTMLResponse:
     async with rt.read_session() as session:
-        assessment = await queries.get_assessment(session, assessment_id, principal, cipher)
+        assessment = await queries.get_assessment(session, assessment_id, reader, cipher)
     if assessment.report is None:
         raise AssessmentNotCompleted("the assessment is not signed yet; there is no report")
     place = assessment.draft.form.get("place") if assessment.draft else None
-    return HTMLResponse(report_html_doc.render(assessment, can_read_pii=principal.can_read_pii, place=place))
+    return HTMLResponse(
+        report_html_doc.render(assessment, can_read_pii=reader.principal.can_read_pii, place=place)
+    )
 
 
 due_router = APIRouter(prefix="/v1/reassessments-due", tags=["assessments"])
@@ -227,7 +236,7 @@ due_router = APIRouter(prefix="/v1/reassessments-due", tags=["assessments"])
 
 @due_router.get("", response_model=DueList, summary="Signed reports whose routine reassessment is due")
 async def list_due(
-    principal: Reader,
+    reader: Reader,
     rt: Rt,
     cipher: Cipher,
     request: Request,
@@ -241,7 +250,7 @@ async def list_due(
     async with rt.read_session() as session:
         found = await queries.list_due(
             session,
-            principal,
+            reader,
             cipher,
             on=day,
             interval_months=settings.reassessment_interval_months,
@@ -251,8 +260,8 @@ async def list_due(
     return DueList(
         on=day,
         interval_months=settings.reassessment_interval_months,
-        items=[AssessmentRead.from_domain(a, principal) for a in found],
+        items=[AssessmentRead.from_domain(a, reader.principal) for a in found],
     )
 
 
-ROUTERS: list[APIRouter] = [router, due_router, evaluations.router]
+ROUTERS: list[APIRouter] = [router, due_router, evaluations.router, *organisations.ROUTERS]

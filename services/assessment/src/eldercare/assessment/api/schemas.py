@@ -123,6 +123,12 @@ class InformationProviderRead(BaseModel):
     relation_label: str
 
 
+class AssignedAssessorRead(BaseModel):
+    id: UUID
+    subject: str
+    medical_background: bool
+
+
 class AssessmentRead(BaseModel):
     id: UUID
     application_id: UUID | None
@@ -156,6 +162,9 @@ class AssessmentRead(BaseModel):
     signatures: list[SignatureOut] = Field(default_factory=list)
     supersedes_id: UUID | None = None
     superseded_by_id: UUID | None = None
+    organisation_id: UUID | None = Field(default=None, description="the assigned organisation")
+    assigned_assessors: list[AssignedAssessorRead] = Field(default_factory=list)
+    reason_note: str | None = Field(default=None, description="what opened this task, beyond A.1.3's code")
 
     @classmethod
     def from_domain(cls, a: Assessment, principal: Principal) -> AssessmentRead:
@@ -186,6 +195,12 @@ class AssessmentRead(BaseModel):
             ],
             supersedes_id=a.supersedes_id,
             superseded_by_id=a.superseded_by_id,
+            organisation_id=a.assignment.organisation_id if a.assignment else None,
+            assigned_assessors=[
+                AssignedAssessorRead(id=x.id, subject=x.subject, medical_background=x.medical_background)
+                for x in (a.assignment.assessors if a.assignment else ())
+            ],
+            reason_note=a.reason_note,
         )
         return read.model_copy(update=_report_fields(a, principal)) if a.report else read
 

@@ -11,6 +11,8 @@ from uuid import UUID
 from eldercare.assessment.adapters.health_data import HealthDataCipher
 from eldercare.assessment.adapters.repository import AssessmentRepository
 from eldercare.assessment.application import forms
+from eldercare.assessment.application.access import Viewer
+from eldercare.assessment.application.organisations import ensure_assessors_qualified
 from eldercare.assessment.domain.assessment import (
     Assessment,
     AssessmentReason,
@@ -56,7 +58,7 @@ class RecordResult:
     information_provider: InformationProvider
     assessed_on: date
     settings: RuleSettings
-    principal: Principal
+    viewer: Viewer
     cipher: HealthDataCipher
 
 
@@ -107,14 +109,16 @@ async def record_result(cmd: RecordResult, uow: UnitOfWork) -> Assessment:
     assessment = await repo.get(cmd.assessment_id)
     if assessment is None:
         raise NotFound("assessment not found")
-    cmd.principal.ensure_region(assessment.district_code, "assessment")
+    cmd.viewer.ensure_works_on(assessment)
+    if assessment.assignment is not None:
+        await ensure_assessors_qualified(uow.session, assessment, *assessment.assignment.subjects)
     assessment.complete(
         cmd.sheet,
         settings=cmd.settings,
         assessors=cmd.assessors,
         information_provider=cmd.information_provider,
         assessed_on=cmd.assessed_on,
-        submitted_by=cmd.principal.subject,
+        submitted_by=cmd.viewer.subject,
         now=utcnow(),
     )
     await repo.save(assessment)
@@ -150,7 +154,7 @@ def _publish_completed(assessment: Assessment, uow: UnitOfWork) -> None:
 class SaveDraft:
     assessment_id: UUID
     form: dict[str, Any]
-    principal: Principal
+    viewer: Viewer
     cipher: HealthDataCipher
 
 
@@ -159,30 +163,35 @@ class SignAssessment:
     assessment_id: UUID
     kind: SignerKind
     rule_set: str
-    principal: Principal
+    viewer: Viewer
     cipher: HealthDataCipher
 
 
 @dataclass(frozen=True)
 class CorrectAssessment:
     assessment_id: UUID
-    principal: Principal
+    viewer: Viewer
     cipher: HealthDataCipher
 
 
-async def _load(repo: AssessmentRepository, assessment_id: UUID, principal: Principal) -> Assessment:
+async def _load(
+    repo: AssessmentRepository, assessment_id: UUID, viewer: Viewer, *, works_on: bool = True
+) -> Assessment:
     assessment = await repo.get(assessment_id)
     if assessment is None:
         raise NotFound("assessment not found")
-    principal.ensure_region(assessment.district_code, "assessment")
+    if works_on:
+        viewer.ensure_works_on(assessment)
+    else:
+        viewer.ensure_sees(assessment)
     return assessment
 
 
 async def save_draft(cmd: SaveDraft, uow: UnitOfWork) -> Assessment:
     """Save the form so far (gbt42195.md §1.6); any earlier signatures are void."""
     repo = AssessmentRepository(uow.session, cmd.cipher)
-    assessment = await _load(repo, cmd.assessment_id, cmd.principal)
-    assessment.save_draft(cmd.form, by=cmd.principal.subject, now=utcnow())
+    assessment = await _load(repo, cmd.assessment_id, cmd.viewer)
+    assessment.save_draft(cmd.form, by=cmd.viewer.subject, now=utcnow())
     await repo.save(assessment)
     return assessment
 
@@ -191,7 +200,7 @@ async def sign_assessment(cmd: SignAssessment, uow: UnitOfWork) -> Assessment:
     """One Annex C signature; the last of the three (two assessors, the information provider)
     completes the assessment and publishes AssessmentCompleted (gbt42195.md §1.7)."""
     repo = AssessmentRepository(uow.session, cmd.cipher)
-    assessment = await _load(repo, cmd.assessment_id, cmd.principal)
+    assessment = await _load(repo, cmd.assessment_id, cmd.viewer)
     if assessment.draft is None:
         raise InvalidAssessmentResult("there is no saved draft to sign", field="draft")
     form = assessment.draft.form
@@ -199,7 +208,8 @@ async def sign_assessment(cmd: SignAssessment, uow: UnitOfWork) -> Assessment:
     evaluation = forms.evaluate_form(form, cmd.rule_set)
     now = utcnow()
     if cmd.kind is SignerKind.assessor:
-        assessment.sign(SignerKind.assessor, cmd.principal.subject, now=now)
+        await ensure_assessors_qualified(uow.session, assessment, cmd.viewer.subject)
+        assessment.sign(SignerKind.assessor, cmd.viewer.subject, now=now)
     else:
         provider = forms.information_provider(form)
         assessment.sign(SignerKind.information_provider, provider.name, now=now, relation=provider.relation)
@@ -212,7 +222,7 @@ async def sign_assessment(cmd: SignAssessment, uow: UnitOfWork) -> Assessment:
             assessors=assessment.assessor_signers(),
             information_provider=InformationProvider(provider_signature.signer, provider_signature.relation),
             assessed_on=forms.assessed_on(form),
-            submitted_by=cmd.principal.subject,
+            submitted_by=cmd.viewer.subject,
             now=now,
         )
         await repo.save(assessment)
@@ -225,8 +235,8 @@ async def sign_assessment(cmd: SignAssessment, uow: UnitOfWork) -> Assessment:
 async def correct_assessment(cmd: CorrectAssessment, uow: UnitOfWork) -> Assessment:
     """A correction: a new assessment, starting from the signed one's form, that supersedes it."""
     repo = AssessmentRepository(uow.session, cmd.cipher)
-    original = await _load(repo, cmd.assessment_id, cmd.principal)
-    successor = original.correct(by=cmd.principal.subject, now=utcnow())
+    original = await _load(repo, cmd.assessment_id, cmd.viewer, works_on=False)
+    successor = original.correct(by=cmd.viewer.subject, now=utcnow())
     await repo.add(successor)
     await repo.save(original)
     return successor

@@ -10,25 +10,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.assessment.adapters.health_data import HealthDataCipher
 from eldercare.assessment.adapters.repository import AssessmentFilter, AssessmentRepository
+from eldercare.assessment.application.access import Viewer
 from eldercare.assessment.domain.assessment import Assessment, AssessmentStatus
-from eldercare.common.auth import Principal
 from eldercare.common.errors import NotFound, SettingNotConfigured
 
 
 async def get_assessment(
-    session: AsyncSession, assessment_id: UUID, principal: Principal, cipher: HealthDataCipher
+    session: AsyncSession, assessment_id: UUID, viewer: Viewer, cipher: HealthDataCipher
 ) -> Assessment:
-    """One assessment; another district's is answered as not found."""
+    """One assessment; one the caller may not see is answered as not found (application/access.py)."""
     assessment = await AssessmentRepository(session, cipher).get(assessment_id)
     if assessment is None:
         raise NotFound("assessment not found")
-    principal.ensure_region(assessment.district_code, "assessment")
+    viewer.ensure_sees(assessment)
     return assessment
 
 
 async def list_assessments(
     session: AsyncSession,
-    principal: Principal,
+    viewer: Viewer,
     cipher: HealthDataCipher,
     *,
     application_id: UUID | None,
@@ -36,11 +36,8 @@ async def list_assessments(
     after: UUID | None,
     limit: int,
 ) -> list[Assessment]:
-    """Assessments in the caller's region, oldest first; ``limit`` rows at most."""
-    if principal.region is None:
-        # A principal without a region sees no region-scoped object (auth.Principal.covers_region).
-        return []
-    where = AssessmentFilter(principal.region, application_id=application_id, status=status)
+    """Assessments the caller may see, oldest first; ``limit`` rows at most."""
+    where = AssessmentFilter(viewer.scope(), application_id=application_id, status=status)
     return await AssessmentRepository(session, cipher).list(where, after=after, limit=limit)
 
 
@@ -55,7 +52,7 @@ def months_before(day: date, months: int) -> date:
 
 async def list_due(
     session: AsyncSession,
-    principal: Principal,
+    viewer: Viewer,
     cipher: HealthDataCipher,
     *,
     on: date,
@@ -68,11 +65,9 @@ async def list_due(
             "assessment: ASSESSMENT_REASSESSMENT_INTERVAL_MONTHS (reassessment_interval_months) is not set;"
             " gbt42195.md §1.7 leaves the interval to local policy"
         )
-    if principal.region is None:
-        return []
     repo = AssessmentRepository(session, cipher)
     return await repo.list_due(
-        principal.region, assessed_on_or_before=months_before(on, interval_months), limit=limit
+        viewer.scope(), assessed_on_or_before=months_before(on, interval_months), limit=limit
     )
 
 

@@ -15,8 +15,10 @@ from eldercare.assessment.domain.errors import (
     AssessmentNotCompleted,
     AssessmentNotPending,
     InvalidAssessmentResult,
+    NotAnAssignedAssessor,
 )
 from eldercare.assessment.domain.gbt42195 import RuleSettings
+from eldercare.assessment.domain.organisations import Assignment
 from eldercare.assessment.domain.scoring import ScoringInput, ScoringResult, score
 from eldercare.common.clock import local_date
 from eldercare.common.ids import uuid7
@@ -156,7 +158,26 @@ class Assessment:
     signatures: tuple[Signature, ...] = ()
     supersedes_id: UUID | None = None
     superseded_by_id: UUID | None = None
+    assignment: Assignment | None = None
+    # Why this task was opened beyond A.1.3's code (an emergency's outcome, the disputed result),
+    # and the reference of what triggered it, unique so a trigger opens at most one task.
+    reason_note: str | None = None
+    trigger_ref: str | None = None
     id: UUID = field(default_factory=uuid7)
+
+    def assign(self, assignment: Assignment) -> None:
+        """Assign the organisation and the two assessors. A reassignment voids the assessors'
+        signatures: only the assessors now assigned can sign (gbt42195.md §1.7)."""
+        self._ensure_pending()
+        previous = set(self.assignment.subjects) if self.assignment else None
+        self.assignment = assignment
+        if previous is not None and previous != set(assignment.subjects):
+            self.signatures = tuple(s for s in self.signatures if s.kind is not SignerKind.assessor)
+
+    def ensure_assessor_may_act(self, subject: str) -> None:
+        """Once assigned, only the two assigned assessors edit, sign or submit the form."""
+        if self.assignment is not None and subject not in self.assignment.subjects:
+            raise NotAnAssignedAssessor("only the two assessors assigned to this task may do this")
 
     def _ensure_pending(self) -> None:
         if self.status is not AssessmentStatus.pending:
@@ -179,6 +200,8 @@ class Assessment:
         self._ensure_pending()
         if self.draft is None:
             raise InvalidAssessmentResult("there is no saved draft to sign", field="draft")
+        if kind is SignerKind.assessor:
+            self.ensure_assessor_may_act(signer)
         if any(
             s.kind is kind and (kind is SignerKind.information_provider or s.signer == signer)
             for s in self.signatures
@@ -238,6 +261,10 @@ class Assessment:
         """Score the sheet and close the task; only a pending task can receive results."""
         self._ensure_pending()
         signers = ensure_two_assessors(assessors)
+        if self.assignment is not None and set(signers) != set(self.assignment.subjects):
+            raise InvalidAssessmentResult(
+                "the report is signed by the two assessors assigned to the task", field="assessors"
+            )
         if assessed_on > local_date(now):
             raise InvalidAssessmentResult("the assessment date is in the future", field="assessed_on")
         self.report = AssessmentReport(

@@ -3,7 +3,7 @@ so the API answers problem+json and the consumer runner dead-letters them withou
 
 from __future__ import annotations
 
-from eldercare.common.errors import Conflict, InvalidInput
+from eldercare.common.errors import Conflict, Forbidden, InvalidInput
 
 
 class InvalidScoringInput(InvalidInput):
@@ -32,3 +32,12 @@ class AssessmentNotCompleted(Conflict):
 
 class AssessmentAlreadySuperseded(Conflict):
     """A signed assessment is corrected once; correct its successor instead."""
+
+
+class AssignmentRefused(Conflict):
+    """The organisation or assessors cannot take this task (region not served, an assessor
+    inactive, certificate expired, of another organisation, or no medical background)."""
+
+
+class NotAnAssignedAssessor(Forbidden):
+    """Only the two assessors assigned to a task edit and sign its form."""
