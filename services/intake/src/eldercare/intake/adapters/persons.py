@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from eldercare.common.ids import uuid7
 from eldercare.intake.adapters.models import PersonRow, PiiAccessRow
 from eldercare.intake.adapters.pii import PiiVault
 from eldercare.intake.domain.person import Person
@@ -98,9 +100,13 @@ class PiiAccessLog:
         resource_id: UUID,
         fields: list[str],
         reason: str | None,
-    ) -> None:
+        at: datetime,
+    ) -> UUID:
+        access_id = uuid7()
         self.session.add(
             PiiAccessRow(
+                id=access_id,
+                accessed_at=at,
                 subject=subject,
                 roles=roles,
                 person_id=person_id,
@@ -111,3 +117,4 @@ class PiiAccessLog:
             )
         )
         await self.session.flush()
+        return access_id

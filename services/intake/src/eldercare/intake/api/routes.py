@@ -215,7 +215,7 @@ async def get_application(
     reader = queries.Reader(principal, vault, reason)
     return await execute(
         rt,
-        lambda uow: queries.get_application(uow.session, reader, application_id),
+        lambda uow: queries.get_application(uow, reader, application_id),
         lambda case: ApplicationRead.build(case, unmasked=reader.unmasked),
         status_code=200,
     )
@@ -234,7 +234,7 @@ async def list_applications(
     return await execute(
         rt,
         lambda uow: queries.list_applications(
-            uow.session, reader, status=status, after=page.after, limit=page.limit + 1
+            uow, reader, status=status, after=page.after, limit=page.limit + 1
         ),
         lambda cases: make_page(
             [ApplicationRead.build(c, unmasked=reader.unmasked) for c in cases], page.limit
@@ -250,7 +250,7 @@ async def get_beneficiary(
     reader = queries.Reader(principal, vault, reason)
     return await execute(
         rt,
-        lambda uow: queries.get_beneficiary(uow.session, reader, beneficiary_id),
+        lambda uow: queries.get_beneficiary(uow, reader, beneficiary_id),
         lambda case: BeneficiaryRead.build(case, unmasked=reader.unmasked),
         status_code=200,
     )
@@ -292,7 +292,7 @@ async def list_beneficiaries(
     reader = queries.Reader(principal, vault, reason)
     return await execute(
         rt,
-        lambda uow: queries.list_beneficiaries(uow.session, reader, after=page.after, limit=page.limit + 1),
+        lambda uow: queries.list_beneficiaries(uow, reader, after=page.after, limit=page.limit + 1),
         lambda cases: make_page(
             [BeneficiaryRead.build(c, unmasked=reader.unmasked) for c in cases], page.limit
         ),
