@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from eldercare.audit.domain.complaint import ComplaintSeverity
+from eldercare.audit.domain.fraud import FraudRules
 from eldercare.audit.domain.trail import HashAlgorithm
 from eldercare.common.settings import ServiceSettings, service_config
 
@@ -37,3 +38,26 @@ class AuditSettings(ServiceSettings):
     complaint_handling_days: dict[ComplaintSeverity, Annotated[int, Field(ge=0, le=365)]] = Field(
         default_factory=dict
     )
+
+    # Fraud signals (domain.fraud): the bureau's working thresholds, not clauses (the seeds name the
+    # conduct, changsha-2024 第十八条（一）（四）, and fix no numbers), so they have defaults.
+    fraud_overlap_tolerance_minutes: int = Field(default=5, ge=0, le=240)
+    fraud_max_travel_speed_kmh: float = Field(default=60.0, gt=0, le=1000)
+    fraud_geofence_misses: int = Field(default=3, ge=1, le=100)
+    fraud_geofence_window_days: int = Field(default=30, ge=1, le=366)
+    fraud_short_visit_ratio: float = Field(default=0.5, gt=0, le=1)
+    # nanchang-2019-home-care-regulation.md 第四十四条: subsidies obtained by
+    # fraud are recovered with a fine of 10 %–50 % of the amount; changsha-2024 第十八条（四） recovers
+    # without a fine. Whether a city's policy fines is this setting, per city (the first four digits
+    # of the district code), JSON such as AUDIT_RECOVERY_FINES='{"3601": true, "4301": false}', with
+    # no default: a recovery ordered in a city left unset is refused with 503 naming it.
+    recovery_fines: dict[Annotated[str, Field(pattern=r"^\d{4}$")], bool] = Field(default_factory=dict)
+
+    def fraud_rules(self) -> FraudRules:
+        return FraudRules(
+            overlap_tolerance_minutes=self.fraud_overlap_tolerance_minutes,
+            max_travel_speed_kmh=self.fraud_max_travel_speed_kmh,
+            geofence_misses=self.fraud_geofence_misses,
+            geofence_window_days=self.fraud_geofence_window_days,
+            short_visit_ratio=self.fraud_short_visit_ratio,
+        )

@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -216,6 +217,8 @@ class FindingRow(Timestamped, Base):
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     notice_id: Mapped[UUID | None] = mapped_column(ForeignKey("rectification_notices.id"))
+    # The visits the finding concerns, as strings (a funds recovery names them).
+    visit_ids: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
 
 
 class RectificationNoticeRow(Timestamped, Base):
@@ -265,10 +268,126 @@ class AuditDailyHeadRow(Base):
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class AuditBeneficiaryRow(Base):
+    """A beneficiary as intake announced them (enrolled, status changes): who is active where, for
+    follow-up coverage, and the home to about 1 km (domain.fraud.round_point) for travel checks."""
+
+    __tablename__ = "audit_beneficiaries"
+    __table_args__ = (Index("ix_audit_beneficiaries_district_code_status", "district_code", "status"),)
+
+    beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(6))
+    status: Mapped[str] = mapped_column(String(16))
+    home_lat: Mapped[float | None] = mapped_column(Float)
+    home_lon: Mapped[float | None] = mapped_column(Float)
+    effective_on: Mapped[date] = mapped_column(Date)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditVisitRow(Base):
+    """A visit as dispatch's events described it: planned window, check-in, check-out."""
+
+    __tablename__ = "audit_visits"
+    __table_args__ = (
+        Index("ix_audit_visits_caregiver_id_checked_in_at", "caregiver_id", "checked_in_at"),
+        Index("ix_audit_visits_beneficiary_id_checked_in_at", "beneficiary_id", "checked_in_at"),
+        Index("ix_audit_visits_district_code_checked_in_at", "district_code", "checked_in_at"),
+    )
+
+    visit_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    caregiver_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    district_code: Mapped[str] = mapped_column(String(6))
+    service_code: Mapped[str | None] = mapped_column(String(64))
+    scheduled_start_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    scheduled_end_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    location_ok: Mapped[bool | None] = mapped_column(Boolean)
+    checked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified: Mapped[bool | None] = mapped_column(Boolean)
+    cancelled_kind: Mapped[str | None] = mapped_column(String(16))
+
+
+class HospitalStayRow(Base):
+    """An emergency call of a beneficiary; a stay once it was resolved ``hospitalised``."""
+
+    __tablename__ = "hospital_stays"
+
+    emergency_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+    beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    district_code: Mapped[str] = mapped_column(String(6))
+    raised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class VisitFlagRow(Timestamped, Base):
+    """A suspect visit and its investigation; one per visit and signal."""
+
+    __tablename__ = "visit_flags"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'cleared', 'confirmed')", name="status"),
+        UniqueConstraint("visit_id", "signal", name="uq_visit_flags_visit_signal"),
+        Index("ix_visit_flags_district_code_id", "district_code", "id"),
+    )
+
+    visit_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    caregiver_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    beneficiary_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    district_code: Mapped[str] = mapped_column(String(6))
+    source: Mapped[str] = mapped_column(String(16))
+    signal: Mapped[str] = mapped_column(String(40))
+    score: Mapped[int] = mapped_column(SmallInteger)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution_notes: Mapped[str | None] = mapped_column(Text)
+    finding_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+
+
+class FundsRecoveryRow(Timestamped, Base):
+    """A recovery of subsidies (追回资金, changsha-2024 第十八条（四）) ordered from a provider, and
+    the settlement that booked it."""
+
+    __tablename__ = "funds_recoveries"
+    __table_args__ = (
+        CheckConstraint("status IN ('ordered', 'booked')", name="status"),
+        Index("ix_funds_recoveries_district_code_id", "district_code", "id"),
+    )
+
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    district_code: Mapped[str] = mapped_column(String(6))
+    finding_ids: Mapped[list[str]] = mapped_column(JSONB)
+    visit_ids: Mapped[list[str]] = mapped_column(JSONB)
+    fine_rate_percent: Mapped[int | None] = mapped_column(SmallInteger)
+    basis: Mapped[list[str]] = mapped_column(JSONB)
+    ordered_by: Mapped[str] = mapped_column(String(200))
+    ordered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))
+    statement_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    booked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RecoveredVisitRow(Base):
+    """A visit under a funds recovery: the primary key keeps one visit from being recovered twice."""
+
+    __tablename__ = "recovered_visits"
+
+    visit_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+    recovery_id: Mapped[UUID] = mapped_column(ForeignKey("funds_recoveries.id"), index=True)
+
+
 __all__ = [
+    "AuditBeneficiaryRow",
     "AuditChainHeadRow",
     "AuditDailyHeadRow",
     "AuditEntryRow",
+    "AuditVisitRow",
     "Base",
     "CaregiverDecertificationRow",
     "ComplaintNoteRow",
@@ -276,6 +395,10 @@ __all__ = [
     "FindingRow",
     "FollowUpCallRow",
     "FollowUpRow",
+    "FundsRecoveryRow",
+    "HospitalStayRow",
+    "RecoveredVisitRow",
     "RectificationNoticeRow",
     "SpotCheckRow",
+    "VisitFlagRow",
 ]

@@ -50,6 +50,7 @@ class RectificationRepository:
                 recorded_by=f.recorded_by,
                 recorded_at=f.recorded_at,
                 notice_id=f.notice_id,
+                visit_ids=[str(v) for v in f.visit_ids],
             )
         )
         await self.session.flush()
@@ -160,6 +161,7 @@ def finding_to_domain(row: FindingRow) -> Finding:
         recorded_by=row.recorded_by,
         recorded_at=row.recorded_at,
         notice_id=row.notice_id,
+        visit_ids=tuple(UUID(v) for v in row.visit_ids),
     )
 
 

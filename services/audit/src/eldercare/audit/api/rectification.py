@@ -51,6 +51,7 @@ async def record_finding(body: FindingCreate, principal: Staff, idem: Idempotenc
         evidence=tuple(body.evidence),
         description=body.description,
         principal=principal,
+        visit_ids=tuple(dict.fromkeys(body.visit_ids)),
     )
     return await execute(
         rt, lambda uow: handlers.record_finding(cmd, uow), FindingRead.from_domain, idempotency=idem

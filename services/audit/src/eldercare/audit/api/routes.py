@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from eldercare.audit.api import complaints, follow_ups, rectification, spot_checks, trail
+from eldercare.audit.api import complaints, follow_ups, rectification, spot_checks, trail, visit_flags
 
 ROUTERS: list[APIRouter] = [
     trail.router,
@@ -14,4 +14,6 @@ ROUTERS: list[APIRouter] = [
     complaints.caregivers,
     rectification.findings,
     rectification.notices,
+    visit_flags.flags,
+    visit_flags.scans,
 ]

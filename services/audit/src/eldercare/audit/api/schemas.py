@@ -417,6 +417,9 @@ class FindingCreate(BaseModel):
     source_id: UUID | None = Field(default=None, description="The survey, complaint, spot check or signal")
     evidence: list[Evidence] = Field(min_length=1, max_length=50)
     description: Text2000
+    visit_ids: list[UUID] = Field(
+        default_factory=list, max_length=1000, description="The visits it concerns (a recovery names them)"
+    )
 
 
 class FindingRead(BaseModel):
@@ -433,6 +436,7 @@ class FindingRead(BaseModel):
     recorded_by: str
     recorded_at: datetime
     notice_id: UUID | None
+    visit_ids: list[UUID]
 
     @classmethod
     def from_domain(cls, f: rc.Finding) -> FindingRead:
@@ -450,6 +454,7 @@ class FindingRead(BaseModel):
             recorded_by=f.recorded_by,
             recorded_at=f.recorded_at,
             notice_id=f.notice_id,
+            visit_ids=list(f.visit_ids),
         )
 
 

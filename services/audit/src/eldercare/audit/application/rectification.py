@@ -31,6 +31,7 @@ class RecordFinding:
     evidence: tuple[str, ...]
     description: str
     principal: Principal
+    visit_ids: tuple[UUID, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ async def record_finding(cmd: RecordFinding, uow: UnitOfWork) -> Finding:
         description=cmd.description,
         recorded_by=cmd.principal.subject,
         recorded_at=utcnow(),
+        visit_ids=cmd.visit_ids,
     )
     await RectificationRepository(uow.session).add_finding(finding)
     return finding

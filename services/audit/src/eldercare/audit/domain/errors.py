@@ -41,3 +41,15 @@ class FindingAlreadyNoticed(Conflict):
 
 class DayNotOver(Conflict):
     """A day's chain head is published only once the day is over (Asia/Shanghai)."""
+
+
+class FlagNotResolvable(Conflict):
+    """A flag already cleared or confirmed, or a resolution that contradicts itself."""
+
+
+class InvalidRecovery(InvalidInput):
+    """A funds recovery on findings that are not （四）, of several providers, or naming no visit."""
+
+
+class RecoveryConflict(Conflict):
+    """A visit already under another funds recovery."""

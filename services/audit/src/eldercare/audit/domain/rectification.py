@@ -103,6 +103,7 @@ class Finding:
     recorded_by: str
     recorded_at: datetime
     notice_id: UUID | None = None  # the rectification notice that rests on it, once issued
+    visit_ids: tuple[UUID, ...] = ()  # the visits it concerns (a funds recovery names them)
     id: UUID = field(default_factory=uuid7)
 
     @property

@@ -1,0 +1,248 @@
+"""Visits, beneficiaries and hospital stays as audit learns them from events, and visit flags."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Select, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eldercare.audit.adapters.models import (
+    AuditBeneficiaryRow,
+    AuditVisitRow,
+    HospitalStayRow,
+    VisitFlagRow,
+)
+from eldercare.audit.domain.fraud import HospitalStay, VisitRecord, china_day
+from eldercare.audit.domain.visit_flag import FlagSource, FlagStatus, VisitFlag
+from eldercare.common.clock import DISPLAY_ZONE
+
+HOSPITALISED = "hospitalised"
+
+
+@dataclass(frozen=True)
+class FlagFilter:
+    region_prefix: str | None = None
+    provider_id: UUID | None = None
+    visit_id: UUID | None = None
+    status: FlagStatus | None = None
+    signal: str | None = None
+
+
+class FraudRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # ------------------------------------------------------------ what the events tell
+
+    async def upsert_visit(self, visit_id: UUID, **values: Any) -> None:
+        """Merge what one event says about a visit; events of one visit may arrive in any order,
+        so a later event never blanks what an earlier one set."""
+        stmt = insert(AuditVisitRow).values(visit_id=visit_id, **values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[AuditVisitRow.visit_id], set_={k: stmt.excluded[k] for k in values}
+        )
+        await self.session.execute(stmt)
+
+    async def upsert_beneficiary(self, beneficiary_id: UUID, **values: Any) -> None:
+        stmt = insert(AuditBeneficiaryRow).values(beneficiary_id=beneficiary_id, **values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[AuditBeneficiaryRow.beneficiary_id],
+            set_={k: stmt.excluded[k] for k in values},
+            # An older status change delivered late must not overwrite a newer one.
+            where=AuditBeneficiaryRow.changed_at <= stmt.excluded.changed_at,
+        )
+        await self.session.execute(stmt)
+
+    async def upsert_emergency(self, emergency_id: UUID, **values: Any) -> None:
+        stmt = insert(HospitalStayRow).values(emergency_id=emergency_id, **values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[HospitalStayRow.emergency_id], set_={k: stmt.excluded[k] for k in values}
+        )
+        await self.session.execute(stmt)
+
+    async def get_stay(self, emergency_id: UUID) -> HospitalStay | None:
+        row = await self.session.get(HospitalStayRow, emergency_id)
+        return _stay(row) if row is not None else None
+
+    # ------------------------------------------------------------ reading visits for the rules
+
+    def _records(self) -> Select[Any]:
+        return (
+            select(AuditVisitRow, AuditBeneficiaryRow.home_lat, AuditBeneficiaryRow.home_lon)
+            .outerjoin(
+                AuditBeneficiaryRow, AuditBeneficiaryRow.beneficiary_id == AuditVisitRow.beneficiary_id
+            )
+            .where(
+                AuditVisitRow.checked_in_at.is_not(None),
+                AuditVisitRow.checked_out_at.is_not(None),
+                AuditVisitRow.caregiver_id.is_not(None),
+                AuditVisitRow.cancelled_kind.is_(None),
+            )
+        )
+
+    async def caregiver_visits(
+        self, caregiver_id: UUID, around: datetime, span: timedelta
+    ) -> list[VisitRecord]:
+        query = self._records().where(
+            AuditVisitRow.caregiver_id == caregiver_id,
+            AuditVisitRow.checked_in_at >= around - span,
+            AuditVisitRow.checked_in_at <= around + span,
+        )
+        return [_record(*row) for row in (await self.session.execute(query)).all()]
+
+    async def beneficiary_visits(
+        self, beneficiary_id: UUID, start: datetime, last_day: date
+    ) -> list[VisitRecord]:
+        query = self._records().where(
+            AuditVisitRow.beneficiary_id == beneficiary_id,
+            AuditVisitRow.checked_in_at >= start,
+            AuditVisitRow.checked_in_at < _day_end(last_day),
+        )
+        return [_record(*row) for row in (await self.session.execute(query)).all()]
+
+    async def district_visits(
+        self, region_prefix: str, start: datetime, end: datetime, *, chunk: int = 10_000
+    ) -> AsyncIterator[VisitRecord]:
+        query = self._records().where(
+            AuditVisitRow.district_code.startswith(region_prefix),
+            AuditVisitRow.checked_in_at >= start,
+            AuditVisitRow.checked_in_at < end,
+        )
+        result = await self.session.stream(query.execution_options(yield_per=chunk))
+        async for row in result:
+            yield _record(*row)
+
+    async def stays_of(self, beneficiary_ids: Iterable[UUID]) -> list[HospitalStay]:
+        ids = list(set(beneficiary_ids))
+        if not ids:
+            return []
+        query = select(HospitalStayRow).where(
+            HospitalStayRow.beneficiary_id.in_(ids), HospitalStayRow.outcome == HOSPITALISED
+        )
+        return [_stay(row) for row in (await self.session.scalars(query)).all()]
+
+    async def stays_in_region(self, region_prefix: str, start: datetime, end: datetime) -> list[HospitalStay]:
+        query = select(HospitalStayRow).where(
+            HospitalStayRow.district_code.startswith(region_prefix),
+            HospitalStayRow.outcome == HOSPITALISED,
+            HospitalStayRow.resolved_at >= start - timedelta(days=1),
+            HospitalStayRow.resolved_at < end + timedelta(days=1),
+        )
+        return [_stay(row) for row in (await self.session.scalars(query)).all()]
+
+    # ------------------------------------------------------------ flags
+
+    async def add_flag_once(self, flag: VisitFlag) -> bool:
+        """Insert unless the visit already carries this signal; True when it was new."""
+        stmt = (
+            insert(VisitFlagRow)
+            .values(
+                id=flag.id,
+                version=1,
+                visit_id=flag.visit_id,
+                provider_id=flag.provider_id,
+                caregiver_id=flag.caregiver_id,
+                beneficiary_id=flag.beneficiary_id,
+                district_code=flag.district_code,
+                source=flag.source.value,
+                signal=flag.signal,
+                score=flag.score,
+                evidence=flag.evidence,
+                raised_at=flag.raised_at,
+                status=flag.status.value,
+            )
+            .on_conflict_do_nothing(constraint="uq_visit_flags_visit_signal")
+            .returning(VisitFlagRow.id)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none() is not None
+
+    async def get_flag(self, flag_id: UUID) -> VisitFlag | None:
+        row = await self.session.get(VisitFlagRow, flag_id)
+        return flag_to_domain(row) if row else None
+
+    async def flags_of_visits(self, visit_ids: Iterable[UUID]) -> list[VisitFlag]:
+        query = select(VisitFlagRow).where(VisitFlagRow.visit_id.in_(list(visit_ids)))
+        return [flag_to_domain(r) for r in (await self.session.scalars(query)).all()]
+
+    async def save_flag(self, flag: VisitFlag) -> None:
+        row = await self.session.get(VisitFlagRow, flag.id)
+        if row is None:
+            raise LookupError(f"flag {flag.id} was never added")
+        row.status = flag.status.value
+        row.resolved_by, row.resolved_at = flag.resolved_by, flag.resolved_at
+        row.resolution_notes, row.finding_id = flag.resolution_notes, flag.finding_id
+        await self.session.flush()
+
+    async def list_flags(self, where: FlagFilter, *, after: UUID | None, limit: int) -> list[VisitFlag]:
+        query = select(VisitFlagRow)
+        if where.region_prefix is not None:
+            query = query.where(VisitFlagRow.district_code.startswith(where.region_prefix))
+        if where.provider_id is not None:
+            query = query.where(VisitFlagRow.provider_id == where.provider_id)
+        if where.visit_id is not None:
+            query = query.where(VisitFlagRow.visit_id == where.visit_id)
+        if where.status is not None:
+            query = query.where(VisitFlagRow.status == where.status.value)
+        if where.signal is not None:
+            query = query.where(VisitFlagRow.signal == where.signal)
+        if after is not None:
+            query = query.where(VisitFlagRow.id > after)
+        rows = (await self.session.scalars(query.order_by(VisitFlagRow.id).limit(limit))).all()
+        return [flag_to_domain(r) for r in rows]
+
+
+def _day_end(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=DISPLAY_ZONE)
+
+
+def _record(row: AuditVisitRow, lat: float | None, lon: float | None) -> VisitRecord:
+    planned = None
+    if row.scheduled_start_at and row.scheduled_end_at:
+        planned = int((row.scheduled_end_at - row.scheduled_start_at).total_seconds() // 60) or None
+    assert row.caregiver_id and row.checked_in_at and row.checked_out_at  # the query's filter
+    return VisitRecord(
+        visit_id=row.visit_id,
+        provider_id=row.provider_id,
+        caregiver_id=row.caregiver_id,
+        beneficiary_id=row.beneficiary_id,
+        district_code=row.district_code,
+        checked_in_at=row.checked_in_at,
+        checked_out_at=row.checked_out_at,
+        planned_minutes=planned,
+        location_ok=row.location_ok,
+        home=(lat, lon) if lat is not None and lon is not None else None,
+    )
+
+
+def _stay(row: HospitalStayRow) -> HospitalStay:
+    start = row.raised_at or row.resolved_at
+    assert start is not None  # a row is written with one or the other
+    end = row.resolved_at or start
+    return HospitalStay(row.beneficiary_id, start, china_day(end), row.emergency_id)
+
+
+def flag_to_domain(row: VisitFlagRow) -> VisitFlag:
+    return VisitFlag(
+        id=row.id,
+        visit_id=row.visit_id,
+        provider_id=row.provider_id,
+        caregiver_id=row.caregiver_id,
+        beneficiary_id=row.beneficiary_id,
+        district_code=row.district_code,
+        source=FlagSource(row.source),
+        signal=row.signal,
+        score=row.score,
+        evidence=dict(row.evidence),
+        raised_at=row.raised_at,
+        status=FlagStatus(row.status),
+        resolved_by=row.resolved_by,
+        resolved_at=row.resolved_at,
+        resolution_notes=row.resolution_notes,
+        finding_id=row.finding_id,
+    )

@@ -1,0 +1,233 @@
+"""The stream detector: dispatch's and intake's events, one unit of work per delivery, real database."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import select
+
+from eldercare.audit.adapters.models import AuditBeneficiaryRow, AuditEntryRow, VisitFlagRow
+from eldercare.audit.adapters.orm import MESSAGING
+from eldercare.common.contracts import (
+    BeneficiaryEnrolled,
+    EmergencyRaised,
+    EmergencyResolved,
+    VisitCancelled,
+    VisitCheckedIn,
+    VisitCompleted,
+    VisitScheduled,
+)
+
+CAREGIVER = uuid4()
+PROVIDER = uuid4()
+AT = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)  # as the sample events (conftest)
+
+
+def completed(make_event, start_min: int, minutes: int = 60, **kw: Any) -> VisitCompleted:  # type: ignore[no-untyped-def]
+    return make_event(  # type: ignore[no-any-return]
+        VisitCompleted,
+        caregiver_id=CAREGIVER,
+        provider_id=PROVIDER,
+        checked_in_at=AT + timedelta(minutes=start_min),
+        checked_out_at=AT + timedelta(minutes=start_min + minutes),
+        duration_minutes=minutes,
+        **kw,
+    )
+
+
+async def flags(sessions) -> list[VisitFlagRow]:  # type: ignore[no-untyped-def]
+    async with sessions() as s:
+        return list((await s.scalars(select(VisitFlagRow).order_by(VisitFlagRow.raised_at))).all())
+
+
+async def raised_events(sessions) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    async with sessions() as s:
+        rows = (await s.execute(select(MESSAGING.outbox))).all()
+    return [json.loads(r.payload) for r in rows if dict(r.headers)["ce_type"] == "audit.visit_flag.raised.v1"]
+
+
+def by_visit(rows: list[VisitFlagRow]) -> dict[UUID, set[str]]:
+    out: dict[UUID, set[str]] = {}
+    for r in rows:
+        out.setdefault(r.visit_id, set()).add(r.signal)
+    return out
+
+
+class TestOverlap:
+    async def test_two_overlapping_visits_of_one_caregiver_are_both_flagged_and_billing_told(
+        self, sessions, deliver, make_event
+    ) -> None:  # type: ignore[no-untyped-def]
+        a, b = completed(make_event, 0), completed(make_event, 30)
+        await deliver(a)
+        assert await flags(sessions) == []
+        await deliver(b)
+        assert by_visit(await flags(sessions)) == {
+            a.visit_id: {"overlapping_visits"},
+            b.visit_id: {"overlapping_visits"},
+        }
+        events = await raised_events(sessions)
+        assert sorted(e["visit_id"] for e in events) == sorted([str(a.visit_id), str(b.visit_id)])
+        assert {e["source"] for e in events} == {"fraud_signal"}
+        assert {e["provider_id"] for e in events} == {str(PROVIDER)}
+
+    async def test_a_redelivery_raises_nothing_more(self, sessions, deliver, make_event) -> None:  # type: ignore[no-untyped-def]
+        a, b = completed(make_event, 0), completed(make_event, 30)
+        await deliver(a)
+        await deliver(b)
+        await deliver(b)
+        await deliver(b, uuid4())
+        assert len(await flags(sessions)) == 2
+        assert len(await raised_events(sessions)) == 2
+
+    async def test_a_voided_visit_overlaps_nothing(self, sessions, deliver, make_event) -> None:  # type: ignore[no-untyped-def]
+        a = completed(make_event, 0)
+        await deliver(a)
+        await deliver(
+            make_event(
+                VisitCancelled,
+                visit_id=a.visit_id,
+                provider_id=PROVIDER,
+                caregiver_id=CAREGIVER,
+                beneficiary_id=a.beneficiary_id,
+                kind="voided",
+                was_completed=True,
+            )
+        )
+        await deliver(completed(make_event, 30))
+        assert await flags(sessions) == []
+
+    async def test_every_event_is_still_in_the_trail(self, sessions, deliver, make_event) -> None:  # type: ignore[no-untyped-def]
+        await deliver(completed(make_event, 0))
+        await deliver(completed(make_event, 30))
+        async with sessions() as s:
+            assert len((await s.scalars(select(AuditEntryRow))).all()) == 2
+
+
+class TestImpossibleTravel:
+    async def test_homes_29_km_apart_15_minutes_apart_flag_the_later_visit(
+        self, sessions, deliver, make_event
+    ) -> None:  # type: ignore[no-untyped-def]
+        west = make_event(BeneficiaryEnrolled, home_point={"lat": 28.19, "lon": 112.97})
+        east = make_event(BeneficiaryEnrolled, home_point={"lat": 28.19, "lon": 113.27})
+        await deliver(west)
+        await deliver(east)
+        a = completed(make_event, 0, beneficiary_id=west.beneficiary_id)
+        b = completed(make_event, 75, beneficiary_id=east.beneficiary_id)
+        await deliver(b)
+        await deliver(a)
+        [row] = await flags(sessions)
+        assert (row.visit_id, row.signal, row.score) == (b.visit_id, "impossible_travel", 70)
+        assert row.evidence["previous_visit_id"] == str(a.visit_id)
+        assert row.evidence["parameters"]["max_travel_speed_kmh"] == 60.0
+
+    async def test_the_home_is_kept_only_to_about_a_kilometre(self, sessions, deliver, make_event) -> None:  # type: ignore[no-untyped-def]
+        event = make_event(BeneficiaryEnrolled, home_point={"lat": 28.19456, "lon": 112.97321})
+        await deliver(event)
+        async with sessions() as s:
+            row = await s.get(AuditBeneficiaryRow, event.beneficiary_id)
+        assert row is not None and (row.home_lat, row.home_lon) == (28.19, 112.97)
+        assert row.status == "active"
+
+
+class TestShortVisit:
+    async def test_a_visit_under_half_its_planned_hour_is_flagged(
+        self, sessions, deliver, make_event
+    ) -> None:  # type: ignore[no-untyped-def]
+        done = completed(make_event, 0, minutes=20)
+        await deliver(
+            make_event(
+                VisitScheduled,
+                visit_id=done.visit_id,
+                caregiver_id=CAREGIVER,
+                provider_id=PROVIDER,
+                beneficiary_id=done.beneficiary_id,
+                scheduled_start_at=AT,
+                scheduled_end_at=AT + timedelta(hours=1),
+            )
+        )
+        await deliver(done)
+        [row] = await flags(sessions)
+        assert (row.signal, row.evidence["minutes"], row.evidence["planned_minutes"]) == (
+            "short_visit",
+            20,
+            60,
+        )
+
+
+class TestGeofence:
+    async def test_a_third_check_in_away_from_home_within_30_days_flags_all_three(
+        self, sessions, deliver, make_event
+    ) -> None:  # type: ignore[no-untyped-def]
+        visits = [completed(make_event, day * 24 * 60) for day in (0, 7, 14)]
+        for v in visits:
+            await deliver(
+                make_event(
+                    VisitCheckedIn,
+                    visit_id=v.visit_id,
+                    caregiver_id=CAREGIVER,
+                    provider_id=PROVIDER,
+                    beneficiary_id=v.beneficiary_id,
+                    checked_in_at=v.checked_in_at,
+                    distance_m=900.0,
+                    location_ok=False,
+                )
+            )
+            await deliver(v)
+        assert by_visit(await flags(sessions)) == {v.visit_id: {"repeated_geofence_miss"} for v in visits}
+
+
+class TestHospitalised:
+    async def test_a_visit_after_the_call_that_ended_in_hospital_is_flagged_when_the_call_closes(
+        self, sessions, deliver, make_event
+    ) -> None:  # type: ignore[no-untyped-def]
+        v = completed(make_event, 180)
+        raised = make_event(
+            EmergencyRaised, beneficiary_id=v.beneficiary_id, raised_at=AT + timedelta(hours=1)
+        )
+        await deliver(raised)
+        await deliver(v)
+        assert await flags(sessions) == []
+        await deliver(
+            make_event(
+                EmergencyResolved,
+                emergency_id=raised.emergency_id,
+                beneficiary_id=v.beneficiary_id,
+                outcome="hospitalised",
+                resolved_at=AT + timedelta(hours=2),
+            )
+        )
+        [row] = await flags(sessions)
+        assert (row.visit_id, row.signal, row.score) == (v.visit_id, "visit_while_hospitalised", 90)
+        assert row.evidence["emergency_id"] == str(raised.emergency_id)
+
+    async def test_a_visit_recorded_after_the_stay_is_known_is_flagged_on_completion(
+        self, sessions, deliver, make_event
+    ) -> None:  # type: ignore[no-untyped-def]
+        beneficiary = uuid4()
+        emergency = uuid4()
+        await deliver(
+            make_event(EmergencyRaised, emergency_id=emergency, beneficiary_id=beneficiary, raised_at=AT)
+        )
+        await deliver(
+            make_event(
+                EmergencyResolved,
+                emergency_id=emergency,
+                beneficiary_id=beneficiary,
+                outcome="hospitalised",
+                resolved_at=AT + timedelta(hours=1),
+            )
+        )
+        v = completed(make_event, 240, beneficiary_id=beneficiary)
+        await deliver(v)
+        assert by_visit(await flags(sessions)) == {v.visit_id: {"visit_while_hospitalised"}}
+
+    async def test_a_call_resolved_on_site_flags_nothing(self, sessions, deliver, make_event) -> None:  # type: ignore[no-untyped-def]
+        v = completed(make_event, 180)
+        await deliver(v)
+        await deliver(
+            make_event(EmergencyResolved, beneficiary_id=v.beneficiary_id, outcome="resolved_on_site")
+        )
+        assert await flags(sessions) == []
