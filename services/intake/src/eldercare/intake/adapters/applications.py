@@ -40,6 +40,14 @@ class ApplicationRepository:
         row = await self.session.get(ApplicationRow, application_id, with_for_update=for_update)
         return self._to_domain(row) if row else None
 
+    async def get_by_external_ref(self, submitted_by: str, external_ref: str) -> Application | None:
+        """The application a client submitted under its own reference (unique per client)."""
+        query = select(ApplicationRow).where(
+            ApplicationRow.submitted_by == submitted_by, ApplicationRow.external_ref == external_ref
+        )
+        row = (await self.session.scalars(query)).first()
+        return self._to_domain(row) if row else None
+
     async def in_progress_for_person(self, person_id: UUID) -> Application | None:
         query = select(ApplicationRow).where(
             ApplicationRow.person_id == person_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ValidationError
 
 from eldercare.common.auth import Principal
@@ -205,6 +205,26 @@ async def flag_false_declaration(
     cmd = decisions.FlagFalseDeclaration(application_id, body.comment, principal, vault, packs)
     return await execute(
         rt, lambda uow: decisions.flag_false_declaration(cmd, uow), _masked, idempotency=idem
+    )
+
+
+@applications.get(
+    "/by-reference/{external_ref:path}",
+    response_model=ApplicationRead,
+    summary="The city platform's status query by its own reference (masked)",
+    responses={404: {"description": "no application of this client has the reference"}},
+)
+async def get_application_by_reference(
+    external_ref: Annotated[str, Path(pattern=r"^[A-Za-z0-9._:/-]{1,64}$")],
+    principal: CityPlatform,
+    rt: Rt,
+    vault: Vault,
+) -> object:
+    """Scoped to the client: the reference is the ``external_ref`` the platform submitted (single
+    or bulk), unique per client. Personal data is always masked here."""
+    reader = queries.Reader(principal, vault)
+    return await execute(
+        rt, lambda uow: queries.get_by_external_ref(uow, reader, external_ref), _masked, status_code=200
     )
 
 

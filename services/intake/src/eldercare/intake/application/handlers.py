@@ -11,7 +11,7 @@ from uuid import UUID
 from eldercare.common.auth import Principal
 from eldercare.common.clock import local_date, utcnow
 from eldercare.common.contracts import ApplicationSubmitted, AssessmentRequested
-from eldercare.common.errors import Forbidden, InvalidInput, NotFound
+from eldercare.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from eldercare.common.pii import mask_id_number
 from eldercare.common.uow import UnitOfWork
 from eldercare.intake.adapters.applications import ApplicationRepository
@@ -124,6 +124,10 @@ async def submit_application(cmd: SubmitApplication, uow: UnitOfWork) -> Applica
     agent = verified_agent(**vars(cmd.agent), today=today) if cmd.agent else None
     person = await _register(PersonRepository(uow.session, cmd.vault), applicant)
     applications = ApplicationRepository(uow.session, cmd.vault)
+    if cmd.external_ref is not None and await applications.get_by_external_ref(
+        cmd.principal.subject, cmd.external_ref
+    ):
+        raise Conflict("you already submitted an application with this reference", field="external_ref")
     await _ensure_no_open_case(uow, applications, person.id)
     application = Application(
         person_id=person.id,

@@ -51,6 +51,19 @@ async def get_application(uow: UnitOfWork, reader: Reader, application_id: UUID)
     return ApplicationCase(application, person)
 
 
+async def get_by_external_ref(uow: UnitOfWork, reader: Reader, external_ref: str) -> ApplicationCase:
+    """The city platform's status query by its own reference: only the client that submitted it
+    finds it (another client's reference is answered as not found)."""
+    application = await ApplicationRepository(uow.session, reader.vault).get_by_external_ref(
+        reader.principal.subject, external_ref
+    )
+    if application is None:
+        raise NotFound("no application with this reference")
+    person = await PersonRepository(uow.session, reader.vault).get(application.person_id)
+    assert person is not None
+    return ApplicationCase(application, person)
+
+
 async def list_applications(
     uow: UnitOfWork, reader: Reader, *, status: ApplicationStatus | None, after: UUID | None, limit: int
 ) -> list[ApplicationCase]:
