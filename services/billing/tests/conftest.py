@@ -20,9 +20,16 @@ from eldercare.billing.settings import BillingSettings
 from eldercare.common.auth import Principal
 from eldercare.common.contracts import (
     BeneficiaryEnrolled,
+    BeneficiaryEntitlementChanged,
     BeneficiaryStatusChanged,
+    ClaimDeductionPublished,
+    FundsRecoveryOrdered,
     SanctionImposed,
+    VisitCancelled,
     VisitCompleted,
+    VisitFlagRaised,
+    VisitFlagResolved,
+    VisitVerificationResolved,
 )
 from eldercare.common.registry import IntegrationEvent
 from eldercare.common.testing.plugin import Tokens, api_client, api_test_settings
@@ -129,6 +136,115 @@ class Events:
         }
         return SanctionImposed(**fields)
 
+    def cancelled(self, visit: VisitCompleted, kind: str = "voided", **overrides: Any) -> VisitCancelled:
+        fields: dict[str, Any] = {
+            "visit_id": visit.visit_id,
+            "beneficiary_id": visit.beneficiary_id,
+            "provider_id": visit.provider_id,
+            "caregiver_id": visit.caregiver_id,
+            "district_code": visit.district_code,
+            "kind": kind,
+            "reason": "复核发现服务记录不实",
+            "was_completed": True,
+            "cancelled_at": datetime(2026, 4, 20, 2, 0, tzinfo=UTC),
+            **overrides,
+        }
+        return VisitCancelled(**fields)
+
+    def verification_resolved(self, visit: VisitCompleted, outcome: str) -> VisitVerificationResolved:
+        return VisitVerificationResolved(
+            visit_id=visit.visit_id,
+            beneficiary_id=visit.beneficiary_id,
+            provider_id=visit.provider_id,
+            district_code=visit.district_code,
+            outcome=outcome,
+            reviewer="district_officer-430102",
+            comment="照片与定位已核对",
+            resolved_at=datetime(2026, 3, 12, 2, 0, tzinfo=UTC),
+        )
+
+    def flag_raised(self, visit: VisitCompleted, **overrides: Any) -> VisitFlagRaised:
+        fields: dict[str, Any] = {
+            "flag_id": uuid4(),
+            "visit_id": visit.visit_id,
+            "provider_id": visit.provider_id,
+            "district_code": visit.district_code,
+            "source": "fraud_signal",
+            "signal": "overlapping_visits",
+            "raised_at": datetime(2026, 3, 20, 2, 0, tzinfo=UTC),
+            **overrides,
+        }
+        return VisitFlagRaised(**fields)
+
+    def flag_resolved(self, raised: VisitFlagRaised, outcome: str, **overrides: Any) -> VisitFlagResolved:
+        fields: dict[str, Any] = {
+            "flag_id": raised.flag_id,
+            "visit_id": raised.visit_id,
+            "provider_id": raised.provider_id,
+            "district_code": raised.district_code,
+            "outcome": outcome,
+            "finding_id": uuid4() if outcome == "confirmed" else None,
+            "resolved_at": datetime(2026, 4, 25, 2, 0, tzinfo=UTC),
+            **overrides,
+        }
+        return VisitFlagResolved(**fields)
+
+    def recovery_ordered(
+        self, provider_id: UUID, visit_ids: list[UUID], **overrides: Any
+    ) -> FundsRecoveryOrdered:
+        fields: dict[str, Any] = {
+            "recovery_id": uuid4(),
+            "provider_id": provider_id,
+            "district_code": DISTRICT,
+            "finding_ids": [uuid4()],
+            "visit_ids": visit_ids,
+            "fine_rate_percent": None,
+            "basis": ["changsha-2024-purchased-door-to-door-rules.md 第十八条（四）"],
+            "ordered_at": datetime(2026, 4, 28, 2, 0, tzinfo=UTC),
+            **overrides,
+        }
+        return FundsRecoveryOrdered(**fields)
+
+    def claim_sample(
+        self, provider_id: UUID, sampled: list[UUID], failed: list[UUID], **overrides: Any
+    ) -> ClaimDeductionPublished:
+        fields: dict[str, Any] = {
+            "sample_id": uuid4(),
+            "provider_id": provider_id,
+            "district_code": DISTRICT,
+            "period": "2026-03",
+            "seed": "2026-03/430102/1",
+            "sampled_visit_ids": sampled,
+            "failed_visit_ids": failed,
+            "sampled": len(sampled),
+            "failed": len(failed),
+            "basis": ["claim sampling policy"],
+            "published_at": datetime(2026, 4, 10, 2, 0, tzinfo=UTC),
+            **overrides,
+        }
+        return ClaimDeductionPublished(**fields)
+
+    def entitlement_changed(
+        self, enrolled: BeneficiaryEnrolled, monthly_amount_fen: int, **overrides: Any
+    ) -> BeneficiaryEntitlementChanged:
+        fields: dict[str, Any] = {
+            "beneficiary_id": enrolled.beneficiary_id,
+            "district_code": enrolled.district_code,
+            "reason": "reassessment",
+            "assessment_id": uuid4(),
+            "assessment_level": 2,
+            "policy": {"pack_id": "changsha-2024", "version": "2024.1"},
+            "entitlement": {
+                "monthly_amount_fen": monthly_amount_fen,
+                "service_categories": ["daily_living"],
+                "basis": [{"source": "changsha-2024-purchased-door-to-door-rules.md", "article": "第五条"}],
+            },
+            "effective_on": date(2026, 4, 1),
+            "changed_at": datetime(2026, 3, 25, 2, 0, tzinfo=UTC),
+            **overrides,
+        }
+        return BeneficiaryEntitlementChanged(**fields)
+
 
 @pytest.fixture
 def events() -> Events:
@@ -147,6 +263,21 @@ def deliver(sessions: async_sessionmaker[AsyncSession]) -> Deliver:
         handler = sub.handler_for(event.event_type)
         assert handler is not None, f"billing does not consume {event.event_type}"
         async with UnitOfWork(sessions, MESSAGING, source="billing") as uow:
+            await handler(event, uow)
+            await uow.commit()
+
+    return run
+
+
+@pytest.fixture
+def deliver_with(sessions: async_sessionmaker[AsyncSession]) -> Callable[..., Awaitable[None]]:
+    """Like ``deliver``, under the given settings (a policy switch)."""
+
+    async def run(event: IntegrationEvent, settings: BillingSettings) -> None:
+        [sub] = SUBSCRIPTIONS
+        handler = sub.handler_for(event.event_type)
+        assert handler is not None, f"billing does not consume {event.event_type}"
+        async with UnitOfWork(sessions, MESSAGING, source="billing", settings=settings) as uow:
             await handler(event, uow)
             await uow.commit()
 

@@ -175,7 +175,9 @@ SELECT md5(t.id::text || c.id::text || 'fine')::uuid, t.id, 'fine', c.id, c.visi
 {_CLOSED_CHARGES}
 JOIN {_RECOVERIES} rc ON rc.visit_id = c.visit_id AND rc.provider_id = c.provider_id
 CROSS JOIN {_ISSUED} i
-CROSS JOIN LATERAL (SELECT (2 * i.obtained_fen * rc.fine_rate_percent + 100) / 200 AS fen) f
+CROSS JOIN LATERAL (
+    SELECT (2 * CAST(i.obtained_fen AS bigint) * rc.fine_rate_percent + 100) / 200 AS fen
+) f
 WHERE t.id = ANY(CAST(:ids AS uuid[])) AND rc.fine_rate_percent IS NOT NULL AND i.fines = 0
   AND i.obtained_fen > 0 AND f.fen > 0
 """)
@@ -349,6 +351,14 @@ class StatementRepository:
             ),
             {"s": statement.id, "at": statement.issued_at, "by": statement.issued_by},
         )
+
+    async def extra_line_count(self, statement_id: UUID) -> int:
+        """Lines that are neither charges, adjustments nor withheld: recoveries, fines, deductions."""
+        query = text(
+            "SELECT count(*) FROM statement_lines WHERE statement_id = :s"
+            " AND kind IN ('recovery', 'fine', 'deduction')"
+        )
+        return int((await self.session.execute(query, {"s": statement_id})).scalar_one())
 
     async def recovery_ids(self, statement_id: UUID) -> list[UUID]:
         """The recovery orders a statement's recovery and fine lines carry out."""

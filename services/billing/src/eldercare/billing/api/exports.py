@@ -23,10 +23,12 @@ from eldercare.billing.domain.statements import (
 LINE_HEADERS = (
     "行号", "类型", "服务日期", "所属月份", "服务对象编号", "服务记录编号", "计费编号", "服务项目",
     "计价单位", "单价（分）", "金额（分）", "补贴支付（分）", "个人自付（分）", "说明",
+    "暂扣（分）", "关联编号", "备注",
 )  # fmt: skip
 SUMMARY_HEADERS = (
     "结算单编号", "服务机构编号", "区县代码", "结算月份", "状态", "服务费用合计（分）",
     "补贴支付合计（分）", "个人自付合计（分）", "其中调整（分）", "服务笔数", "调整笔数", "不予结算笔数",
+    "暂扣合计（分）", "追回及罚款（分）", "抽查扣减（分）",
 )  # fmt: skip
 
 
@@ -57,6 +59,9 @@ def line_row(number: int, line: StatementLine) -> tuple[object, ...]:
         line.covered_fen,
         line.self_pay_fen,
         reason_label(line.reason),
+        line.withheld_fen,
+        str(line.ref_id) if line.ref_id else "",
+        line.detail or "",
     )
 
 
@@ -64,7 +69,7 @@ def summary_row(s: Statement) -> tuple[object, ...]:
     return (
         str(s.id), str(s.provider_id), s.district_code, s.period, STATEMENT_STATUS_LABELS[s.status],
         s.gross_fen, s.covered_fen, s.self_pay_fen, s.adjusted_fen, s.charge_count, s.adjustment_count,
-        s.withheld_count,
+        s.withheld_count, s.withheld_fen, s.recovered_fen, s.deducted_fen,
     )  # fmt: skip
 
 

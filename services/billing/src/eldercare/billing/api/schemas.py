@@ -229,6 +229,11 @@ class StatementRead(BaseModel):
     charge_count: int
     adjustment_count: int
     withheld_count: int = Field(description="charges of the month not paid (held, unpriced, waiting)")
+    withheld_fen: int = Field(
+        description="covered amounts kept back by withheld lines (audit flags, recovery orders)"
+    )
+    recovered_fen: int = Field(description="recovery and fine lines (negative; part of covered_fen)")
+    deducted_fen: int = Field(description="claim-sampling deductions (negative; part of covered_fen)")
     generated_at: datetime
     issued_at: datetime | None
     issued_by: str | None
@@ -264,6 +269,13 @@ class StatementLineRead(BaseModel):
     self_pay_fen: int
     reason: str | None
     reason_label: str | None
+    ref_id: UUID | None = Field(
+        description="the audit flag, recovery order (recovery_id) or claim sample behind the line"
+    )
+    withheld_fen: int = Field(description="what a withheld line keeps back from the provider")
+    detail: str | None = Field(
+        description="dispatch's reason, a fine's rate × base, a sample's failed/sampled"
+    )
 
     @classmethod
     def from_domain(cls, line: StatementLine) -> StatementLineRead:
@@ -316,7 +328,15 @@ class EntitlementTrace(BaseModel):
     effective_on: date
     enrolled_at: datetime
     status_on_visit_day: BeneficiaryStatus | None
+    monthly_amount_fen_for_period: int | None = Field(
+        description="the monthly amount in force for the charge's month (an entitlement change may differ)"
+    )
+    changed_from: date | None = Field(
+        description="when the entitlement in force for the month comes from a change: its effective date"
+    )
+    change_reason: str | None
     application_id: UUID | None
+    assessment_id: UUID | None = Field(description="the assessment result behind the level")
     assessment_level: int | None
     policy_pack_id: str | None
     policy_version: str | None
@@ -336,6 +356,55 @@ class SanctionTrace(BaseModel):
     imposed_at: datetime
 
 
+class FlagTrace(BaseModel):
+    """An audit flag on the visit: open or confirmed withholds the charge; cleared releases it."""
+
+    flag_id: UUID
+    source: str | None
+    signal: str | None
+    raised_at: datetime | None
+    outcome: str | None
+    finding_id: UUID | None
+    resolved_at: datetime | None
+    withholds: bool
+
+
+class OutcomeTrace(BaseModel):
+    """What dispatch said of the visit after completion: cancelled, missed, voided, or the review's
+    accepted / rejected."""
+
+    kind: str
+    detail: str | None
+    occurred_at: datetime
+
+
+class RecoveryTrace(BaseModel):
+    """Audit's recovery order (changsha-2024-purchased-door-to-door-rules.md 第十八条（四）; fine:
+    nanchang-2021-home-community-elderly-service-regulations.md 第四十四条)."""
+
+    recovery_id: UUID
+    finding_ids: list[UUID]
+    visit_ids: list[UUID]
+    fine_rate_percent: int | None
+    basis: list[str]
+    ordered_at: datetime
+
+
+class SampleTrace(BaseModel):
+    """Audit's claim sample behind a deduction line."""
+
+    sample_id: UUID
+    period: str
+    seed: str
+    sampled: int
+    failed: int
+    sampled_visit_ids: list[UUID]
+    failed_visit_ids: list[UUID]
+    basis: list[str]
+    published_at: datetime
+    applied: bool
+
+
 class LineTraceRead(BaseModel):
     line: StatementLineRead
     statement: StatementRead
@@ -344,14 +413,18 @@ class LineTraceRead(BaseModel):
     price: PriceTrace | None
     entitlement: EntitlementTrace | None
     sanction: SanctionTrace | None = None
+    flags: list[FlagTrace] = Field(default_factory=list)
+    visit_outcomes: list[OutcomeTrace] = Field(default_factory=list)
+    recovery: RecoveryTrace | None = None
+    sample: SampleTrace | None = None
     missing: list[str] = Field(description="links of the chain billing cannot show, and why")
 
     @classmethod
     def from_trace(cls, t: LineTrace) -> LineTraceRead:
         c, e, pl = t.charge, t.entitlement, t.price_list
-        p = e.provenance if e else None
+        p = e.provenance_for(c.period) if e else None
+        change = e.change_for(c.period) if e else None
         missing = [
-            "assessment result: BeneficiaryEnrolled carries the level, not the assessment id",
             "care plan version: VisitCompleted carries the care plan id, not its version",
             "verification record: VisitCompleted carries the verified flag and notes only",
         ]
@@ -359,6 +432,8 @@ class LineTraceRead(BaseModel):
             missing.append("visit details: charged before billing kept them")
         if e is not None and p is None:
             missing.append("policy pack and clauses: enrolled before billing kept them")
+        if e is not None and (p is None or p.assessment_id is None):
+            missing.append("assessment result: the enrolment or change carried no assessment id")
         return cls(
             line=StatementLineRead.from_domain(t.line),
             statement=StatementRead.from_domain(t.statement),
@@ -389,7 +464,11 @@ class LineTraceRead(BaseModel):
                 effective_on=e.effective_on,
                 enrolled_at=e.enrolled_at,
                 status_on_visit_day=e.status_on(c.visit_on),
-                application_id=p.application_id if p else None,
+                monthly_amount_fen_for_period=change.monthly_amount_fen if change else e.monthly_amount_fen,
+                changed_from=change.effective_on if change else None,
+                change_reason=change.reason if change else None,
+                application_id=e.provenance.application_id if e.provenance else None,
+                assessment_id=p.assessment_id if p else None,
                 assessment_level=p.assessment_level if p else None,
                 policy_pack_id=p.policy_pack_id if p else None,
                 policy_version=p.policy_version if p else None,
@@ -407,6 +486,46 @@ class LineTraceRead(BaseModel):
                 imposed_at=t.sanction.imposed_at,
             )
             if t.sanction
+            else None,
+            flags=[
+                FlagTrace(
+                    flag_id=f.flag_id,
+                    source=f.source,
+                    signal=f.signal,
+                    raised_at=f.raised_at,
+                    outcome=f.outcome,
+                    finding_id=f.finding_id,
+                    resolved_at=f.resolved_at,
+                    withholds=f.withholds,
+                )
+                for f in t.flags
+            ],
+            visit_outcomes=[
+                OutcomeTrace(kind=o.kind, detail=o.detail, occurred_at=o.occurred_at) for o in t.outcomes
+            ],
+            recovery=RecoveryTrace(
+                recovery_id=t.recovery.recovery_id,
+                finding_ids=list(t.recovery.finding_ids),
+                visit_ids=list(t.recovery.visit_ids),
+                fine_rate_percent=t.recovery.fine_rate_percent,
+                basis=list(t.recovery.basis),
+                ordered_at=t.recovery.ordered_at,
+            )
+            if t.recovery
+            else None,
+            sample=SampleTrace(
+                sample_id=t.sample.sample_id,
+                period=t.sample.period,
+                seed=t.sample.seed,
+                sampled=t.sample.sampled,
+                failed=t.sample.failed,
+                sampled_visit_ids=list(t.sample.sampled_visit_ids),
+                failed_visit_ids=list(t.sample.failed_visit_ids),
+                basis=list(t.sample.basis),
+                published_at=t.sample.published_at,
+                applied=t.sample.applied,
+            )
+            if t.sample
             else None,
             missing=missing,
         )

@@ -44,7 +44,7 @@ from eldercare.billing.domain.statements import Statement, ensure_runnable
 from eldercare.billing.settings import BillingSettings
 from eldercare.common.auth import Principal
 from eldercare.common.clock import month_of, utcnow
-from eldercare.common.contracts import ChargePosted, ChargeReversed
+from eldercare.common.contracts import ChargePosted, ChargeReversed, SettlementIssued
 from eldercare.common.errors import Forbidden, NotFound
 from eldercare.common.uow import UnitOfWork
 
@@ -334,6 +334,25 @@ async def issue_statement(cmd: IssueStatement, uow: UnitOfWork) -> Statement:
     fresh = await statements.regenerate(statement, now)
     fresh.issue(cmd.principal.subject, now, month_of(now))
     await statements.mark_issued(fresh)
+    uow.publish(
+        SettlementIssued(
+            statement_id=fresh.id,
+            provider_id=fresh.provider_id,
+            district_code=fresh.district_code,
+            period=fresh.period,
+            lines=fresh.charge_count
+            + fresh.adjustment_count
+            + fresh.withheld_count
+            + await statements.extra_line_count(fresh.id),
+            subsidy_fen=fresh.covered_fen,
+            # Self-pay of the month's charges; an adjustment may lower it but never below nothing.
+            self_pay_fen=max(fresh.self_pay_fen, 0),
+            withheld_fen=fresh.withheld_fen,
+            adjustment_fen=fresh.adjusted_fen + fresh.recovered_fen + fresh.deducted_fen,
+            recovery_ids=await statements.recovery_ids(fresh.id),
+            issued_at=now,
+        )
+    )
     return fresh
 
 

@@ -20,6 +20,13 @@ from eldercare.billing.adapters.ledger_repository import (
     SettlementRepository,
 )
 from eldercare.billing.adapters.pricing_repository import EntitlementRepository, PriceListRepository
+from eldercare.billing.adapters.review_repository import (
+    ClaimSample,
+    FundRecovery,
+    ReviewRepository,
+    VisitFlag,
+    VisitOutcome,
+)
 from eldercare.billing.adapters.sanction_repository import SanctionRepository
 from eldercare.billing.adapters.statement_repository import StatementLine, StatementRepository
 from eldercare.billing.domain.accounts import Account, Settlement
@@ -173,6 +180,10 @@ class LineTrace:
     price_list: PriceList | None
     entitlement: Entitlement | None
     sanction: Sanction | None = None
+    flags: tuple[VisitFlag, ...] = ()
+    outcomes: tuple[VisitOutcome, ...] = ()
+    recovery: FundRecovery | None = None
+    sample: ClaimSample | None = None
 
 
 async def trace_line(
@@ -194,4 +205,21 @@ async def trace_line(
         sanction = await SanctionRepository(session).withholding(
             charge.provider_id, charge.district_code, charge.checked_in_at
         )
-    return LineTrace(statement, line, charge, price_list, entitlement, sanction)
+    reviews = ReviewRepository(session)
+    recoveries = await reviews.recoveries_of(charge.visit_id)
+    recovery = next((r for r in recoveries if r.recovery_id == line.ref_id), None)
+    if recovery is None:
+        recovery = next((r for r in recoveries if r.provider_id == charge.provider_id), None)
+    sample = await reviews.sample(line.ref_id) if line.ref_id is not None else None
+    return LineTrace(
+        statement,
+        line,
+        charge,
+        price_list,
+        entitlement,
+        sanction,
+        flags=tuple(await reviews.flags_of(charge.visit_id)),
+        outcomes=tuple(await reviews.outcomes(charge.visit_id)),
+        recovery=recovery,
+        sample=sample,
+    )
