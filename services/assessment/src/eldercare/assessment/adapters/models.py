@@ -104,4 +104,17 @@ class AssessorRow(Timestamped, Base):
     active: Mapped[bool] = mapped_column(Boolean)
 
 
-__all__ = ["AssessmentRow", "AssessorRow", "Base", "OrganisationRow"]
+class BeneficiaryRow(Timestamped, Base):
+    """Projection of intake's beneficiaries (``id`` is the beneficiary id): who is enrolled, so that
+    dispatch's emergencies, which name a beneficiary, can open an immediate reassessment of the person."""
+
+    __tablename__ = "beneficiaries"
+
+    person_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    district_code: Mapped[str] = mapped_column(String(6))
+    community_code: Mapped[str] = mapped_column(String(12))
+    masked_id_number: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+
+
+__all__ = ["AssessmentRow", "AssessorRow", "Base", "BeneficiaryRow", "OrganisationRow"]

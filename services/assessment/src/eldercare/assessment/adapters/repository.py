@@ -84,6 +84,22 @@ class AssessmentRepository:
         )
         return (await self.session.scalars(query.limit(1))).first() is not None
 
+    async def get_by_trigger(self, trigger_ref: str) -> Assessment | None:
+        query = select(AssessmentRow).where(AssessmentRow.trigger_ref == trigger_ref)
+        row = (await self.session.scalars(query)).first()
+        return self.to_domain(row) if row else None
+
+    async def has_trigger(self, trigger_ref: str) -> bool:
+        query = select(AssessmentRow.id).where(AssessmentRow.trigger_ref == trigger_ref)
+        return (await self.session.scalars(query)).first() is not None
+
+    async def get_pending_for_person(self, person_id: UUID) -> Assessment | None:
+        query = select(AssessmentRow).where(
+            AssessmentRow.person_id == person_id, AssessmentRow.status == AssessmentStatus.pending.value
+        )
+        row = (await self.session.scalars(query.limit(1))).first()
+        return self.to_domain(row) if row else None
+
     async def list_due(self, scope: Scope, *, assessed_on_or_before: date, limit: int) -> list[Assessment]:
         """Signed reports still in force (not superseded) assessed on or before the date, oldest first."""
         query = select(AssessmentRow).where(

@@ -19,8 +19,14 @@ from eldercare.assessment.api.dependencies import (
     viewer,
 )
 from eldercare.assessment.api.form_schemas import DraftRead, FormDraft, SignatureCreate
-from eldercare.assessment.api.schemas import AssessmentRead, DueList, ReassessmentCreate, ResultCreate
-from eldercare.assessment.application import handlers, queries
+from eldercare.assessment.api.schemas import (
+    AssessmentRead,
+    DisputeCreate,
+    DueList,
+    ReassessmentCreate,
+    ResultCreate,
+)
+from eldercare.assessment.application import handlers, queries, triggers
 from eldercare.assessment.application.access import ORG_ADMIN, Viewer
 from eldercare.assessment.application.forms import missing_fields
 from eldercare.assessment.domain.assessment import (
@@ -228,6 +234,28 @@ async def report_html(assessment_id: UUID, reader: Reader, rt: Rt, cipher: Ciphe
     place = assessment.draft.form.get("place") if assessment.draft else None
     return HTMLResponse(
         report_html_doc.render(assessment, can_read_pii=reader.principal.can_read_pii, place=place)
+    )
+
+
+Disputer = Annotated[Viewer, Depends(viewer(Role.district_officer))]
+
+
+@router.post(
+    "/{assessment_id}/disputes",
+    response_model=AssessmentRead,
+    status_code=201,
+    summary="Dispute a signed result: the 复评 task (A.1.3), or the person's task already open",
+)
+async def dispute(
+    assessment_id: UUID, body: DisputeCreate, caller: Disputer, idem: Idempotency, rt: Rt, cipher: Cipher
+) -> object:
+    cmd = triggers.DisputeResult(assessment_id, body.reason, caller, cipher)
+    return await execute(
+        rt,
+        lambda uow: triggers.dispute_result(cmd, uow),
+        lambda result: AssessmentRead.from_domain(result[0], caller.principal),
+        idempotency=idem,
+        headers=lambda result: {"Eldercare-Task-Opened": "true" if result[1] else "false"},
     )
 
 

@@ -97,6 +97,14 @@ class ReassessmentCreate(BaseModel):
     reason: Literal["routine", "immediate", "dispute"]
 
 
+class DisputeCreate(BaseModel):
+    """A dispute of a signed result: opens a 复评 task (A.1.3) unless the person has an open task."""
+
+    model_config = _FORBID
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
 class LevelRead(BaseModel):
     code: int
     label: str
