@@ -118,7 +118,11 @@ class TestCheckingOut:
         assert response.status_code == 201, response.text
         visit = response.json()
         assert (visit["status"], visit["status_label"], visit["verified"]) == ("completed", "已完成", True)
-        assert (visit["duration_minutes"], visit["verification_notes"]) == (0, [])
+        # Checked out at once: noted as short (the default action for too_short), still verified.
+        short = "check-out: 0 min is under 50% of the booked 60 min"
+        assert (visit["duration_minutes"], visit["verification_notes"]) == (0, [short])
+        assert [(f["code"], f["action"]) for f in visit["flags"]] == [("too_short", "note")]
+        assert visit["review"] is None
         assert visit["record"] == {"notes": "上门探访，老人状态良好", "items_done": ["CS22"]}
         assert visit["check_out"]["location_ok"] is True
         event_type, data = (await outbox())[-1]
@@ -128,7 +132,7 @@ class TestCheckingOut:
             scene.plan["id"],
             "CS22",
         )
-        assert (data["verified"], data["duration_minutes"], data["verification_notes"]) == (True, 0, [])
+        assert (data["verified"], data["duration_minutes"], data["verification_notes"]) == (True, 0, [short])
 
     async def test_every_transition_leaves_one_outbox_row_in_order(self, world, outbox) -> None:  # type: ignore[no-untyped-def]
         scene = await world.scene()
@@ -147,17 +151,25 @@ class TestCheckingOut:
         await world.check_in(scene, location=FAR)
         visit = (await world.check_out(scene)).json()
         assert (visit["status"], visit["verified"]) == ("completed", False)
-        [note] = visit["verification_notes"]
-        assert note.startswith("check-in location:") and "geofence 200 m" in note
+        note = visit["verification_notes"][0]
+        assert note.startswith("check-in: ") and "geofence 200 m" in note
+        first = visit["flags"][0]
+        assert (first["code"], first["action"], first["stage"]) == (
+            "outside_geofence",
+            "hold",
+            "check_in",
+        )
+        assert visit["review"]["status"] == "pending"
         data = (await outbox())[-1][1]
-        assert (data["verified"], data["verification_notes"]) == (False, [note])
+        assert (data["verified"], data["verification_notes"]) == (False, visit["verification_notes"])
 
     async def test_a_far_away_check_out_leaves_the_visit_unverified(self, world) -> None:  # type: ignore[no-untyped-def]
         scene = await world.scene()
         await world.check_in(scene)
         visit = (await world.check_out(scene, location=FAR)).json()
         assert (visit["verified"], visit["location_ok"]) == (False, False)
-        assert visit["verification_notes"][0].startswith("check-out location:")
+        assert visit["verification_notes"][0].startswith("check-out: ")
+        assert visit["flags"][0]["code"] == "outside_geofence"
 
     async def test_checking_out_before_checking_in_or_twice_is_a_conflict(self, world) -> None:  # type: ignore[no-untyped-def]
         scene = await world.scene()

@@ -26,7 +26,8 @@ class TestCitySettings:
         await world.check_in(scene)
         visit = (await world.check_out(scene)).json()
         assert (visit["status"], visit["verified"]) == ("completed", False)
-        assert visit["verification_notes"] == ["duration: 0 min is under the minimum 30 min"]
+        assert visit["verification_notes"] == ["check-out: duration 0 min is under the minimum 30 min"]
+        assert [(f["code"], f["action"]) for f in visit["flags"]] == [("too_short", "hold")]
         assert (await outbox())[-1][1]["verified"] is False
 
     async def test_the_geofence_is_the_settings(self, world) -> None:  # type: ignore[no-untyped-def]

@@ -12,19 +12,20 @@ from eldercare.dispatch.domain.care_plans import Agreement, CarePlan
 from eldercare.dispatch.domain.errors import CarePlanNotActive, RuleViolations, VisitStateConflict
 from eldercare.dispatch.domain.geo import Point
 from eldercare.dispatch.domain.providers import Caregiver, Qualification
+from eldercare.dispatch.domain.verification import VerificationPolicy
 from eldercare.dispatch.domain.visits import (
     LocationCheck,
-    VerificationRules,
     Visit,
     VisitStatus,
     check_location,
+    locate,
     overlaps,
 )
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 DAY = date(2026, 11, 23)
 HOME = Point(28.1941, 112.9761)
-RULES = VerificationRules(geofence_m=200, min_visit_minutes=0)
+RULES = VerificationPolicy()
 
 
 def plan(**overrides: Any) -> CarePlan:
@@ -75,7 +76,13 @@ def fields_of(exc: pytest.ExceptionInfo[RuleViolations]) -> list[str]:
 
 
 def at(location: Point = HOME, accuracy_m: float | None = 10) -> LocationCheck:
-    return check_location(location, accuracy_m, HOME, RULES.geofence_m)
+    return check_location(location, accuracy_m, HOME, 200)
+
+
+def located(stage: str, location: Point = HOME, policy: VerificationPolicy = RULES) -> dict[str, Any]:
+    """The location record and its flags, as the handlers pass them to start and finish."""
+    check, flags = locate(policy, policy.rule("CS22"), stage, location, 10, HOME)
+    return {"location": check, "flags": flags}
 
 
 FAR = Point(28.2282, 112.9388)  # Changsha city centre, about 5.3 km from HOME
@@ -157,7 +164,7 @@ class TestOverlaps:
             notes="",
             items_done=["CS22"],
             plan=plan(),
-            rules=RULES,
+            policy=RULES,
             now=T0 + timedelta(minutes=35),
         )
         assert visit.occupied == (T0 + timedelta(minutes=5), T0 + timedelta(minutes=35))
@@ -199,7 +206,7 @@ class TestCheckingInAndOut:
 
     def test_check_out_before_check_in_is_a_conflict(self) -> None:
         with pytest.raises(VisitStateConflict):
-            schedule().finish(location=at(), notes="", items_done=["CS22"], plan=plan(), rules=RULES, now=T0)
+            schedule().finish(location=at(), notes="", items_done=["CS22"], plan=plan(), policy=RULES, now=T0)
 
     def test_a_visit_at_the_home_is_verified_with_its_duration(self) -> None:
         visit = schedule()
@@ -209,7 +216,7 @@ class TestCheckingInAndOut:
             notes="好",
             items_done=["CS22", "CS22"],
             plan=plan(),
-            rules=RULES,
+            policy=RULES,
             now=T0 + timedelta(minutes=47, seconds=59),
         )
         assert (visit.status, visit.duration_minutes, visit.verified) == (VisitStatus.completed, 47, True)
@@ -217,53 +224,55 @@ class TestCheckingInAndOut:
 
     def test_a_far_away_check_in_fails_verification(self) -> None:
         visit = schedule()
-        visit.start(location=at(FAR), now=T0)
+        visit.start(**located("check_in", FAR), now=T0)
         visit.finish(
             location=at(),
             notes="",
             items_done=["CS22"],
             plan=plan(),
-            rules=RULES,
+            policy=RULES,
             now=T0 + timedelta(minutes=30),
         )
         assert visit.verified is False
         [note] = visit.verification_notes
-        assert note.startswith("check-in location:")
+        assert note.startswith("check-in: ") and "geofence 200 m" in note
+        assert [(f.code, f.action) for f in visit.flags] == [("outside_geofence", "hold")]
+        assert visit.review_status == "pending"
 
     def test_a_far_away_check_out_fails_verification(self) -> None:
         visit = schedule()
         visit.start(location=at(), now=T0)
         visit.finish(
-            location=at(FAR),
+            **located("check_out", FAR),
             notes="",
             items_done=["CS22"],
             plan=plan(),
-            rules=RULES,
+            policy=RULES,
             now=T0 + timedelta(minutes=30),
         )
-        assert visit.verified is False and visit.verification_notes[0].startswith("check-out location:")
+        assert visit.verified is False and visit.verification_notes[0].startswith("check-out: ")
 
     def test_a_visit_shorter_than_the_minimum_is_completed_but_not_verified(self) -> None:
         visit = schedule()
         visit.start(location=at(), now=T0)
-        rules = VerificationRules(geofence_m=200, min_visit_minutes=30)
+        rules = VerificationPolicy(min_visit_minutes=30)
         visit.finish(
             location=at(),
             notes="",
             items_done=["CS22"],
             plan=plan(),
-            rules=rules,
+            policy=rules,
             now=T0 + timedelta(minutes=29),
         )
         assert (visit.status, visit.verified) == (VisitStatus.completed, False)
-        assert visit.verification_notes == ("duration: 29 min is under the minimum 30 min",)
+        assert visit.verification_notes == ("check-out: duration 29 min is under the minimum 30 min",)
 
     def test_items_done_outside_the_plan_are_refused_and_the_visit_stays_open(self) -> None:
         visit = schedule()
         visit.start(location=at(), now=T0)
         with pytest.raises(RuleViolations) as exc:
             visit.finish(
-                location=at(), notes="", items_done=["CS22", "CS30"], plan=plan(), rules=RULES, now=T0
+                location=at(), notes="", items_done=["CS22", "CS30"], plan=plan(), policy=RULES, now=T0
             )
         assert fields_of(exc) == ["record.items_done"]
         assert visit.status == VisitStatus.in_progress

@@ -39,6 +39,7 @@ async def on_beneficiary_status_changed(event: BeneficiaryStatusChanged, uow: Un
         status=BeneficiaryStatus(event.status),
         reason=event.reason,
         changed_at=event.changed_at,
+        effective_on=event.effective_on,
     )
     await beneficiaries.record_status_change(cmd, uow)
 

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from dataclasses import fields, replace
+from datetime import timedelta
+from typing import Any
+
+from pydantic import Field, field_validator
 
 from eldercare.common.settings import ServiceSettings, service_config
+from eldercare.dispatch.domain.catalog import CATALOG
 from eldercare.dispatch.domain.geo import TravelMode
-from eldercare.dispatch.domain.visits import VerificationRules
+from eldercare.dispatch.domain.verification import (
+    ITEM_RULES,
+    FlagAction,
+    FlagCode,
+    ItemRule,
+    VerificationPolicy,
+)
+
+_RULE_FIELDS = {f.name for f in fields(ItemRule)}
 
 
 class DispatchSettings(ServiceSettings):
@@ -35,5 +48,56 @@ class DispatchSettings(ServiceSettings):
     def travel_speeds(self) -> dict[TravelMode, float]:
         return {TravelMode.walk: self.walk_speed_m_per_s, TravelMode.e_bike: self.e_bike_speed_m_per_s}
 
-    def verification_rules(self) -> VerificationRules:
-        return VerificationRules(geofence_m=self.geofence_m, min_visit_minutes=self.min_visit_minutes)
+    # Verification per catalog item (domain/verification.py). The action per flag code, e.g.
+    # DISPATCH_VERIFICATION_ACTIONS='{"too_short": "hold", "outside_geofence": "refuse"}'; and per-item
+    # overrides of the rule, e.g. DISPATCH_ITEM_RULES='{"CS22": {"min_duration_ratio": 0.8}}'.
+    verification_actions: dict[FlagCode, FlagAction] = Field(default_factory=dict)
+    item_rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # Faster than this between a check-out and the next check-in is flagged impossible_travel
+    # (54 km/h: more than any e-bike or bus in town; not a regulated amount).
+    max_travel_speed_m_per_s: float = Field(default=15, gt=0, le=100)
+
+    # Missed visits: nobody checked in by the end of the window plus this grace (the worker's sweep,
+    # every missed_sweep_seconds). Not a regulated amount: the end of the window already allows for
+    # lateness, the grace for a phone that syncs a little late.
+    missed_grace_minutes: int = Field(default=60, ge=0, le=24 * 60)
+    missed_sweep_seconds: float = Field(default=60, gt=0, le=3600)
+
+    # Emergency help: the minutes within which someone must be on the scene. No seed fixes it
+    # (changsha-2024 第七条（三） only requires the 24-hour line), so there is no default: unset, an
+    # emergency shows no due time and the overdue list answers 503 naming the setting.
+    emergency_response_minutes: int | None = Field(default=None, gt=0, le=24 * 60)
+
+    @field_validator("item_rules")
+    @classmethod
+    def _known_items_and_fields(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for code, overrides in value.items():
+            if CATALOG.get(code) is None:
+                raise ValueError(f"{code} is not a catalog item")
+            unknown = set(overrides) - _RULE_FIELDS
+            if unknown:
+                raise ValueError(f"{code}: unknown rule fields {sorted(unknown)}")
+        return value
+
+    def verification_policy(self) -> VerificationPolicy:
+        """The item rules with the city's geofence (DISPATCH_GEOFENCE_M, also the coarsest accuracy
+        accepted) and its per-item overrides, and the action per flag."""
+        rules = {
+            code: replace(
+                rule,
+                geofence_m=self.geofence_m,
+                max_accuracy_m=self.geofence_m,
+                **self.item_rules.get(code, {}),
+            )
+            for code, rule in ITEM_RULES.items()
+        }
+        return VerificationPolicy(
+            actions={**VerificationPolicy().actions, **self.verification_actions},
+            rules=rules,
+            min_visit_minutes=self.min_visit_minutes,
+            max_travel_speed_m_per_s=self.max_travel_speed_m_per_s,
+        )
+
+    @property
+    def missed_grace(self) -> timedelta:
+        return timedelta(minutes=self.missed_grace_minutes)

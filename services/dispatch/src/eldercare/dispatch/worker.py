@@ -1,15 +1,64 @@
-"""The dispatch worker: outbox relay and Kafka consumers. ``python -m eldercare.dispatch.worker``."""
+"""The dispatch worker: outbox relay, Kafka consumers and the missed-visit sweep.
+``python -m eldercare.dispatch.worker``."""
 
 from __future__ import annotations
 
-from eldercare.common.worker import run_worker
+import asyncio
+import contextlib
+import logging
+import signal
+
+from eldercare.common.clock import utcnow
+from eldercare.common.observability import configure_logging
+from eldercare.common.worker import Worker
 from eldercare.dispatch.adapters.orm import MESSAGING
+from eldercare.dispatch.application.missed import mark_missed_visits
 from eldercare.dispatch.consumers import SUBSCRIPTIONS
 from eldercare.dispatch.settings import DispatchSettings
 
+log = logging.getLogger("eldercare.dispatch.worker")
+
+
+async def sweep_missed(worker: Worker, settings: DispatchSettings, stop: asyncio.Event) -> None:
+    """Mark missed visits every ``missed_sweep_seconds`` until ``stop``; a failed sweep is logged and
+    retried at the next tick (it wrote nothing: one transaction)."""
+    while not stop.is_set():
+        try:
+            async with worker.runtime.uow() as uow:
+                marked = await mark_missed_visits(uow, now=utcnow(), grace=settings.missed_grace)
+                await uow.commit()
+            if marked:
+                log.info("visits marked missed", extra={"count": len(marked)})
+        except Exception:
+            log.exception("missed-visit sweep failed")
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=settings.missed_sweep_seconds)
+
 
 def main() -> None:
-    run_worker(DispatchSettings(), MESSAGING, SUBSCRIPTIONS)
+    settings = DispatchSettings()
+    configure_logging(settings.service_name, fmt=settings.log_format, level=settings.log_level)
+
+    async def run() -> None:
+        worker = Worker(settings, MESSAGING, SUBSCRIPTIONS)
+        stop = asyncio.Event()
+
+        def shutdown() -> None:
+            stop.set()
+            worker.stop()
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, shutdown)
+        sweeper = asyncio.create_task(sweep_missed(worker, settings, stop), name="missed-visits")
+        try:
+            await worker.run()
+        finally:
+            stop.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+
+    asyncio.run(run())
 
 
 if __name__ == "__main__":

@@ -147,10 +147,41 @@ class CarePlanRow(Timestamped, Base):
 class VisitRow(Timestamped, Base):
     __tablename__ = "visits"
     __table_args__ = (
-        CheckConstraint("status IN ('scheduled', 'in_progress', 'completed')", name="status"),
+        CheckConstraint(
+            "status IN ('scheduled', 'in_progress', 'completed', 'cancelled', 'missed', 'voided')",
+            name="status",
+        ),
         CheckConstraint("scheduled_end_at > scheduled_start_at", name="window_ordered"),
-        CheckConstraint("status = 'scheduled' OR checked_in_at IS NOT NULL", name="started_has_check_in"),
-        CheckConstraint("status = 'scheduled' OR caregiver_id IS NOT NULL", name="started_has_caregiver"),
+        CheckConstraint(
+            "status IN ('scheduled', 'cancelled', 'missed') OR checked_in_at IS NOT NULL",
+            name="started_has_check_in",
+        ),
+        CheckConstraint(
+            "status IN ('scheduled', 'cancelled', 'missed') OR caregiver_id IS NOT NULL",
+            name="started_has_caregiver",
+        ),
+        CheckConstraint(
+            "status NOT IN ('cancelled', 'missed', 'voided')"
+            " OR (ended_at IS NOT NULL AND end_reason IS NOT NULL)",
+            name="ended_has_reason",
+        ),
+        CheckConstraint(
+            "review_status IS NULL OR review_status IN ('pending', 'accepted', 'rejected')",
+            name="review_status",
+        ),
+        # The review queue: held records of a provider.
+        Index(
+            "ix_visits_review_pending",
+            "provider_id",
+            "checked_out_at",
+            postgresql_where=text("review_status = 'pending'"),
+        ),
+        # The missed-visit sweep: visits not started, by the end of their window.
+        Index(
+            "ix_visits_scheduled_window_end",
+            text("coalesce(window_end_at, scheduled_end_at)"),
+            postgresql_where=text("status = 'scheduled'"),
+        ),
         CheckConstraint("(window_start_at IS NULL) = (window_end_at IS NULL)", name="window_complete"),
         Index(
             "ix_visits_unassigned",
@@ -159,7 +190,8 @@ class VisitRow(Timestamped, Base):
             postgresql_where=text("caregiver_id IS NULL"),
         ),
         CheckConstraint(
-            "status <> 'completed' OR checked_out_at IS NOT NULL", name="completed_has_check_out"
+            "status NOT IN ('completed', 'voided') OR checked_out_at IS NOT NULL",
+            name="completed_has_check_out",
         ),
         # The overlap check reads a caregiver's visits around a window.
         Index("ix_visits_caregiver_id_scheduled_start_at", "caregiver_id", "scheduled_start_at"),
@@ -201,6 +233,93 @@ class VisitRow(Timestamped, Base):
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
     verified: Mapped[bool | None] = mapped_column(Boolean)
     verification_notes: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    # [{"code", "action", "stage", "message"}] (domain/verification.py).
+    verification_flags: Mapped[list[dict[str, str]]] = mapped_column(
+        JSONB, server_default=text("'[]'::jsonb")
+    )
+    review_status: Mapped[str | None] = mapped_column(String(16))
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_reason: Mapped[str | None] = mapped_column(Text)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    trip_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    check_in_device_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    check_out_device_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # [{"sha256", "taken_at", "stage", "lat", "lon"}]: references, never the image.
+    photos: Mapped[list[dict[str, object]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    signature_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
-__all__ = ["Base", "BeneficiaryRow", "CarePlanRow", "CaregiverRow", "ProviderRow", "VisitRow"]
+class CaregiverActionRow(Base):
+    """One call of the caregiver app, keyed by the id the phone generated: a retried or late-synced
+    call finds its row and changes nothing (offline tolerance, issue #5)."""
+
+    __tablename__ = "caregiver_actions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('acceptance', 'decline', 'trip', 'check_in', 'check_out')", name="kind"),
+        Index("ix_caregiver_actions_visit_id", "visit_id"),
+    )
+
+    client_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+    caregiver_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    visit_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("visits.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    device_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    clock_skew_seconds: Mapped[float | None] = mapped_column(Float)
+
+
+class EmergencyRow(Timestamped, Base):
+    """An emergency help call (助急, 附件2 CS14-CS15) and its handling by the responsible provider,
+    whose 24-hour line receives it (changsha-2024 第七条（三）)."""
+
+    __tablename__ = "emergencies"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'acknowledged', 'on_scene', 'resolved')", name="status"),
+        CheckConstraint("(status = 'resolved') = (resolved_at IS NOT NULL)", name="resolved_complete"),
+        Index(
+            "ix_emergencies_open_provider",
+            "provider_id",
+            "raised_at",
+            postgresql_where=text("status <> 'resolved'"),
+        ),
+        Index(
+            "ix_emergencies_open_district",
+            "district_code",
+            "raised_at",
+            postgresql_where=text("status <> 'resolved'"),
+        ),
+    )
+
+    beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("beneficiaries.id"))
+    provider_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("providers.id"))
+    care_plan_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    district_code: Mapped[str] = mapped_column(String(6))
+    community_code: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(24))
+    source: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    raised_by: Mapped[str] = mapped_column(String(200))
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    responder_caregiver_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    responded_by: Mapped[str | None] = mapped_column(String(200))
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(24))
+
+
+__all__ = [
+    "Base",
+    "BeneficiaryRow",
+    "CarePlanRow",
+    "CaregiverActionRow",
+    "CaregiverRow",
+    "EmergencyRow",
+    "ProviderRow",
+    "VisitRow",
+]

@@ -105,8 +105,10 @@ async def check_in(
         visit_id=visit_id,
         location=body.location.point(),
         accuracy_m=body.accuracy_m,
-        geofence_m=settings.geofence_m,
+        policy=settings.verification_policy(),
         principal=principal,
+        call=visits.AppCall(body.client_id, body.device_time),
+        photos=body.domain_photos(),
     )
     return await execute(rt, lambda uow: visits.check_in(cmd, uow), VisitRead.from_domain, idempotency=idem)
 
@@ -132,7 +134,10 @@ async def check_out(
         accuracy_m=body.accuracy_m,
         notes=body.record.notes,
         items_done=list(body.record.items_done),
-        rules=settings.verification_rules(),
+        policy=settings.verification_policy(),
         principal=principal,
+        call=visits.AppCall(body.client_id, body.device_time),
+        photos=body.domain_photos(),
+        signature_sha256=body.signature_sha256,
     )
     return await execute(rt, lambda uow: visits.check_out(cmd, uow), VisitRead.from_domain, idempotency=idem)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
+from eldercare.common.clock import local_date, utcnow
 from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.repositories.beneficiaries import BeneficiaryRepository
+from eldercare.dispatch.adapters.repositories.visits import VisitRepository
+from eldercare.dispatch.application.visits import cancelled_event
 from eldercare.dispatch.domain.beneficiaries import Beneficiary, BeneficiaryStatus
 from eldercare.dispatch.domain.geo import Point
 
@@ -33,6 +36,8 @@ class RecordStatusChange:
     status: BeneficiaryStatus
     reason: str
     changed_at: datetime
+    # From this local day on the beneficiary's visits are cancelled (None: all not yet started).
+    effective_on: date | None = None
 
 
 async def record_enrolment(cmd: RecordEnrolment, uow: UnitOfWork) -> Beneficiary:
@@ -72,4 +77,21 @@ async def record_status_change(cmd: RecordStatusChange, uow: UnitOfWork) -> Bene
         return None
     if beneficiary.change_status(cmd.status, cmd.reason, cmd.changed_at):
         await repo.save(beneficiary)
+        if not beneficiary.is_active:
+            await _cancel_future_visits(beneficiary, cmd.effective_on, uow)
     return beneficiary
+
+
+async def _cancel_future_visits(beneficiary: Beneficiary, effective_on: date | None, uow: UnitOfWork) -> None:
+    """A suspended or terminated beneficiary gets no more visits (issue #5: future visits cancelled,
+    with reasons). Visits in progress or done stay: they happened. A redelivered status change
+    finds nothing left to cancel, so it publishes nothing twice."""
+    visits = VisitRepository(uow.session)
+    now = utcnow()
+    reason = f"beneficiary {beneficiary.status.value}: {beneficiary.status_reason or 'no reason given'}"
+    for visit in await visits.list_not_started_of_beneficiary(beneficiary.id):
+        if effective_on is not None and local_date(visit.scheduled_start_at) < effective_on:
+            continue
+        if visit.cancel(reason=reason, now=now):
+            await visits.save(visit)
+            uow.publish(cancelled_event(visit, "cancelled", was_completed=False))

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from eldercare.common.clock import utcnow
 from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.repositories.providers import CaregiverRepository, ProviderRepository
 from eldercare.dispatch.adapters.repositories.visits import VisitRepository
+from eldercare.dispatch.application.visits import unassigned_event
 from eldercare.dispatch.domain.providers import (
     MEASURES_ENDING_NEW_WORK,
     Caregiver,
@@ -59,9 +61,12 @@ async def record_decertification(cmd: RecordDecertification, uow: UnitOfWork) ->
     if caregiver.decertify(Decertification(basis=cmd.basis, decertified_at=cmd.decertified_at)):
         await CaregiverRepository(uow.session).save_decertification(caregiver)
     visits = VisitRepository(uow.session)
+    now = utcnow()
+    reason = f"caregiver decertified (wuhai-2017-home-care-measures.md 第三十一条): {cmd.basis}"
     for visit in await visits.list_not_started(caregiver.id):
         if visit.unassign(by=BY_DECERTIFICATION):
             await visits.save(visit)
+            uow.publish(unassigned_event(visit, caregiver.id, reason, now))
     return caregiver
 
 

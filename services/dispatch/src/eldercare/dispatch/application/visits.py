@@ -6,24 +6,40 @@ anything, and the visit record is what the bureau pays against (第十七条, �
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
 from eldercare.common.auth import Principal
 from eldercare.common.clock import local_date, utcnow
-from eldercare.common.contracts import VisitCheckedIn, VisitCompleted, VisitScheduled
+from eldercare.common.contracts import (
+    VisitCancelled,
+    VisitCheckedIn,
+    VisitCompleted,
+    VisitScheduled,
+    VisitUnassigned,
+)
 from eldercare.common.errors import InvalidInput, NotFound
 from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.repositories.beneficiaries import BeneficiaryRepository
 from eldercare.dispatch.adapters.repositories.care_plans import CarePlanRepository
 from eldercare.dispatch.adapters.repositories.providers import CaregiverRepository, ProviderRepository
-from eldercare.dispatch.adapters.repositories.visits import VisitRepository
+from eldercare.dispatch.adapters.repositories.visits import (
+    CaregiverAction,
+    CaregiverActionRepository,
+    VisitRepository,
+)
 from eldercare.dispatch.application.access import ensure, is_the_caregiver, provider_admin_of
 from eldercare.dispatch.domain.care_plans import CarePlan
 from eldercare.dispatch.domain.errors import BeneficiaryNotActive, CaregiverBusy
 from eldercare.dispatch.domain.geo import Point
-from eldercare.dispatch.domain.visits import VerificationRules, Visit, check_location
+from eldercare.dispatch.domain.verification import (
+    VerificationPolicy,
+    evidence_flags,
+    skew_flags,
+    travel_flags,
+)
+from eldercare.dispatch.domain.visits import Photo, Visit, locate
 
 
 @dataclass(frozen=True)
@@ -39,12 +55,24 @@ class ScheduleVisit:
 
 
 @dataclass(frozen=True)
+class AppCall:
+    """What every call of the caregiver app carries for offline tolerance: the id the phone
+    generated for this call (a retry or a late sync with the same id changes nothing) and the
+    phone's clock when the caregiver acted (recorded; the server's clock is the record)."""
+
+    client_id: UUID | None = None
+    device_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class CheckIn:
     visit_id: UUID
     location: Point
     accuracy_m: float
-    geofence_m: float
+    policy: VerificationPolicy
     principal: Principal
+    call: AppCall = field(default_factory=AppCall)
+    photos: tuple[Photo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,8 +82,11 @@ class CheckOut:
     accuracy_m: float | None
     notes: str
     items_done: list[str]
-    rules: VerificationRules
+    policy: VerificationPolicy
     principal: Principal
+    call: AppCall = field(default_factory=AppCall)
+    photos: tuple[Photo, ...] = ()
+    signature_sha256: str | None = None
 
 
 async def schedule_visit(cmd: ScheduleVisit, uow: UnitOfWork) -> Visit:
@@ -141,7 +172,8 @@ def scheduled_event(visit: Visit) -> VisitScheduled:
     )
 
 
-async def _own_visit(visits: VisitRepository, visit_id: UUID, principal: Principal) -> Visit:
+async def own_visit(visits: VisitRepository, visit_id: UUID, principal: Principal) -> Visit:
+    """The caller's own visit, locked: another caregiver's (or an unassigned) visit is a 404."""
     visit = await visits.get(visit_id, for_update=True)
     ensure(
         visit is not None
@@ -153,18 +185,54 @@ async def _own_visit(visits: VisitRepository, visit_id: UUID, principal: Princip
     return visit
 
 
+async def replayed(uow: UnitOfWork, call: AppCall, visit: Visit, kind: str, principal: Principal) -> bool:
+    """True when the phone already made this call (same client id): the caller gets the visit as
+    it is now. Checked after the visit row is locked, so two racing deliveries of one call
+    serialise and the second sees the first."""
+    if call.client_id is None:
+        return False
+    done = await CaregiverActionRepository(uow.session).get(call.client_id)
+    if done is None:
+        return False
+    if (done.visit_id, done.kind, done.caregiver_id) != (visit.id, kind, principal.caregiver_id):
+        raise InvalidInput("this client_id was already used for another call", field="client_id")
+    return True
+
+
+async def record_call(
+    uow: UnitOfWork, call: AppCall, visit_id: UUID, kind: str, principal: Principal, now: datetime
+) -> None:
+    if call.client_id is None:
+        return
+    assert principal.caregiver_id is not None
+    skew = (call.device_at - now).total_seconds() if call.device_at is not None else None
+    await CaregiverActionRepository(uow.session).add(
+        CaregiverAction(call.client_id, principal.caregiver_id, visit_id, kind, call.device_at, now, skew)
+    )
+
+
 async def check_in(cmd: CheckIn, uow: UnitOfWork) -> Visit:
-    """签到: the assigned caregiver arrives; the phone's location is compared with the home point."""
+    """签到: the assigned caregiver arrives; the phone's location is compared with the home point
+    under the item's rule, and its clock with the server's."""
     visits = VisitRepository(uow.session)
-    visit = await _own_visit(visits, cmd.visit_id, cmd.principal)
+    visit = await own_visit(visits, cmd.visit_id, cmd.principal)
+    if await replayed(uow, cmd.call, visit, "check_in", cmd.principal):
+        return visit
+    assert visit.caregiver_id is not None
     beneficiary = await BeneficiaryRepository(uow.session).get(visit.beneficiary_id)
     home = beneficiary.home_point if beneficiary else None
     now = utcnow()
-    visit.start(location=check_location(cmd.location, cmd.accuracy_m, home, cmd.geofence_m), now=now)
+    policy, rule = cmd.policy, cmd.policy.rule(visit.service_code)
+    location, flags = locate(policy, rule, "check_in", cmd.location, cmd.accuracy_m, home)
+    flags += skew_flags(policy, rule, "check_in", cmd.call.device_at, now)
+    flags += evidence_flags(policy, rule, "check_in", len(cmd.photos), signed=False)
+    flags += travel_flags(policy, await visits.last_check_out(visit.caregiver_id, now), cmd.location, now)
+    visit.start(location=location, now=now, flags=flags, device_at=cmd.call.device_at, photos=cmd.photos)
     other = await visits.get_in_progress(visit.caregiver_id)
     if other is not None:
         raise CaregiverBusy(f"check out of visit {other.id} first: a caregiver is in one home at a time")
     await visits.save(visit)
+    await record_call(uow, cmd.call, visit.id, "check_in", cmd.principal, now)
     assert visit.check_in is not None
     uow.publish(
         VisitCheckedIn(
@@ -183,27 +251,43 @@ async def check_in(cmd: CheckIn, uow: UnitOfWork) -> Visit:
 
 async def check_out(cmd: CheckOut, uow: UnitOfWork) -> Visit:
     """签退: the caregiver leaves and uploads the service record (第十七条); the visit is verified
-    when the phone was at the home at both ends and the visit lasted long enough."""
+    unless a flag configured to hold was raised (then it waits in the review queue)."""
     visits = VisitRepository(uow.session)
-    visit = await _own_visit(visits, cmd.visit_id, cmd.principal)
+    visit = await own_visit(visits, cmd.visit_id, cmd.principal)
+    if await replayed(uow, cmd.call, visit, "check_out", cmd.principal):
+        return visit
     plan = await CarePlanRepository(uow.session).get(visit.care_plan_id)
     beneficiary = await BeneficiaryRepository(uow.session).get(visit.beneficiary_id)
     assert plan is not None
     home = beneficiary.home_point if beneficiary else None
+    now = utcnow()
+    policy, rule = cmd.policy, cmd.policy.rule(visit.service_code)
+    location, flags = locate(
+        policy, rule, "check_out", cmd.location, cmd.accuracy_m, home, at_home=rule.check_out_at_home
+    )
+    flags += skew_flags(policy, rule, "check_out", cmd.call.device_at, now)
+    flags += evidence_flags(
+        policy, rule, "check_out", len(cmd.photos), signed=cmd.signature_sha256 is not None
+    )
     visit.finish(
-        location=check_location(cmd.location, cmd.accuracy_m, home, cmd.rules.geofence_m),
+        location=location,
         notes=cmd.notes,
         items_done=cmd.items_done,
         plan=plan,
-        rules=cmd.rules,
-        now=utcnow(),
+        policy=policy,
+        now=now,
+        flags=flags,
+        device_at=cmd.call.device_at,
+        photos=cmd.photos,
+        signature_sha256=cmd.signature_sha256,
     )
     await visits.save(visit)
-    uow.publish(_completed(visit))
+    await record_call(uow, cmd.call, visit.id, "check_out", cmd.principal, now)
+    uow.publish(completed_event(visit))
     return visit
 
 
-def _completed(visit: Visit) -> VisitCompleted:
+def completed_event(visit: Visit) -> VisitCompleted:
     assert visit.checked_in_at and visit.checked_out_at and visit.duration_minutes is not None
     return VisitCompleted(
         visit_id=visit.id,
@@ -218,4 +302,34 @@ def _completed(visit: Visit) -> VisitCompleted:
         duration_minutes=visit.duration_minutes,
         verified=bool(visit.verified),
         verification_notes=list(visit.verification_notes),
+    )
+
+
+def unassigned_event(visit: Visit, caregiver_id: UUID, reason: str, at: datetime) -> VisitUnassigned:
+    """VisitUnassigned: a booked visit lost its caregiver and is back with the planner."""
+    return VisitUnassigned(
+        visit_id=visit.id,
+        beneficiary_id=visit.beneficiary_id,
+        provider_id=visit.provider_id,
+        caregiver_id=caregiver_id,
+        district_code=visit.district_code,
+        reason=reason,
+        unassigned_at=at,
+    )
+
+
+def cancelled_event(visit: Visit, kind: str, was_completed: bool) -> VisitCancelled:
+    """VisitCancelled of a visit that just ended otherwise than completed (kind cancelled, missed or
+    voided); ``was_completed`` tells billing a charge may exist."""
+    assert visit.ended_at is not None and visit.end_reason is not None
+    return VisitCancelled(
+        visit_id=visit.id,
+        beneficiary_id=visit.beneficiary_id,
+        provider_id=visit.provider_id,
+        caregiver_id=visit.caregiver_id,
+        district_code=visit.district_code,
+        kind=kind,
+        reason=visit.end_reason,
+        was_completed=was_completed,
+        cancelled_at=visit.ended_at,
     )

@@ -18,6 +18,14 @@ from eldercare.dispatch.domain.catalog import CATALOG
 from eldercare.dispatch.domain.errors import CarePlanNotActive, RuleViolations, VisitStateConflict
 from eldercare.dispatch.domain.geo import Point, haversine_m
 from eldercare.dispatch.domain.providers import Caregiver
+from eldercare.dispatch.domain.verification import (
+    Flag,
+    FlagAction,
+    ItemRule,
+    VerificationPolicy,
+    duration_flags,
+    location_flags,
+)
 
 SOURCE = "changsha-2024-purchased-door-to-door-rules.md"
 # One sitting; a longer block of care is booked as several visits.
@@ -28,19 +36,45 @@ class VisitStatus(StrEnum):
     scheduled = "scheduled"
     in_progress = "in_progress"
     completed = "completed"
+    # Ends other than completion (VisitCancelled's kinds).
+    cancelled = "cancelled"
+    missed = "missed"
+    voided = "voided"
 
 
 VISIT_STATUS_LABELS = {
     VisitStatus.scheduled: "待服务",
     VisitStatus.in_progress: "服务中",
     VisitStatus.completed: "已完成",
+    VisitStatus.cancelled: "已取消",
+    VisitStatus.missed: "未上门",
+    VisitStatus.voided: "已作废",
+}
+
+
+class ReviewStatus(StrEnum):
+    """A completed visit held by a verification flag waits in the review queue."""
+
+    pending = "pending"
+    accepted = "accepted"
+    rejected = "rejected"
+
+
+REVIEW_STATUS_LABELS = {
+    ReviewStatus.pending: "待审核",
+    ReviewStatus.accepted: "审核通过",
+    ReviewStatus.rejected: "审核不通过",
 }
 
 
 @dataclass(frozen=True)
-class VerificationRules:
-    geofence_m: float
-    min_visit_minutes: int
+class Photo:
+    """A photo reference taken by the caregiver's phone: the hash of the file, never the file."""
+
+    sha256: str
+    taken_at: datetime
+    stage: str
+    point: Point | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +86,33 @@ class LocationCheck:
     distance_m: float | None
     ok: bool
     problem: str | None = None
+
+
+def locate(
+    policy: VerificationPolicy,
+    rule: ItemRule,
+    stage: str,
+    point: Point,
+    accuracy_m: float | None,
+    home: Point | None,
+    *,
+    at_home: bool = True,
+) -> tuple[LocationCheck, list[Flag]]:
+    """The location record of a check-in or check-out and its flags under the item's rule.
+    ``at_home`` False (a check-out of an outing) records the point without judging it."""
+    distance = round(haversine_m(point, home), 1) if home is not None else None
+    flags = location_flags(policy, rule, stage, point, accuracy_m, home) if at_home else []
+    problem = "; ".join(f.message.split(": ", 1)[1] for f in flags) or None
+    return LocationCheck(point, accuracy_m, distance, not flags, problem), flags
+
+
+def refusals(flags: list[Flag]) -> None:
+    """A flag whose configured action is ``refuse`` refuses the step: 422 naming the field."""
+    refused = [
+        (f.field, f"{f.message} ({f.code.value}: refused)") for f in flags if f.action == FlagAction.refuse
+    ]
+    if refused:
+        raise RuleViolations.of(refused)
 
 
 def check_location(
@@ -102,6 +163,22 @@ class Visit:
     # The span the planner may move the visit within (its length kept); None: the booked slot.
     window_start_at: datetime | None = None
     window_end_at: datetime | None = None
+    # Verification (domain/verification.py): every flag raised at check-in and check-out.
+    flags: tuple[Flag, ...] = ()
+    review_status: ReviewStatus | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    review_comment: str | None = None
+    # Cancelled, missed or voided: when and why.
+    ended_at: datetime | None = None
+    end_reason: str | None = None
+    # The caregiver app: accepted the booking, set off ("on my way"), and the phone's own clock.
+    accepted_at: datetime | None = None
+    trip_started_at: datetime | None = None
+    check_in_device_at: datetime | None = None
+    check_out_device_at: datetime | None = None
+    photos: tuple[Photo, ...] = ()
+    signature_sha256: str | None = None
 
     @classmethod
     def request(
@@ -162,6 +239,7 @@ class Visit:
             self.window_start_at, self.window_end_at = self.scheduled_start_at, self.scheduled_end_at
         self.caregiver_id = None
         self.scheduled_by = by
+        self.accepted_at = self.trip_started_at = None
         return True
 
     def assign(
@@ -220,15 +298,27 @@ class Visit:
             return self.checked_in_at, self.checked_out_at
         return self.scheduled_start_at, self.scheduled_end_at
 
-    def start(self, *, location: LocationCheck, now: datetime) -> None:
-        """签到: the caregiver is at the door."""
+    def start(
+        self,
+        *,
+        location: LocationCheck,
+        now: datetime,
+        flags: list[Flag] | None = None,
+        device_at: datetime | None = None,
+        photos: tuple[Photo, ...] = (),
+    ) -> None:
+        """签到: the caregiver is at the door. A flag configured to refuse refuses the check-in."""
         if self.status != VisitStatus.scheduled:
             raise VisitStateConflict(f"the visit is {self.status.value}; it can be checked in only once")
         if self.caregiver_id is None:
             raise VisitStateConflict("the visit has no caregiver yet")
+        refusals(flags or [])
         self.status = VisitStatus.in_progress
         self.checked_in_at = now
         self.check_in = location
+        self.check_in_device_at = device_at
+        self.flags = tuple(flags or ())
+        self.photos = self.photos + photos
 
     def finish(
         self,
@@ -237,37 +327,106 @@ class Visit:
         notes: str,
         items_done: list[str],
         plan: CarePlan,
-        rules: VerificationRules,
+        policy: VerificationPolicy,
         now: datetime,
+        flags: list[Flag] | None = None,
+        device_at: datetime | None = None,
+        photos: tuple[Photo, ...] = (),
+        signature_sha256: str | None = None,
     ) -> None:
-        """签退: close the visit with its service record and decide whether it is verified."""
+        """签退: close the visit with its service record and decide whether it is verified: it is
+        unless a flag configured to hold was raised, and then it waits in the review queue."""
         if self.status != VisitStatus.in_progress or self.checked_in_at is None or self.check_in is None:
             raise VisitStateConflict(f"the visit is {self.status.value}; check in before checking out")
         outside = [code for code in items_done if not plan.covers(code)]
         if outside:
             # 第十八条（一）: service not per the care plan is a violation, so it is never recorded as done.
             raise RuleViolations.of([("record.items_done", f"not in the care plan: {', '.join(outside)}")])
+        minutes = max(0, int((now - self.checked_in_at).total_seconds() // 60))
+        booked = int((self.scheduled_end_at - self.scheduled_start_at).total_seconds() // 60)
+        raised = list(flags or []) + duration_flags(policy, policy.rule(self.service_code), minutes, booked)
+        refusals(raised)
         self.status = VisitStatus.completed
         self.checked_out_at = now
         self.check_out = location
+        self.check_out_device_at = device_at
+        self.photos = self.photos + photos
+        self.signature_sha256 = signature_sha256
         self.notes = notes
         self.items_done = tuple(dict.fromkeys(items_done))
-        self.duration_minutes = max(0, int((now - self.checked_in_at).total_seconds() // 60))
-        self.verification_notes = tuple(self._verification_failures(rules))
-        self.verified = not self.verification_notes
+        self.duration_minutes = minutes
+        self.flags = self.flags + tuple(raised)
+        self.verification_notes = tuple(f.message for f in self.flags)
+        self.verified = not any(f.action == FlagAction.hold for f in self.flags)
+        self.review_status = None if self.verified else ReviewStatus.pending
 
-    def _verification_failures(self, rules: VerificationRules) -> list[str]:
-        assert self.check_in is not None and self.check_out is not None and self.duration_minutes is not None
-        notes = []
-        if not self.check_in.ok:
-            notes.append(f"check-in location: {self.check_in.problem}")
-        if not self.check_out.ok:
-            notes.append(f"check-out location: {self.check_out.problem}")
-        if self.duration_minutes < rules.min_visit_minutes:
-            notes.append(
-                f"duration: {self.duration_minutes} min is under the minimum {rules.min_visit_minutes} min"
-            )
-        return notes
+    @property
+    def flag_codes(self) -> list[str]:
+        return [f.code.value for f in self.flags]
+
+    # ------------------------------------------------------------------ the caregiver app
+
+    def _ensure_caregivers_booking(self) -> None:
+        if self.status != VisitStatus.scheduled or self.caregiver_id is None:
+            raise VisitStateConflict(f"the visit is {self.status.value}; only a booked visit not yet started")
+
+    def accept(self, *, now: datetime) -> None:
+        """The caregiver confirms the booking (once; a repeat keeps the first time)."""
+        self._ensure_caregivers_booking()
+        self.accepted_at = self.accepted_at or now
+
+    def decline(self, *, by: str) -> UUID:
+        """The caregiver gives the booking back: it returns to the planner. Returns who had it."""
+        self._ensure_caregivers_booking()
+        if self.trip_started_at is not None:
+            raise VisitStateConflict("the caregiver is already on the way; the office reassigns it")
+        caregiver_id = self.caregiver_id
+        assert caregiver_id is not None
+        self.unassign(by=by)
+        self.accepted_at = None
+        return caregiver_id
+
+    def start_trip(self, *, now: datetime) -> None:
+        """出发: the caregiver is on the way (once; a repeat keeps the first time)."""
+        self._ensure_caregivers_booking()
+        self.trip_started_at = self.trip_started_at or now
+
+    # ------------------------------------------------------------------ ends other than completion
+
+    def cancel(self, *, reason: str, now: datetime) -> bool:
+        """Cancel a visit not yet started (the beneficiary suspended or terminated, the plan ended).
+        False when it has started or already ended: what happened stays on record."""
+        if self.status != VisitStatus.scheduled:
+            return False
+        self.status, self.ended_at, self.end_reason = VisitStatus.cancelled, now, reason
+        return True
+
+    def is_overdue(self, now: datetime, grace: timedelta) -> bool:
+        return self.status == VisitStatus.scheduled and self.window[1] + grace <= now
+
+    def mark_missed(self, *, now: datetime, grace: timedelta) -> bool:
+        """Nobody checked in by the end of the window plus the grace: missed. False otherwise."""
+        if not self.is_overdue(now, grace):
+            return False
+        end = self.window[1]
+        self.status, self.ended_at = VisitStatus.missed, now
+        self.end_reason = f"no check-in by {end.isoformat()} (grace {int(grace.total_seconds() // 60)} min)"
+        return True
+
+    def resolve_review(self, *, accepted: bool, by: str, comment: str | None, now: datetime) -> None:
+        """The provider's supervisor or the district officer decides on a held record. Rejection
+        voids the visit (第十八条（一）: not served per the plan is not paid)."""
+        if self.status != VisitStatus.completed or self.review_status != ReviewStatus.pending:
+            raise VisitStateConflict("only a completed visit waiting for review can be reviewed")
+        if not accepted and not comment:
+            raise RuleViolations.of([("comment", "a rejection needs a comment")])
+        self.reviewed_by, self.reviewed_at, self.review_comment = by, now, comment
+        if accepted:
+            self.review_status, self.verified = ReviewStatus.accepted, True
+            return
+        self.review_status = ReviewStatus.rejected
+        self.status, self.ended_at = VisitStatus.voided, now
+        self.end_reason = f"record rejected on review: {comment}"
 
 
 def slot_violations(

@@ -28,6 +28,15 @@ class CarePlanRepository:
         row = (await self.session.scalars(query)).first()
         return to_domain(row) if row else None
 
+    async def list_active_of_beneficiary(self, beneficiary_id: UUID) -> list[CarePlan]:
+        """The beneficiary's active plans, oldest first."""
+        query = select(CarePlanRow).where(
+            CarePlanRow.beneficiary_id == beneficiary_id,
+            CarePlanRow.status == CarePlanStatus.active.value,
+        )
+        rows = await self.session.scalars(query.order_by(CarePlanRow.activated_at, CarePlanRow.id))
+        return [to_domain(row) for row in rows.all()]
+
     async def add(self, plan: CarePlan) -> None:
         self.session.add(
             CarePlanRow(

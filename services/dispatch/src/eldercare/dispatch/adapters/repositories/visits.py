@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eldercare.dispatch.adapters.models import VisitRow
+from eldercare.dispatch.adapters.models import CaregiverActionRow, VisitRow
 from eldercare.dispatch.domain.geo import Point
-from eldercare.dispatch.domain.visits import LocationCheck, Visit, VisitStatus
+from eldercare.dispatch.domain.verification import Flag
+from eldercare.dispatch.domain.visits import LocationCheck, Photo, ReviewStatus, Visit, VisitStatus
 
 _DONE = VisitStatus.completed.value
 
@@ -56,6 +58,67 @@ class VisitRepository:
         )
         rows = await self.session.scalars(query.order_by(VisitRow.id).with_for_update())
         return [to_domain(row) for row in rows.all()]
+
+    async def list_for_caregiver(self, caregiver_id: UUID, start: datetime, end: datetime) -> list[Visit]:
+        """The caregiver's visits booked to start in [start, end), in time order."""
+        query = select(VisitRow).where(
+            VisitRow.caregiver_id == caregiver_id,
+            VisitRow.scheduled_start_at >= start,
+            VisitRow.scheduled_start_at < end,
+        )
+        rows = await self.session.scalars(query.order_by(VisitRow.scheduled_start_at, VisitRow.id))
+        return [to_domain(row) for row in rows.all()]
+
+    async def list_pending_review(
+        self, *, provider_id: UUID | None, region: str | None, after: UUID | None, limit: int
+    ) -> list[Visit]:
+        """Held records waiting for review, oldest first by id; of one provider or of a region."""
+        query = select(VisitRow).where(VisitRow.review_status == ReviewStatus.pending.value)
+        if provider_id is not None:
+            query = query.where(VisitRow.provider_id == provider_id)
+        if region is not None:
+            query = query.where(VisitRow.community_code.startswith(region, autoescape=True))
+        if after is not None:
+            query = query.where(VisitRow.id > after)
+        rows = await self.session.scalars(query.order_by(VisitRow.id).limit(limit))
+        return [to_domain(row) for row in rows.all()]
+
+    async def list_overdue(self, before: datetime, limit: int) -> list[Visit]:
+        """Visits not started whose window ended before ``before``, locked; a concurrent sweep skips
+        the rows this one holds instead of waiting for them."""
+        end = func.coalesce(VisitRow.window_end_at, VisitRow.scheduled_end_at)
+        query = (
+            select(VisitRow)
+            .where(VisitRow.status == VisitStatus.scheduled.value, end <= before)
+            .order_by(end)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [to_domain(row) for row in (await self.session.scalars(query)).all()]
+
+    async def list_not_started_of_beneficiary(self, beneficiary_id: UUID) -> list[Visit]:
+        query = select(VisitRow).where(
+            VisitRow.beneficiary_id == beneficiary_id, VisitRow.status == VisitStatus.scheduled.value
+        )
+        rows = await self.session.scalars(query.order_by(VisitRow.id).with_for_update())
+        return [to_domain(row) for row in rows.all()]
+
+    async def last_check_out(self, caregiver_id: UUID, before: datetime) -> tuple[Point, datetime] | None:
+        """Where and when the caregiver last checked out before ``before`` (impossible travel)."""
+        query = (
+            select(VisitRow.check_out_lat, VisitRow.check_out_lon, VisitRow.checked_out_at)
+            .where(
+                VisitRow.caregiver_id == caregiver_id,
+                VisitRow.checked_out_at.is_not(None),
+                VisitRow.checked_out_at <= before,
+            )
+            .order_by(VisitRow.checked_out_at.desc())
+            .limit(1)
+        )
+        row = (await self.session.execute(query)).first()
+        if row is None or row.check_out_lat is None:
+            return None
+        return Point(row.check_out_lat, row.check_out_lon), row.checked_out_at
 
     async def get_in_progress(self, caregiver_id: UUID) -> Visit | None:
         query = select(VisitRow).where(
@@ -103,7 +166,42 @@ def to_domain(row: VisitRow) -> Visit:
         duration_minutes=row.duration_minutes,
         verified=row.verified,
         verification_notes=tuple(row.verification_notes or ()),
+        flags=tuple(Flag.from_dict(f) for f in row.verification_flags or ()),
+        review_status=ReviewStatus(row.review_status) if row.review_status else None,
+        reviewed_by=row.reviewed_by,
+        reviewed_at=row.reviewed_at,
+        review_comment=row.review_comment,
+        ended_at=row.ended_at,
+        end_reason=row.end_reason,
+        accepted_at=row.accepted_at,
+        trip_started_at=row.trip_started_at,
+        check_in_device_at=row.check_in_device_at,
+        check_out_device_at=row.check_out_device_at,
+        photos=tuple(_photo(p) for p in row.photos or ()),
+        signature_sha256=row.signature_sha256,
     )
+
+
+def _photo(data: dict[str, object]) -> Photo:
+    lat, lon = data.get("lat"), data.get("lon")
+    return Photo(
+        sha256=str(data["sha256"]),
+        taken_at=datetime.fromisoformat(str(data["taken_at"])),
+        stage=str(data["stage"]),
+        point=Point(float(lat), float(lon))
+        if isinstance(lat, int | float) and isinstance(lon, int | float)
+        else None,
+    )
+
+
+def _photo_dict(p: Photo) -> dict[str, object]:
+    return {
+        "sha256": p.sha256,
+        "taken_at": p.taken_at.isoformat(),
+        "stage": p.stage,
+        "lat": p.point.lat if p.point else None,
+        "lon": p.point.lon if p.point else None,
+    }
 
 
 def _check(row: VisitRow, prefix: str) -> LocationCheck | None:
@@ -151,3 +249,57 @@ def _copy_into(row: VisitRow, v: Visit) -> None:
     row.duration_minutes = v.duration_minutes
     row.verified = v.verified
     row.verification_notes = list(v.verification_notes)
+    row.verification_flags = [f.as_dict() for f in v.flags]
+    row.review_status = v.review_status.value if v.review_status else None
+    row.reviewed_by, row.reviewed_at, row.review_comment = v.reviewed_by, v.reviewed_at, v.review_comment
+    row.ended_at, row.end_reason = v.ended_at, v.end_reason
+    row.accepted_at, row.trip_started_at = v.accepted_at, v.trip_started_at
+    row.check_in_device_at, row.check_out_device_at = v.check_in_device_at, v.check_out_device_at
+    row.photos = [_photo_dict(p) for p in v.photos]
+    row.signature_sha256 = v.signature_sha256
+
+
+@dataclass(frozen=True)
+class CaregiverAction:
+    client_id: UUID
+    caregiver_id: UUID
+    visit_id: UUID
+    kind: str
+    device_at: datetime | None
+    received_at: datetime
+    clock_skew_seconds: float | None
+
+
+class CaregiverActionRepository:
+    """The caregiver app's calls by their client-generated id."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, client_id: UUID) -> CaregiverAction | None:
+        row = await self.session.get(CaregiverActionRow, client_id)
+        if row is None:
+            return None
+        return CaregiverAction(
+            row.client_id,
+            row.caregiver_id,
+            row.visit_id,
+            row.kind,
+            row.device_at,
+            row.received_at,
+            row.clock_skew_seconds,
+        )
+
+    async def add(self, action: CaregiverAction) -> None:
+        self.session.add(
+            CaregiverActionRow(
+                client_id=action.client_id,
+                caregiver_id=action.caregiver_id,
+                visit_id=action.visit_id,
+                kind=action.kind,
+                device_at=action.device_at,
+                received_at=action.received_at,
+                clock_skew_seconds=action.clock_skew_seconds,
+            )
+        )
+        await self.session.flush()

@@ -1,0 +1,179 @@
+"""Emergency help calls (助急, 附件2 CS14-CS15): raise, acknowledge, arrive, resolve. They never commit.
+
+Who may act: the responsible provider's admin (its 24-hour line, changsha-2024 第七条（三）) and its
+caregivers; the city platform and government staff covering the beneficiary's community (they may
+raise a call and follow it). Anyone else gets a 404."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eldercare.common.auth import GOVERNMENT_ROLES, Principal, Role
+from eldercare.common.clock import utcnow
+from eldercare.common.contracts import EmergencyRaised, EmergencyResolved
+from eldercare.common.errors import Forbidden, InvalidInput
+from eldercare.common.uow import UnitOfWork
+from eldercare.dispatch.adapters.repositories.beneficiaries import BeneficiaryRepository
+from eldercare.dispatch.adapters.repositories.care_plans import CarePlanRepository
+from eldercare.dispatch.adapters.repositories.emergencies import EmergencyRepository
+from eldercare.dispatch.application.access import caregiver_of, ensure, provider_admin_of
+from eldercare.dispatch.domain.care_plans import CarePlan
+from eldercare.dispatch.domain.emergencies import Emergency
+
+# CS14 突发事件处置, CS15 紧急送医: a plan holding one of them names the provider that answers.
+EMERGENCY_ITEMS = ("CS14", "CS15")
+
+
+def responsible_plan(plans: list[CarePlan]) -> CarePlan | None:
+    """The active plan whose provider answers: one with an emergency item, else the oldest."""
+    with_help = [p for p in plans if any(p.covers(code) for code in EMERGENCY_ITEMS)]
+    return (with_help or plans or [None])[0]
+
+
+def _is_staff(principal: Principal, provider_id: UUID | None) -> bool:
+    return provider_id is not None and (
+        provider_admin_of(principal, provider_id) or caregiver_of(principal, provider_id)
+    )
+
+
+def _is_public(principal: Principal, community_code: str) -> bool:
+    return principal.has_role(*GOVERNMENT_ROLES, Role.city_platform) and principal.covers_region(
+        community_code
+    )
+
+
+def may_see(principal: Principal, emergency: Emergency) -> bool:
+    return _is_staff(principal, emergency.provider_id) or _is_public(principal, emergency.community_code)
+
+
+@dataclass(frozen=True)
+class RaiseEmergency:
+    beneficiary_id: UUID
+    kind: str
+    source: str
+    principal: Principal
+
+
+@dataclass(frozen=True)
+class EmergencyStep:
+    emergency_id: UUID
+    principal: Principal
+
+
+@dataclass(frozen=True)
+class ResolveEmergency(EmergencyStep):
+    outcome: str = "resolved_on_site"
+
+
+StepHandler = Callable[[EmergencyStep, UnitOfWork], Awaitable[Emergency]]
+
+
+async def raise_emergency(cmd: RaiseEmergency, uow: UnitOfWork) -> Emergency:
+    beneficiary = await BeneficiaryRepository(uow.session).get(cmd.beneficiary_id)
+    plans = await CarePlanRepository(uow.session).list_active_of_beneficiary(cmd.beneficiary_id)
+    plan = responsible_plan(plans)
+    provider_id = plan.provider_id if plan else None
+    ensure(
+        beneficiary is not None
+        and (_is_staff(cmd.principal, provider_id) or _is_public(cmd.principal, beneficiary.community_code)),
+        "beneficiary",
+    )
+    assert beneficiary is not None
+    if cmd.principal.has_role(Role.caregiver) and cmd.source != "caregiver":
+        raise InvalidInput("a caregiver raises an emergency as source 'caregiver'", field="source")
+    emergency = Emergency(
+        beneficiary_id=beneficiary.id,
+        provider_id=provider_id,
+        care_plan_id=plan.id if plan else None,
+        district_code=beneficiary.district_code,
+        community_code=beneficiary.community_code,
+        kind=cmd.kind,
+        source=cmd.source,
+        raised_by=cmd.principal.subject,
+        raised_at=utcnow(),
+    )
+    await EmergencyRepository(uow.session).add(emergency)
+    uow.publish(
+        EmergencyRaised(
+            emergency_id=emergency.id,
+            beneficiary_id=emergency.beneficiary_id,
+            provider_id=emergency.provider_id,
+            district_code=emergency.district_code,
+            kind=emergency.kind,
+            source=emergency.source,
+            raised_at=emergency.raised_at,
+        )
+    )
+    return emergency
+
+
+async def _staff_emergency(uow: UnitOfWork, cmd: EmergencyStep) -> tuple[EmergencyRepository, Emergency]:
+    """Steps of the response are the responsible provider's (its admin or caregivers)."""
+    repo = EmergencyRepository(uow.session)
+    emergency = await repo.get(cmd.emergency_id, for_update=True)
+    ensure(emergency is not None and may_see(cmd.principal, emergency), "emergency")
+    assert emergency is not None
+    if not _is_staff(cmd.principal, emergency.provider_id):
+        raise Forbidden("only the responsible provider's staff respond to an emergency")
+    return repo, emergency
+
+
+async def acknowledge(cmd: EmergencyStep, uow: UnitOfWork) -> Emergency:
+    repo, emergency = await _staff_emergency(uow, cmd)
+    emergency.acknowledge(by=cmd.principal.subject, now=utcnow())
+    await repo.save(emergency)
+    return emergency
+
+
+async def arrive(cmd: EmergencyStep, uow: UnitOfWork) -> Emergency:
+    repo, emergency = await _staff_emergency(uow, cmd)
+    caregiver_id = cmd.principal.caregiver_id if cmd.principal.has_role(Role.caregiver) else None
+    emergency.arrive(by=cmd.principal.subject, caregiver_id=caregiver_id, now=utcnow())
+    await repo.save(emergency)
+    return emergency
+
+
+async def resolve(cmd: ResolveEmergency, uow: UnitOfWork) -> Emergency:
+    """Closing the call publishes EmergencyResolved; assessment reads a fall or a hospitalisation
+    as a change of condition (GB/T 42195 A.1.3 即时评估)."""
+    repo, emergency = await _staff_emergency(uow, cmd)
+    emergency.resolve(by=cmd.principal.subject, outcome=cmd.outcome, now=utcnow())
+    await repo.save(emergency)
+    assert emergency.resolved_at is not None
+    uow.publish(
+        EmergencyResolved(
+            emergency_id=emergency.id,
+            beneficiary_id=emergency.beneficiary_id,
+            provider_id=emergency.provider_id,
+            district_code=emergency.district_code,
+            kind=emergency.kind,
+            outcome=cmd.outcome,
+            responded_at=emergency.responded_at,
+            resolved_at=emergency.resolved_at,
+        )
+    )
+    return emergency
+
+
+async def get_emergency(session: AsyncSession, emergency_id: UUID, principal: Principal) -> Emergency:
+    emergency = await EmergencyRepository(session).get(emergency_id)
+    ensure(emergency is not None and may_see(principal, emergency), "emergency")
+    assert emergency is not None
+    return emergency
+
+
+async def open_emergencies(
+    session: AsyncSession, principal: Principal, *, after: UUID | None, limit: int
+) -> list[Emergency]:
+    """A provider's staff see their provider's open calls; government staff and the city platform
+    those of their region."""
+    repo = EmergencyRepository(session)
+    if principal.has_role(Role.provider_admin, Role.caregiver) and principal.provider_id is not None:
+        return await repo.list_open(provider_id=principal.provider_id, region=None, after=after, limit=limit)
+    if principal.region:
+        return await repo.list_open(provider_id=None, region=principal.region, after=after, limit=limit)
+    return []

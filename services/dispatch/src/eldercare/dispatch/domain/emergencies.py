@@ -1,0 +1,103 @@
+"""Emergency help (助急, 附件2 CS14 突发事件处置 and CS15 紧急送医).
+
+A call comes from the beneficiary's alarm device, a phone call to the provider's 24-hour line, a
+caregiver, or the city platform. It goes to the responsible provider, the one holding the
+beneficiary's active care plan: a provider must be able to take and handle help requests 24 hours a
+day (changsha-2024-purchased-door-to-door-rules.md 第七条（三）). The record keeps the instants of
+every step (raised, acknowledged, someone on the scene, resolved), so response times are measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+from eldercare.common.ids import uuid7
+from eldercare.dispatch.domain.errors import VisitStateConflict
+
+
+class EmergencyStatus(StrEnum):
+    open = "open"
+    acknowledged = "acknowledged"
+    on_scene = "on_scene"
+    resolved = "resolved"
+
+
+EMERGENCY_STATUS_LABELS = {
+    EmergencyStatus.open: "待响应",
+    EmergencyStatus.acknowledged: "已接警",
+    EmergencyStatus.on_scene: "已到场",
+    EmergencyStatus.resolved: "已处置",
+}
+
+KINDS = ("fall", "medical", "hospitalisation", "fire", "lost", "other")
+SOURCES = ("device", "phone", "caregiver", "platform")
+OUTCOMES = ("resolved_on_site", "hospitalised", "false_alarm", "referred", "deceased")
+
+
+class EmergencyStateConflict(VisitStateConflict):
+    """The emergency is not in the state this step needs (e.g. already resolved)."""
+
+
+@dataclass
+class Emergency:
+    beneficiary_id: UUID
+    provider_id: UUID | None
+    care_plan_id: UUID | None
+    district_code: str
+    community_code: str
+    kind: str
+    source: str
+    raised_by: str
+    raised_at: datetime
+    status: EmergencyStatus = EmergencyStatus.open
+    id: UUID = field(default_factory=uuid7)
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+    responder_caregiver_id: UUID | None = None
+    responded_by: str | None = None
+    responded_at: datetime | None = None
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+    outcome: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != EmergencyStatus.resolved
+
+    def acknowledge(self, *, by: str, now: datetime) -> None:
+        """接警: someone of the provider took the call (the first acknowledgement stays)."""
+        if not self.is_open:
+            raise EmergencyStateConflict("the emergency is resolved")
+        if self.acknowledged_at is None:
+            self.acknowledged_by, self.acknowledged_at = by, now
+            self.status = EmergencyStatus.acknowledged
+
+    def arrive(self, *, by: str, caregiver_id: UUID | None, now: datetime) -> None:
+        """到场: someone is with the beneficiary. Arriving implies the call was taken."""
+        if not self.is_open:
+            raise EmergencyStateConflict("the emergency is resolved")
+        if self.acknowledged_at is None:
+            self.acknowledged_by, self.acknowledged_at = by, now
+        if self.responded_at is None:
+            self.responded_by, self.responded_at, self.responder_caregiver_id = by, now, caregiver_id
+            self.status = EmergencyStatus.on_scene
+
+    def resolve(self, *, by: str, outcome: str, now: datetime) -> None:
+        if not self.is_open:
+            raise EmergencyStateConflict("the emergency is already resolved")
+        self.resolved_by, self.resolved_at, self.outcome = by, now, outcome
+        self.status = EmergencyStatus.resolved
+
+    def seconds_to(self, at: datetime | None) -> int | None:
+        return None if at is None else int((at - self.raised_at).total_seconds())
+
+    def response_due_at(self, response_minutes: int | None) -> datetime | None:
+        return None if response_minutes is None else self.raised_at + timedelta(minutes=response_minutes)
+
+    def is_overdue(self, now: datetime, response_minutes: int) -> bool:
+        """Nobody on the scene within the response time (still waiting, or arrived late)."""
+        due = self.raised_at + timedelta(minutes=response_minutes)
+        return (self.responded_at or now) > due

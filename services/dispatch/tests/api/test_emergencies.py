@@ -1,0 +1,135 @@
+"""Emergency help calls (助急): raised by the line, a caregiver or the city platform, handled by the
+provider with the beneficiary's active plan, with response times; scoped lists."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from .test_check_ins_and_outs import problem
+
+
+async def raise_call(world, scene, headers=None, **body):  # type: ignore[no-untyped-def]
+    payload = {
+        "beneficiary_id": str(scene.beneficiary.beneficiary_id),
+        "kind": "fall",
+        "source": "phone",
+        **body,
+    }
+    return await world.client.post(
+        "/v1/emergencies", json=payload, headers=headers or world.admin(scene.provider["id"])
+    )
+
+
+class TestRaising:
+    async def test_the_line_raises_a_call_for_the_plans_provider_and_it_is_published(
+        self, world, outbox
+    ) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        response = await raise_call(world, scene)
+        assert response.status_code == 201, response.text
+        call = response.json()
+        assert (call["provider_id"], call["care_plan_id"], call["status"]) == (
+            scene.provider["id"],
+            scene.plan["id"],
+            "open",
+        )
+        assert call["response_due_at"] is None  # DISPATCH_EMERGENCY_RESPONSE_MINUTES unset
+        event_type, data = (await outbox())[-1]
+        assert event_type == "dispatch.emergency.raised.v1"
+        assert (data["emergency_id"], data["provider_id"], data["kind"], data["source"]) == (
+            call["id"],
+            scene.provider["id"],
+            "fall",
+            "phone",
+        )
+
+    async def test_the_city_platform_of_the_region_may_raise_one_and_of_another_may_not(self, world) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        platform = world.tokens.headers("city_platform", region="4301")
+        assert (await raise_call(world, scene, platform, source="platform")).status_code == 201
+        elsewhere = world.tokens.headers("city_platform", region="4302")
+        assert (await raise_call(world, scene, elsewhere, source="platform")).status_code == 404
+
+    async def test_a_caregiver_raises_as_caregiver_only(self, world) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        cg = world.caregiver(scene.provider["id"], scene.caregiver["id"])
+        assert (await raise_call(world, scene, cg, source="caregiver")).status_code == 201
+        response = await raise_call(world, scene, cg, source="device")
+        assert response.status_code == 422 and [e["field"] for e in problem(response)["errors"]] == ["source"]
+
+    async def test_another_provider_cannot_raise_for_the_beneficiary(self, world, outbox) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        other = await world.provider()
+        assert (await raise_call(world, scene, world.admin(other["id"]))).status_code == 404
+        assert (await raise_call(world, scene, beneficiary_id=str(uuid4()))).status_code == 404
+        assert "dispatch.emergency.raised.v1" not in [t for t, _ in await outbox()]
+
+    async def test_bad_kinds_and_sources_are_422_naming_them(self, world) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        response = await raise_call(world, scene, kind="earthquake", source="pigeon")
+        assert sorted(e["field"] for e in problem(response)["errors"]) == ["kind", "source"]
+
+
+class TestHandling:
+    async def test_acknowledge_arrive_resolve_with_response_times_and_the_resolution_published(
+        self, world, outbox
+    ) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        call = (await raise_call(world, scene)).json()
+        url = f"/v1/emergencies/{call['id']}"
+        admin = world.admin(scene.provider["id"])
+        cg = world.caregiver(scene.provider["id"], scene.caregiver["id"])
+        acked = await world.client.post(f"{url}/acknowledgements", headers=admin)
+        assert acked.status_code == 201 and acked.json()["status"] == "acknowledged"
+        arrived = (await world.client.post(f"{url}/arrivals", headers=cg)).json()
+        assert (arrived["status"], arrived["responder_caregiver_id"]) == ("on_scene", scene.caregiver["id"])
+        assert arrived["seconds_to_respond"] >= arrived["seconds_to_acknowledge"] >= 0
+        done = await world.client.post(f"{url}/resolutions", json={"outcome": "hospitalised"}, headers=cg)
+        assert done.status_code == 201 and done.json()["status"] == "resolved"
+        event_type, data = (await outbox())[-1]
+        assert event_type == "dispatch.emergency.resolved.v1"
+        assert (data["outcome"], data["kind"], data["responded_at"] is not None) == (
+            "hospitalised",
+            "fall",
+            True,
+        )
+        again = await world.client.post(f"{url}/resolutions", json={"outcome": "false_alarm"}, headers=cg)
+        assert again.status_code == 409
+
+    async def test_government_staff_follow_a_call_but_do_not_respond_to_it(self, world) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        call = (await raise_call(world, scene)).json()
+        url = f"/v1/emergencies/{call['id']}"
+        assert (await world.client.get(url, headers=world.officer())).status_code == 200
+        assert (
+            await world.client.post(f"{url}/acknowledgements", headers=world.officer())
+        ).status_code == 403
+        assert (await world.client.get(url, headers=world.officer(world.other_district))).status_code == 404
+
+    async def test_another_providers_staff_get_404(self, world) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        call = (await raise_call(world, scene)).json()
+        other, stranger = await world.staffed_provider()
+        url = f"/v1/emergencies/{call['id']}"
+        assert (await world.client.get(url, headers=world.admin(other["id"]))).status_code == 404
+        headers = world.caregiver(other["id"], stranger["id"])
+        assert (await world.client.post(f"{url}/arrivals", headers=headers)).status_code == 404
+
+
+class TestOpenList:
+    async def test_the_provider_and_the_district_list_open_calls_and_resolved_ones_leave(self, world) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        call = (await raise_call(world, scene)).json()
+        admin = world.admin(scene.provider["id"])
+        for headers in (admin, world.officer()):
+            items = (await world.client.get("/v1/emergencies", headers=headers)).json()["items"]
+            assert call["id"] in [c["id"] for c in items]
+        other = await world.provider()
+        for headers in (world.admin(other["id"]), world.officer(world.other_district)):
+            items = (await world.client.get("/v1/emergencies", headers=headers)).json()["items"]
+            assert call["id"] not in [c["id"] for c in items]
+        await world.client.post(
+            f"/v1/emergencies/{call['id']}/resolutions", json={"outcome": "false_alarm"}, headers=admin
+        )
+        items = (await world.client.get("/v1/emergencies", headers=admin)).json()["items"]
+        assert call["id"] not in [c["id"] for c in items]
