@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 
-from eldercare.audit.application import follow_ups, fraud, spot_checks, trail
+from eldercare.audit.application import follow_ups, fraud, recovery, spot_checks, trail
 from eldercare.audit.domain.spot_check import SpotCheckReason
 from eldercare.audit.settings import AuditSettings
 from eldercare.common.consumer import Subscription
@@ -21,6 +21,7 @@ from eldercare.common.contracts import (
     BeneficiaryStatusChanged,
     EmergencyRaised,
     EmergencyResolved,
+    SettlementIssued,
     VisitCancelled,
     VisitCheckedIn,
     VisitCompleted,
@@ -154,6 +155,13 @@ async def on_emergency_resolved(event: EmergencyResolved, uow: UnitOfWork) -> No
         resolved_at=event.resolved_at,
     )
     await fraud.record_emergency(cmd, uow, _settings().fraud_rules())
+    await on_event(event, uow)
+
+
+@sub.on(SettlementIssued)
+async def on_settlement_issued(event: SettlementIssued, uow: UnitOfWork) -> None:
+    cmd = recovery.BookRecoveries(event.statement_id, tuple(event.recovery_ids), event.issued_at)
+    await recovery.book_recoveries(cmd, uow)
     await on_event(event, uow)
 
 

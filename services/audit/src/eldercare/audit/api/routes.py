@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from eldercare.audit.api import complaints, follow_ups, rectification, spot_checks, trail, visit_flags
+from eldercare.audit.api import (
+    complaints,
+    follow_ups,
+    recoveries,
+    rectification,
+    spot_checks,
+    trail,
+    visit_flags,
+)
 
 ROUTERS: list[APIRouter] = [
     trail.router,
@@ -16,4 +24,5 @@ ROUTERS: list[APIRouter] = [
     rectification.notices,
     visit_flags.flags,
     visit_flags.scans,
+    recoveries.router,
 ]
