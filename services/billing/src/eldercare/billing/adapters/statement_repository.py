@@ -7,6 +7,7 @@ with the same ids, and a trace URL survives reruns.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -379,6 +380,17 @@ class StatementRepository:
             query = query.where(LINES.c.id > after)
         rows = await self.session.execute(query.order_by(LINES.c.id).limit(limit))
         return [_line(r) for r in rows]
+
+    async def count_lines(self, statement_id: UUID) -> int:
+        query = text("SELECT count(*) FROM statement_lines WHERE statement_id = :s")
+        return int((await self.session.execute(query, {"s": statement_id})).scalar_one())
+
+    async def line_batches(self, statement_id: UUID, size: int) -> AsyncIterator[list[StatementLine]]:
+        """Every line in reading order, streamed from the server in batches (background exports)."""
+        query = select(LINES).where(LINES.c.statement_id == statement_id).order_by(*LINE_ORDER)
+        result = await self.session.stream(query.execution_options(yield_per=size))
+        async for batch in result.partitions(size):
+            yield [_line(r) for r in batch]
 
     async def all_lines(self, statement_id: UUID) -> list[StatementLine]:
         """Every line in reading order (exports)."""

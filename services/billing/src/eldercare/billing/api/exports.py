@@ -79,23 +79,63 @@ def _csv_text(rows: Iterable[Iterable[object]]) -> str:
     return buffer.getvalue()
 
 
+class CsvBuilder:
+    """The summary (two rows), a blank row, then the lines, added batch by batch."""
+
+    media_type = "text/csv; charset=utf-8"
+    suffix = "csv"
+
+    def __init__(self, statement: Statement) -> None:
+        self._parts = ["\ufeff" + _csv_text([SUMMARY_HEADERS, summary_row(statement), (), LINE_HEADERS])]
+        self._count = 0
+
+    def add(self, lines: Iterable[StatementLine]) -> None:
+        rows = []
+        for line in lines:
+            self._count += 1
+            rows.append(line_row(self._count, line))
+        self._parts.append(_csv_text(rows))
+
+    def finish(self) -> bytes:
+        return "".join(self._parts).encode()
+
+
+class XlsxBuilder:
+    """Two sheets: 结算汇总 (the totals) and 结算明细 (one row per line), openpyxl write-only."""
+
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    suffix = "xlsx"
+
+    def __init__(self, statement: Statement) -> None:
+        self._book = Workbook(write_only=True)
+        summary = self._book.create_sheet("结算汇总")
+        summary.append(SUMMARY_HEADERS)
+        summary.append(summary_row(statement))
+        self._detail = self._book.create_sheet("结算明细")
+        self._detail.append(LINE_HEADERS)
+        self._count = 0
+
+    def add(self, lines: Iterable[StatementLine]) -> None:
+        for line in lines:
+            self._count += 1
+            self._detail.append(line_row(self._count, line))
+
+    def finish(self) -> bytes:
+        out = io.BytesIO()
+        self._book.save(out)
+        return out.getvalue()
+
+
+BUILDERS: dict[str, type[CsvBuilder] | type[XlsxBuilder]] = {"csv": CsvBuilder, "xlsx": XlsxBuilder}
+
+
 def csv_bytes(statement: Statement, lines: Iterable[StatementLine]) -> bytes:
-    """The summary (two rows), a blank row, then the lines."""
-    head = [SUMMARY_HEADERS, summary_row(statement), (), LINE_HEADERS]
-    body = (line_row(n, line) for n, line in enumerate(lines, start=1))
-    return ("\ufeff" + _csv_text([*head, *body])).encode()
+    builder = CsvBuilder(statement)
+    builder.add(lines)
+    return builder.finish()
 
 
 def xlsx_bytes(statement: Statement, lines: Iterable[StatementLine]) -> bytes:
-    """Two sheets: 结算汇总 (the totals) and 结算明细 (one row per line)."""
-    book = Workbook(write_only=True)
-    summary = book.create_sheet("结算汇总")
-    summary.append(SUMMARY_HEADERS)
-    summary.append(summary_row(statement))
-    detail = book.create_sheet("结算明细")
-    detail.append(LINE_HEADERS)
-    for number, line in enumerate(lines, start=1):
-        detail.append(line_row(number, line))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    builder = XlsxBuilder(statement)
+    builder.add(lines)
+    return builder.finish()

@@ -6,13 +6,16 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
+from starlette.background import BackgroundTask
 
 from eldercare.billing.adapters.ledger_repository import ChargeFilter
-from eldercare.billing.api import exports
+from eldercare.billing.api import export_jobs, exports
 from eldercare.billing.api.schemas import (
     PERIOD_PATTERN,
     AccountRead,
     ChargeRead,
+    ExportCreate,
+    ExportJobRead,
     LineTraceRead,
     MonthRunCreate,
     MonthRunRead,
@@ -234,6 +237,47 @@ async def statement_xlsx(settlement_id: UUID, principal: LedgerReader, rt: Rt) -
     async with rt.read_session() as session:
         statement, lines = await queries.statement_with_lines(session, settlement_id, principal)
     return _download(exports.xlsx_bytes(statement, lines), XLSX, settlement_id, "xlsx")
+
+
+@ledger.post(
+    "/settlements/{settlement_id}/exports",
+    response_model=ExportJobRead,
+    status_code=202,
+    summary="Export the statement in the background (CSV, XLSX): a job to follow, then download",
+)
+async def request_export(
+    settlement_id: UUID, body: ExportCreate, principal: LedgerReader, idem: Idempotency, rt: Rt
+) -> object:
+    response = await execute(
+        rt,
+        lambda uow: export_jobs.request_export(uow.session, settlement_id, body.format, principal),
+        ExportJobRead.from_job,
+        status_code=202,
+        idempotency=idem,
+        headers=lambda job: {"Location": f"/v1/export-jobs/{job.id}"},
+    )
+    job_id = UUID(response.headers["Location"].rsplit("/", 1)[1])
+    response.background = BackgroundTask(export_jobs.run_export, rt.sessionmaker, job_id)
+    return response
+
+
+@ledger.get("/export-jobs/{job_id}", response_model=ExportJobRead, summary="An export job and its progress")
+async def get_export_job(job_id: UUID, principal: LedgerReader, rt: Rt) -> ExportJobRead:
+    async with rt.read_session() as session:
+        job = await export_jobs.get_job(session, job_id, principal)
+    return ExportJobRead.from_job(job)
+
+
+@ledger.get(
+    "/export-jobs/{job_id}/content",
+    response_class=Response,
+    summary="Download a finished export (409 while it is not ready)",
+)
+async def download_export(job_id: UUID, principal: LedgerReader, rt: Rt) -> Response:
+    async with rt.read_session() as session:
+        job, content = await export_jobs.job_content(session, job_id, principal)
+    builder = exports.BUILDERS[job.format]
+    return _download(content, builder.media_type, job.statement_id, builder.suffix)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -7,11 +7,12 @@ naming the field. Money is integer fen; a person reads enumerations through thei
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
+from eldercare.billing.adapters.export_repository import ExportJob
 from eldercare.billing.adapters.statement_repository import StatementLine
 from eldercare.billing.api.exports import reason_label
 from eldercare.billing.application.queries import AccountView, LineTrace
@@ -528,6 +529,58 @@ class LineTraceRead(BaseModel):
             if t.sample
             else None,
             missing=missing,
+        )
+
+
+class ExportCreate(BaseModel):
+    """A background export of a statement."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["csv", "xlsx"] = Field(
+        description="csv (UTF-8 with BOM) or xlsx; PDF for signing waits for the shared PDF helper"
+    )
+
+
+EXPORT_STATUS_LABELS = {"queued": "排队中", "running": "生成中", "ready": "可下载", "failed": "失败"}
+
+
+class ExportJobRead(BaseModel):
+    id: UUID
+    settlement_id: UUID
+    format: str
+    status: str = Field(description="queued | running | ready | failed")
+    status_label: str
+    total_lines: int
+    done_lines: int
+    progress_percent: int
+    created_at: datetime
+    finished_at: datetime | None
+    error: str | None
+    size_bytes: int | None
+    download_url: str | None = Field(description="GET it once the job is ready")
+
+    @classmethod
+    def from_job(cls, job: ExportJob) -> ExportJobRead:
+        percent = (
+            100
+            if job.status == "ready"
+            else (job.done_lines * 100 // job.total_lines if job.total_lines else 0)
+        )
+        return cls(
+            id=job.id,
+            settlement_id=job.statement_id,
+            format=job.format,
+            status=job.status,
+            status_label=EXPORT_STATUS_LABELS.get(job.status, job.status),
+            total_lines=job.total_lines,
+            done_lines=job.done_lines,
+            progress_percent=percent,
+            created_at=job.created_at,
+            finished_at=job.finished_at,
+            error=job.error,
+            size_bytes=job.size_bytes,
+            download_url=f"/v1/export-jobs/{job.id}/content" if job.status == "ready" else None,
         )
 
 

@@ -51,7 +51,7 @@ def scope_of(principal: Principal) -> Scope | None:
     return None
 
 
-def _ensure_visible(principal: Principal, district_code: str, provider_id: UUID, what: str) -> None:
+def ensure_visible(principal: Principal, district_code: str, provider_id: UUID, what: str) -> None:
     scope = scope_of(principal)
     if scope is None:
         raise NotFound(f"{what} not found")
@@ -123,7 +123,7 @@ async def get_settlement(session: AsyncSession, settlement_id: UUID, principal: 
     settlement = await SettlementRepository(session).get(settlement_id)
     if settlement is None:
         raise NotFound("settlement not found")
-    _ensure_visible(principal, settlement.district_code, settlement.provider_id, "settlement")
+    ensure_visible(principal, settlement.district_code, settlement.provider_id, "settlement")
     return settlement
 
 
@@ -140,7 +140,7 @@ async def get_charge(session: AsyncSession, charge_id: UUID, principal: Principa
     charge = await ChargeRepository(session).get(charge_id)
     if charge is None:
         raise NotFound("charge not found")
-    _ensure_visible(principal, charge.district_code, charge.provider_id, "charge")
+    ensure_visible(principal, charge.district_code, charge.provider_id, "charge")
     return charge
 
 
@@ -150,7 +150,7 @@ async def get_statement(session: AsyncSession, settlement_id: UUID, principal: P
     if statement is None:
         await get_settlement(session, settlement_id, principal)  # 404 unless visible
         raise StatementNotRun("no run has produced this settlement's statement yet")
-    _ensure_visible(principal, statement.district_code, statement.provider_id, "settlement")
+    ensure_visible(principal, statement.district_code, statement.provider_id, "settlement")
     return statement
 
 
