@@ -130,7 +130,33 @@ class TestExportJobs:
         response = await client.get(f"/v1/export-jobs/{job.id}/content", headers=headers)
         assert response.status_code == 409
         bad = await client.post(
-            f"/v1/settlements/{statement['settlement_id']}/exports", json={"format": "pdf"}, headers=headers
+            f"/v1/settlements/{statement['settlement_id']}/exports", json={"format": "docx"}, headers=headers
         )
         assert bad.status_code == 422
         assert [e["field"] for e in bad.json()["errors"]] == ["format"]
+
+
+class TestPdf:
+    async def test_the_statement_pdf_for_signing_carries_the_chinese_totals_and_lines(
+        self, client: httpx.AsyncClient, tokens: Tokens, statement: dict[str, Any]
+    ) -> None:
+        headers = provider_admin(tokens, statement)
+        direct = await client.get(
+            f"/v1/settlements/{statement['settlement_id']}/statement.pdf", headers=headers
+        )
+        assert direct.status_code == 200, direct.text
+        assert direct.headers["content-type"] == "application/pdf"
+        assert direct.content.startswith(b"%PDF")
+        pdfium = pytest.importorskip("pypdfium2")
+        document = pdfium.PdfDocument(direct.content)
+        text = "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+        assert "居家养老服务结算单" in text and "签章" in text and "2026-03-25" in text
+        job = (
+            await client.post(
+                f"/v1/settlements/{statement['settlement_id']}/exports",
+                json={"format": "pdf"},
+                headers=headers,
+            )
+        ).json()
+        file = await client.get(f"/v1/export-jobs/{job['id']}/content", headers=headers)
+        assert file.status_code == 200 and file.content.startswith(b"%PDF")

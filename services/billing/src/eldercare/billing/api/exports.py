@@ -1,5 +1,5 @@
 """Statement exports with Chinese headers: CSV (UTF-8 with BOM, so spreadsheet software reads the
-Chinese) and XLSX (openpyxl in write-only mode). Money stays
+Chinese), XLSX (openpyxl in write-only mode) and PDF for signing (eldercare.common.pdf). Money stays
 integer fen, as everywhere in billing."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from eldercare.billing.domain.statements import (
     STATEMENT_STATUS_LABELS,
     Statement,
 )
+from eldercare.common.pdf import PDF_MEDIA_TYPE, Document, Section, Table, render_pdf
 
 LINE_HEADERS = (
     "行号", "类型", "服务日期", "所属月份", "服务对象编号", "服务记录编号", "计费编号", "服务项目",
@@ -126,7 +127,81 @@ class XlsxBuilder:
         return out.getvalue()
 
 
-BUILDERS: dict[str, type[CsvBuilder] | type[XlsxBuilder]] = {"csv": CsvBuilder, "xlsx": XlsxBuilder}
+PDF_COLUMNS = (
+    "行号",
+    "类型",
+    "服务日期",
+    "所属月份",
+    "服务项目",
+    "金额（分）",
+    "补贴（分）",
+    "自付（分）",
+    "说明",
+)
+
+
+class PdfBuilder:
+    """结算单 for signing (eldercare.common.pdf, Chinese text embedded): the totals, the lines, and
+    the signature lines of the provider and the district bureau (which buys the services,
+    changsha-2024-purchased-door-to-door-rules.md 第六条). Money in fen, as in the other exports."""
+
+    media_type = PDF_MEDIA_TYPE
+    suffix = "pdf"
+
+    def __init__(self, statement: Statement) -> None:
+        self._statement = statement
+        self._rows: list[list[str]] = []
+
+    def add(self, lines: Iterable[StatementLine]) -> None:
+        for line in lines:
+            row = line_row(len(self._rows) + 1, line)
+            # 行号 类型 服务日期 所属月份 服务项目 金额 补贴 自付 说明
+            picked = (row[0], row[1], row[2], row[3], row[7], row[10], row[11], row[12], row[13])
+            self._rows.append([str(v) for v in picked])
+
+    def finish(self) -> bytes:
+        s = self._statement
+        totals = [f"{header}：{value}" for header, value in zip(SUMMARY_HEADERS, summary_row(s), strict=True)]
+        document = Document(
+            title="居家养老服务结算单",
+            subtitle=f"{s.period} · 区县 {s.district_code} · {STATEMENT_STATUS_LABELS[s.status]}",
+            sections=[
+                Section("一、结算汇总", paragraphs=totals),
+                Section(
+                    "二、结算明细",
+                    table=Table(
+                        headers=list(PDF_COLUMNS),
+                        rows=self._rows,
+                        col_widths=[0.6, 1, 1.2, 1, 1, 1, 1, 1, 2.4],
+                        align=["RIGHT", "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT"],
+                    ),
+                ),
+                Section(
+                    "三、签章",
+                    paragraphs=[
+                        "服务机构（盖章）：____________　负责人签字：____________　日期：__________",
+                        "区县民政部门（盖章）：____________　经办人签字：____________　日期：__________",
+                    ],
+                ),
+            ],
+            footer=f"结算单编号 {s.id}",
+            created_at=s.generated_at,
+            landscape=True,
+        )
+        return render_pdf(document)
+
+
+BUILDERS: dict[str, type[CsvBuilder] | type[XlsxBuilder] | type[PdfBuilder]] = {
+    "csv": CsvBuilder,
+    "xlsx": XlsxBuilder,
+    "pdf": PdfBuilder,
+}
+
+
+def pdf_bytes(statement: Statement, lines: Iterable[StatementLine]) -> bytes:
+    builder = PdfBuilder(statement)
+    builder.add(lines)
+    return builder.finish()
 
 
 def csv_bytes(statement: Statement, lines: Iterable[StatementLine]) -> bytes:

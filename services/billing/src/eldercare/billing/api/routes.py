@@ -239,6 +239,17 @@ async def statement_xlsx(settlement_id: UUID, principal: LedgerReader, rt: Rt) -
     return _download(exports.xlsx_bytes(statement, lines), XLSX, settlement_id, "xlsx")
 
 
+@ledger.get(
+    "/settlements/{settlement_id}/statement.pdf",
+    response_class=Response,
+    summary="The statement as a PDF for signing (Chinese text embedded)",
+)
+async def statement_pdf(settlement_id: UUID, principal: LedgerReader, rt: Rt) -> Response:
+    async with rt.read_session() as session:
+        statement, lines = await queries.statement_with_lines(session, settlement_id, principal)
+    return _download(exports.pdf_bytes(statement, lines), exports.PDF_MEDIA_TYPE, settlement_id, "pdf")
+
+
 @ledger.post(
     "/settlements/{settlement_id}/exports",
     response_model=ExportJobRead,

@@ -537,8 +537,8 @@ class ExportCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    format: Literal["csv", "xlsx"] = Field(
-        description="csv (UTF-8 with BOM) or xlsx; PDF for signing waits for the shared PDF helper"
+    format: Literal["csv", "xlsx", "pdf"] = Field(
+        description="csv (UTF-8 with BOM), xlsx, or pdf (结算单 for signing)"
     )
 
 
