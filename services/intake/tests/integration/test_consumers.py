@@ -55,8 +55,9 @@ async def requested(flow) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 class TestOnAssessmentCompleted:
     def test_the_intake_subscription_listens_to_assessment_results(self) -> None:
-        [sub] = SUBSCRIPTIONS
-        assert sub.name == "intake"
+        sub, webhooks = SUBSCRIPTIONS
+        assert sub.name == "intake" and webhooks.name == "webhooks"
+        assert webhooks.topics == ["intake.application", "intake.beneficiary"]
         assert sub.topics == ["assessment.assessment"]
         assert sub.handler_for(AssessmentCompleted.event_type) is on_assessment_completed
 

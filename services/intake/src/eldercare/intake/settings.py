@@ -29,3 +29,19 @@ class IntakeSettings(ServiceSettings):
     # nanchang-2019 monthly_service_amount_fen (at least 20000: 第二十条（二）（三）), wuhai-2017
     # monthly_service_subsidy_fen (第八条). A figure below a floor the seed fixes counts as unset.
     policy_settings: dict[str, dict[str, int]] = Field(default_factory=dict)
+
+    # Webhooks of the city platform (domain/webhooks.py has the signature a receiver verifies).
+    # SSRF guard: only http/https; with webhook_allowed_hosts set, only those hosts; otherwise any
+    # host whose addresses are public. Private, loopback and link-local targets need
+    # webhook_allow_private_networks (tests and closed networks).
+    webhook_allowed_hosts: list[str] = Field(default_factory=list)
+    webhook_allow_private_networks: bool = False
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    webhook_backoff_base_seconds: float = Field(default=10.0, gt=0)
+    webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    # A claimed delivery is retried after this if its worker died mid-attempt (at-least-once).
+    webhook_lease_seconds: float = Field(default=60.0, gt=0)
+    # Documented to receivers: refuse a signature timestamp further than this from your clock.
+    webhook_replay_window_seconds: int = Field(default=300, ge=30)

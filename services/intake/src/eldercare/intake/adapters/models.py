@@ -163,4 +163,75 @@ class PiiAccessRow(Base):
     reason: Mapped[str | None] = mapped_column(String(200))
 
 
-__all__ = ["ApplicationRow", "Base", "BeneficiaryRow", "PersonRow", "PiiAccessRow"]
+class WebhookSubscriptionRow(Timestamped, Base):
+    """A city platform client's webhook: where to POST which event types of its region. The
+    signing secret is sealed like personal data (FieldCipher), shown once at creation."""
+
+    __tablename__ = "webhook_subscriptions"
+    __table_args__ = (Index("ix_webhook_subscriptions_client", "client", "id"),)
+
+    client: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str] = mapped_column(String(12))
+    url: Mapped[str] = mapped_column(String(2000))
+    event_types: Mapped[list[str]] = mapped_column(JSONB)
+    secret_sealed: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+
+
+class WebhookDeliveryRow(Base):
+    """One event to one subscription: pending until a 2xx answer, failed after the last attempt."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status"),
+        Index("uq_webhook_deliveries_subscription_event", "subscription_id", "event_id", unique=True),
+        Index("ix_webhook_deliveries_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+        Index("ix_webhook_deliveries_subscription_id", "subscription_id", "id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
+    subscription_id: Mapped[UUID] = mapped_column(
+        PG_UUID(as_uuid=True), ForeignKey("webhook_subscriptions.id")
+    )
+    event_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    event_type: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)  # the exact bytes signed and sent (UTF-8 JSON)
+    status: Mapped[str] = mapped_column(String(10), server_default=text("'pending'"))
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # The retry budget counts attempts since the last manual redelivery.
+    budget_from: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    last_latency_ms: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebhookAttemptRow(Base):
+    """The delivery log: every attempt with its answer (status code or error) and latency."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
+    delivery_id: Mapped[UUID] = mapped_column(
+        PG_UUID(as_uuid=True), ForeignKey("webhook_deliveries.id"), index=True
+    )
+    attempt: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(500))
+    manual: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+
+
+__all__ = [
+    "ApplicationRow",
+    "Base",
+    "BeneficiaryRow",
+    "PersonRow",
+    "PiiAccessRow",
+    "WebhookAttemptRow",
+    "WebhookDeliveryRow",
+    "WebhookSubscriptionRow",
+]

@@ -37,6 +37,7 @@ from eldercare.intake.api.schemas import (
     StatusChangeCreate,
 )
 from eldercare.intake.api.views import ApplicationRead, BeneficiaryRead
+from eldercare.intake.api.webhooks import router as webhooks_router
 from eldercare.intake.application import bulk, decisions, handlers, queries, register
 from eldercare.intake.application.case import ApplicationCase
 from eldercare.intake.domain.application import ApplicationStatus
@@ -320,4 +321,10 @@ async def list_beneficiaries(
     )
 
 
-ROUTERS: list[APIRouter] = [applications, beneficiaries, eligibility_router, reevaluations_router]
+ROUTERS: list[APIRouter] = [
+    applications,
+    beneficiaries,
+    eligibility_router,
+    reevaluations_router,
+    webhooks_router,
+]
