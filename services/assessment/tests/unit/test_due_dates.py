@@ -21,3 +21,18 @@ from eldercare.assessment.application.queries import months_before
 )
 def test_months_before(day: date, months: int, expected: date) -> None:
     assert months_before(day, months) == expected
+
+
+@pytest.mark.parametrize("months", [1, 6, 12, 24])
+def test_assessed_by_for_due_is_the_exact_inverse_of_months_after(months: int) -> None:
+    """For every report date d and day H: months_after(d) <= H exactly when d <= assessed_by_for_due(H)."""
+    from datetime import timedelta
+
+    from eldercare.assessment.application.queries import assessed_by_for_due, months_after
+
+    start = date(2027, 1, 1)
+    for offset in range(0, 800, 1):
+        due_by = start + timedelta(days=offset)
+        bound = assessed_by_for_due(due_by, months)
+        assert months_after(bound, months) <= due_by
+        assert months_after(bound + timedelta(days=1), months) > due_by

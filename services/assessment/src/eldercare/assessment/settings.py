@@ -38,6 +38,10 @@ class AssessmentSettings(ServiceSettings):
     # (MZ/T 039-2013 said 6 months; local schemes set their own). No default: the due list
     # refuses to run while it is unset, naming the setting.
     reassessment_interval_months: int | None = Field(default=None, ge=1, le=120)
+    # The worker announces a routine reassessment (ReassessmentDue) this many days before it is due,
+    # checking every reassessment_sweep_seconds. Operational choices, not regulated amounts.
+    reassessment_notice_days: int = Field(default=30, ge=0, le=366)
+    reassessment_sweep_seconds: float = Field(default=3600, gt=0, le=86400)
 
     # Issue #4: of the two assessors of a task at least one has a medical background "as a setting";
     # gbt42195.md does not state the rule for the 2022 standard, so the default follows the issue.

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from eldercare.assessment.adapters.health_data import DRAFT_COLUMN, HealthData, HealthDataCipher
 from eldercare.assessment.adapters.models import AssessmentRow
@@ -101,12 +102,9 @@ class AssessmentRepository:
         return self.to_domain(row) if row else None
 
     async def list_due(self, scope: Scope, *, assessed_on_or_before: date, limit: int) -> list[Assessment]:
-        """Signed reports still in force (not superseded) assessed on or before the date, oldest first."""
+        """Signed reports still in force assessed on or before the date, oldest first."""
         query = select(AssessmentRow).where(
-            scope.clause(),
-            AssessmentRow.status == AssessmentStatus.completed.value,
-            AssessmentRow.superseded_by_id.is_(None),
-            AssessmentRow.assessed_on <= assessed_on_or_before,
+            scope.clause(), *_in_force(), AssessmentRow.assessed_on <= assessed_on_or_before
         )
         rows = (
             await self.session.scalars(
@@ -114,6 +112,30 @@ class AssessmentRepository:
             )
         ).all()
         return [self.to_domain(row) for row in rows]
+
+    async def claim_due_unannounced(self, *, assessed_on_or_before: date, limit: int) -> list[AssessmentRow]:
+        """Reports in force, due by the date, whose ReassessmentDue was never published; locked so
+        that two workers never announce one twice (the other skips the locked rows)."""
+        query = (
+            select(AssessmentRow)
+            .where(
+                *_in_force(),
+                AssessmentRow.assessed_on <= assessed_on_or_before,
+                AssessmentRow.reassessment_due_published_at.is_(None),
+            )
+            .order_by(AssessmentRow.assessed_on, AssessmentRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=AssessmentRow)
+        )
+        return list((await self.session.scalars(query)).all())
+
+    async def mark_due_announced(self, ids: list[UUID], at: datetime) -> None:
+        await self.session.execute(
+            update(AssessmentRow)
+            .where(AssessmentRow.id.in_(ids))
+            .values(reassessment_due_published_at=at, version=AssessmentRow.version + 1)
+            .execution_options(synchronize_session=False)
+        )
 
     async def list(self, where: AssessmentFilter, *, after: UUID | None, limit: int) -> list[Assessment]:
         query = select(AssessmentRow).where(where.scope.clause())
@@ -282,6 +304,26 @@ class AssessmentRepository:
         row.assessed_on = report.assessed_on
         row.submitted_by = report.submitted_by
         row.completed_at = report.completed_at
+
+
+def _in_force() -> tuple[ColumnElement[bool], ...]:
+    """A signed report in force: completed, not corrected (superseded), and no later signed report
+    of the same person (an immediate reassessment or a 复评 replaces it)."""
+    later = aliased(AssessmentRow)
+    newer = (
+        select(later.id)
+        .where(
+            later.person_id == AssessmentRow.person_id,
+            later.status == AssessmentStatus.completed.value,
+            later.completed_at > AssessmentRow.completed_at,
+        )
+        .exists()
+    )
+    return (
+        AssessmentRow.status == AssessmentStatus.completed.value,
+        AssessmentRow.superseded_by_id.is_(None),
+        ~newer,
+    )
 
 
 def _assignment(row: AssessmentRow) -> Assignment | None:

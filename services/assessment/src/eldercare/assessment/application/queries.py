@@ -43,7 +43,21 @@ async def list_assessments(
 
 def months_before(day: date, months: int) -> date:
     """The same day ``months`` earlier, clamped to the month's end (31 Aug - 6 months = 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 - months
+    return months_after(day, -months)
+
+
+def assessed_by_for_due(due_by: date, interval_months: int) -> date:
+    """The latest assessment date whose reassessment falls due on or before ``due_by``: the inverse
+    of ``months_after`` with its clamping (due on 28 Feb covers reports of 29-31 Aug too)."""
+    bound = months_before(due_by, interval_months)
+    if due_by.day == calendar.monthrange(due_by.year, due_by.month)[1]:
+        bound = bound.replace(day=calendar.monthrange(bound.year, bound.month)[1])
+    return bound
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day ``months`` later, clamped to the month's end (31 Aug + 6 months = 28/29 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
     last = calendar.monthrange(year, month)[1]
@@ -67,7 +81,7 @@ async def list_due(
         )
     repo = AssessmentRepository(session, cipher)
     return await repo.list_due(
-        viewer.scope(), assessed_on_or_before=months_before(on, interval_months), limit=limit
+        viewer.scope(), assessed_on_or_before=assessed_by_for_due(on, interval_months), limit=limit
     )
 
 
