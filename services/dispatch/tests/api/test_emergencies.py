@@ -3,7 +3,13 @@ provider with the beneficiary's active plan, with response times; scoped lists."
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from uuid import uuid4
+
+import pytest
+
+from eldercare.common.testing.plugin import api_test_settings
+from eldercare.dispatch.settings import DispatchSettings
 
 from .test_check_ins_and_outs import problem
 
@@ -133,3 +139,28 @@ class TestOpenList:
         )
         items = (await world.client.get("/v1/emergencies", headers=admin)).json()["items"]
         assert call["id"] not in [c["id"] for c in items]
+
+
+class TestOverdue:
+    async def test_without_the_response_setting_the_overdue_list_is_503_naming_it(self, world) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        response = await world.client.get(
+            "/v1/emergencies", params={"overdue": "true"}, headers=world.admin(scene.provider["id"])
+        )
+        assert response.status_code == 503
+        assert "DISPATCH_EMERGENCY_RESPONSE_MINUTES" in response.json()["detail"]
+
+
+class TestWithAResponseTime:
+    @pytest.fixture
+    def settings(self, database_url, tokens):  # type: ignore[no-untyped-def]
+        return DispatchSettings(**api_test_settings(database_url, tokens), emergency_response_minutes=30)
+
+    async def test_a_call_shows_its_due_time_and_is_not_overdue_yet(self, world) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        call = (await raise_call(world, scene)).json()
+        raised = datetime.fromisoformat(call["raised_at"])
+        assert datetime.fromisoformat(call["response_due_at"]) == raised + timedelta(minutes=30)
+        admin = world.admin(scene.provider["id"])
+        response = await world.client.get("/v1/emergencies", params={"overdue": "true"}, headers=admin)
+        assert response.status_code == 200 and response.json()["items"] == []

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from eldercare.common.auth import GOVERNMENT_ROLES, Principal, Role, require
+from eldercare.common.clock import utcnow
+from eldercare.common.errors import SettingNotConfigured
 from eldercare.common.idempotency import Idempotency
 from eldercare.common.pagination import Page, PageParams, make_page, page_params
 from eldercare.common.runtime import execute
@@ -47,14 +49,31 @@ async def raise_emergency(
     "",
     response_model=Page[EmergencyRead],
     summary="Open emergency calls (the provider's, or the region's)",
-    responses=problems(401, 403),
+    responses={**problems(401, 403), 503: {"description": "overdue=true without the response-time setting"}},
 )
 async def open_emergencies(
-    principal: Anyone, rt: Rt, settings: Settings, page: Annotated[PageParams, Depends(page_params)]
+    principal: Anyone,
+    rt: Rt,
+    settings: Settings,
+    page: Annotated[PageParams, Depends(page_params)],
+    overdue: Annotated[bool, Query(description="only calls with nobody on the scene in time")] = False,
 ) -> Page[EmergencyRead]:
+    minutes = settings.emergency_response_minutes
+    if overdue and minutes is None:
+        # No seed fixes a response time (changsha-2024 第七条（三） requires only the 24-hour line).
+        raise SettingNotConfigured(
+            "DISPATCH_EMERGENCY_RESPONSE_MINUTES is not configured",
+            field="DISPATCH_EMERGENCY_RESPONSE_MINUTES",
+        )
     async with rt.read_session() as session:
         found = await emergencies.open_emergencies(session, principal, after=page.after, limit=page.limit + 1)
-    minutes = settings.emergency_response_minutes
+    if overdue:
+        assert minutes is not None
+        now = utcnow()
+        # Filtered after the page is read: a page may hold fewer items, the cursor stays exact.
+        page_of = make_page(found, page.limit)
+        items = [EmergencyRead.from_domain(e, minutes) for e in page_of.items if e.is_overdue(now, minutes)]
+        return Page[EmergencyRead](items=items, next_cursor=page_of.next_cursor)
     return make_page([EmergencyRead.from_domain(e, minutes) for e in found], page.limit)
 
 
