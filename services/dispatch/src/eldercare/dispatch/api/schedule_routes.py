@@ -21,6 +21,13 @@ def routing_settings() -> RoutingSettings:
 
 Routing = Annotated[RoutingSettings, Depends(routing_settings)]
 
+_UNAVAILABLE: dict[int | str, dict[str, object]] = {
+    503: {
+        "description": "the road-network service (DISPATCH_ROAD_MATRIX_URL) did not answer",
+        "content": {"application/problem+json": {}},
+    }
+}
+
 schedules_router = APIRouter(prefix="/v1/schedules", tags=["schedules"])
 
 
@@ -29,7 +36,7 @@ schedules_router = APIRouter(prefix="/v1/schedules", tags=["schedules"])
     response_model=ScheduleRead,
     status_code=201,
     summary="Plan a district day: assign the unassigned visits to caregivers (排班)",
-    responses=problems(401, 403, 404),
+    responses=problems(401, 403, 404) | _UNAVAILABLE,
 )
 async def create_schedule(
     body: ScheduleCreate,
@@ -47,6 +54,7 @@ async def create_schedule(
         principal=principal,
         weights=routing.weights(),
         history_days=routing.continuity_history_days,
+        travel=routing.travel(settings.travel_speeds()),
     )
     return await execute(
         rt, lambda uow: schedules.plan_district_day(cmd, uow), ScheduleRead.from_domain, idempotency=idem
@@ -58,7 +66,7 @@ async def create_schedule(
     response_model=ReplanRead,
     status_code=201,
     summary="Re-plan a day under way: caregivers drop out or visits were added (只调整受影响的路线)",
-    responses=problems(401, 403, 404, 409),
+    responses=problems(401, 403, 404, 409) | _UNAVAILABLE,
 )
 async def create_replan(
     body: ReplanCreate,
@@ -78,6 +86,7 @@ async def create_replan(
         weights=routing.weights(replan=True),
         freeze_minutes=routing.replan_freeze_minutes,
         history_days=routing.continuity_history_days,
+        travel=routing.travel(settings.travel_speeds()),
     )
     return await execute(
         rt, lambda uow: schedules.replan_district_day(cmd, uow), ReplanRead.from_domain, idempotency=idem

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from eldercare.common.auth import Principal
 from eldercare.common.clock import DISPLAY_ZONE, utcnow
 from eldercare.common.contracts import VisitUnassigned
-from eldercare.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from eldercare.common.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.models import VisitRow
 from eldercare.dispatch.adapters.repositories.beneficiaries import BeneficiaryRepository
@@ -41,9 +41,18 @@ from eldercare.dispatch.domain.providers import Caregiver
 from eldercare.dispatch.domain.visits import Visit, VisitStatus, overlaps
 from eldercare.dispatch.routing.district import Job, Weights, Worker, plan_day
 from eldercare.dispatch.routing.replan import Booked, replan_day
-from eldercare.dispatch.routing.travel import HaversineTravel
+from eldercare.dispatch.routing.road import MatrixUnavailable
+from eldercare.dispatch.routing.travel import HaversineTravel, TravelTimes
 
 DAY = 24 * 3600
+
+
+class RoadMatrixUnavailable(DomainError):
+    """The road-network service set by DISPATCH_ROAD_MATRIX_URL did not answer: retry later."""
+
+    status = 503
+    code = "road-matrix-unavailable"
+    title = "The road-network travel-time service is unavailable"
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,8 @@ class PlanDistrictDay:
     principal: Principal
     weights: Weights = field(default_factory=Weights)
     history_days: int = 90
+    # None: straight-line at ``speeds``.
+    travel: TravelTimes | None = None
 
 
 @dataclass(frozen=True)
@@ -214,8 +225,11 @@ async def plan_district_day(cmd: PlanDistrictDay, uow: UnitOfWork) -> DaySchedul
     if not jobs:
         return out
 
-    travel = HaversineTravel(cmd.speeds)
-    plan = await asyncio.to_thread(plan_day, workers, jobs, travel, cmd.seconds, 1, cmd.weights)
+    travel = cmd.travel or HaversineTravel(cmd.speeds)
+    try:
+        plan = await asyncio.to_thread(plan_day, workers, jobs, travel, cmd.seconds, 1, cmd.weights)
+    except MatrixUnavailable as e:
+        raise RoadMatrixUnavailable(str(e)) from e
     out.travel_seconds = plan.travel_seconds
     out.solver_seconds = round(plan.seconds, 3)
     for visit_id in plan.unassigned:
@@ -258,6 +272,7 @@ class ReplanDistrictDay:
     freeze_minutes: int = 30
     history_days: int = 90
     now: datetime | None = None
+    travel: TravelTimes | None = None
 
 
 @dataclass
@@ -370,18 +385,21 @@ async def replan_district_day(cmd: ReplanDistrictDay, uow: UnitOfWork) -> DayRep
             Booked(job, visit.caregiver_id, _seconds_into(start, lo), _seconds_into(start, hi), started)
         )
 
-    result = await asyncio.to_thread(
-        replan_day,
-        list(workers.values()),
-        booked,
-        new_jobs,
-        set(out_ids),
-        now,
-        HaversineTravel(cmd.speeds),
-        cmd.seconds,
-        weights=cmd.weights,
-        freeze=cmd.freeze_minutes * 60,
-    )
+    try:
+        result = await asyncio.to_thread(
+            replan_day,
+            list(workers.values()),
+            booked,
+            new_jobs,
+            set(out_ids),
+            now,
+            cmd.travel or HaversineTravel(cmd.speeds),
+            cmd.seconds,
+            weights=cmd.weights,
+            freeze=cmd.freeze_minutes * 60,
+        )
+    except MatrixUnavailable as e:
+        raise RoadMatrixUnavailable(str(e)) from e
     if result.violations:
         # The replay refused the plan: change nothing (never expected; the bench counts them).
         raise Conflict(f"the re-plan failed its feasibility replay: {result.violations[0]}")

@@ -9,11 +9,16 @@ in one place; both read the same environment.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pydantic import Field
 from pydantic_settings import BaseSettings
 
 from eldercare.common.settings import service_config
+from eldercare.dispatch.domain.geo import TravelMode
 from eldercare.dispatch.routing.district import MAX_SOFT_SECONDS, MAX_WORKLOAD_PER_SECOND, Weights
+from eldercare.dispatch.routing.road import OsrmTableTravel
+from eldercare.dispatch.routing.travel import HaversineTravel, TravelTimes
 
 
 class RoutingSettings(BaseSettings):
@@ -35,6 +40,25 @@ class RoutingSettings(BaseSettings):
     replan_freeze_minutes: int = Field(default=30, ge=0, le=240)
     # The budget for re-planning a single change.
     replan_max_seconds: float = Field(default=5, gt=0, le=30)
+
+    # Road-network travel times (routing/road.py): an OSRM-compatible ``table`` service, e.g.
+    # http://osrm:5000. Unset: straight-line distance at the DISPATCH_*_SPEED_M_PER_S speeds.
+    road_matrix_url: str | None = None
+    road_matrix_profiles: dict[TravelMode, str] = Field(
+        default_factory=lambda: {TravelMode.walk: "foot", TravelMode.e_bike: "bike"}
+    )
+    road_matrix_block: int = Field(default=100, ge=2, le=10_000)
+    road_matrix_timeout_s: float = Field(default=10, gt=0, le=120)
+
+    def travel(self, speeds: Mapping[TravelMode, float]) -> TravelTimes:
+        if self.road_matrix_url:
+            return OsrmTableTravel(
+                self.road_matrix_url,
+                self.road_matrix_profiles,
+                block=self.road_matrix_block,
+                timeout_s=self.road_matrix_timeout_s,
+            )
+        return HaversineTravel(speeds)
 
     def weights(self, *, replan: bool = False) -> Weights:
         return Weights(
