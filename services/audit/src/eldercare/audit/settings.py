@@ -53,6 +53,15 @@ class AuditSettings(ServiceSettings):
     # no default: a recovery ordered in a city left unset is refused with 503 naming it.
     recovery_fines: dict[Annotated[str, Field(pattern=r"^\d{4}$")], bool] = Field(default_factory=dict)
 
+    # changsha-2024-purchased-door-to-door-rules.md 第十九条 requires spot checks (抽查) and fixes no
+    # sample size: this setting, with no default (a sample drawn without a size in the request and
+    # with this unset is refused with 503 naming it).
+    spot_check_sample_size: int | None = Field(default=None, ge=1, le=100_000)
+    # Claim sampling as openIMIS does it (the share of sampled visits found not delivered as billed
+    # deducted from the provider's unsampled visits of the period): only where the city's policy
+    # provides it, so off unless set.
+    claim_sampling_enabled: bool = False
+
     def fraud_rules(self) -> FraudRules:
         return FraudRules(
             overlap_tolerance_minutes=self.fraud_overlap_tolerance_minutes,

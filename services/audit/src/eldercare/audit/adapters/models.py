@@ -118,7 +118,7 @@ class SpotCheckRow(Timestamped, Base):
 
     __tablename__ = "spot_checks"
     __table_args__ = (
-        CheckConstraint("status IN ('open')", name="status"),
+        CheckConstraint("status IN ('open', 'passed', 'failed')", name="status"),
         # One check per visit and reason: a redelivered VisitCompleted opens nothing new.
         UniqueConstraint("visit_id", "reason", name="uq_spot_checks_visit_reason"),
         Index("ix_spot_checks_district_code_id", "district_code", "id"),
@@ -134,6 +134,33 @@ class SpotCheckRow(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(16))
     findings: Mapped[list[str]] = mapped_column(JSONB)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sample_id: Mapped[UUID | None] = mapped_column(ForeignKey("spot_check_samples.id"), index=True)
+    result_notes: Mapped[str | None] = mapped_column(Text)
+    checked_by: Mapped[str | None] = mapped_column(String(200))
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SpotCheckSampleRow(Timestamped, Base):
+    """A period's random sample of a district's visits (changsha-2024 第十九条), with its seed."""
+
+    __tablename__ = "spot_check_samples"
+    __table_args__ = (
+        CheckConstraint("method IN ('uniform', 'risk_weighted')", name="method"),
+        # One sample per district and month: a second draw could be used to fish for a kinder one.
+        UniqueConstraint("district_code", "period", name="uq_spot_check_samples_district_period"),
+    )
+
+    district_code: Mapped[str] = mapped_column(String(6))
+    period: Mapped[str] = mapped_column(String(7))
+    method: Mapped[str] = mapped_column(String(16))
+    seed: Mapped[str] = mapped_column(String(64))
+    sample_size: Mapped[int] = mapped_column(Integer)
+    population: Mapped[int] = mapped_column(Integer)
+    # [{"provider_id", "flags", "complaints"}]: the risk behind each provider's weight.
+    risks: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    drawn_by: Mapped[str] = mapped_column(String(200))
+    drawn_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deductions_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ComplaintRow(Timestamped, Base):
@@ -400,5 +427,6 @@ __all__ = [
     "RecoveredVisitRow",
     "RectificationNoticeRow",
     "SpotCheckRow",
+    "SpotCheckSampleRow",
     "VisitFlagRow",
 ]

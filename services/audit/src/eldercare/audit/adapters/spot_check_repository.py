@@ -65,9 +65,26 @@ class SpotCheckRepository:
                 status=check.status.value,
                 findings=list(check.findings),
                 opened_at=check.opened_at,
+                sample_id=check.sample_id,
             )
         )
         await self.session.flush()
+
+    async def save(self, check: SpotCheck) -> None:
+        row = await self.session.get(SpotCheckRow, check.id)
+        if row is None:
+            raise LookupError(f"spot check {check.id} was never added")
+        row.status = check.status.value
+        row.result_notes, row.checked_by, row.checked_at = (
+            check.result_notes,
+            check.checked_by,
+            check.checked_at,
+        )
+        await self.session.flush()
+
+    async def list_by_sample(self, sample_id: UUID) -> list[SpotCheck]:
+        query = select(SpotCheckRow).where(SpotCheckRow.sample_id == sample_id).order_by(SpotCheckRow.id)
+        return [to_domain(row) for row in (await self.session.scalars(query)).all()]
 
 
 def to_domain(row: SpotCheckRow) -> SpotCheck:
@@ -83,4 +100,8 @@ def to_domain(row: SpotCheckRow) -> SpotCheck:
         status=SpotCheckStatus(row.status),
         findings=list(row.findings),
         opened_at=row.opened_at,
+        sample_id=row.sample_id,
+        result_notes=row.result_notes,
+        checked_by=row.checked_by,
+        checked_at=row.checked_at,
     )

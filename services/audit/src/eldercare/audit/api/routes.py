@@ -9,6 +9,7 @@ from eldercare.audit.api import (
     follow_ups,
     recoveries,
     rectification,
+    samples,
     spot_checks,
     trail,
     visit_flags,
@@ -25,4 +26,6 @@ ROUTERS: list[APIRouter] = [
     visit_flags.flags,
     visit_flags.scans,
     recoveries.router,
+    samples.samples,
+    samples.results,
 ]

@@ -183,6 +183,10 @@ class SpotCheckRead(BaseModel):
     status_label: str
     findings: list[str]
     opened_at: datetime
+    sample_id: UUID | None
+    result_notes: str | None
+    checked_by: str | None
+    checked_at: datetime | None
 
     @classmethod
     def from_domain(cls, s: sc.SpotCheck) -> SpotCheckRead:
@@ -200,6 +204,10 @@ class SpotCheckRead(BaseModel):
             status_label=sc.STATUS_LABELS[s.status],
             findings=list(s.findings),
             opened_at=s.opened_at,
+            sample_id=s.sample_id,
+            result_notes=s.result_notes,
+            checked_by=s.checked_by,
+            checked_at=s.checked_at,
         )
 
 

@@ -53,3 +53,15 @@ class InvalidRecovery(InvalidInput):
 
 class RecoveryConflict(Conflict):
     """A visit already under another funds recovery."""
+
+
+class SpotCheckClosed(Conflict):
+    """A spot check with a result takes no other."""
+
+
+class InvalidSample(InvalidInput):
+    """A sample larger than its population, of a period not yet begun, outside the caller's region."""
+
+
+class SampleNotSettled(Conflict):
+    """A claim deduction asked of a sample with visits still unchecked, or published already."""

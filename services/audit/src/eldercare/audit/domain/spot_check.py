@@ -13,19 +13,27 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+from eldercare.audit.domain.errors import SpotCheckClosed
 from eldercare.common.ids import uuid7
 
 
 class SpotCheckReason(StrEnum):
     unverified_visit = "unverified_visit"
+    sample = "sample"  # drawn in a period's random sample (domain.sampling)
 
 
 class SpotCheckStatus(StrEnum):
     open = "open"
+    passed = "passed"  # delivered as recorded and billed
+    failed = "failed"  # not delivered as billed: the visit is flagged
 
 
-REASON_LABELS = {SpotCheckReason.unverified_visit: "上门服务核验未通过"}
-STATUS_LABELS = {SpotCheckStatus.open: "待抽查"}
+REASON_LABELS = {SpotCheckReason.unverified_visit: "上门服务核验未通过", SpotCheckReason.sample: "随机抽查"}
+STATUS_LABELS = {
+    SpotCheckStatus.open: "待抽查",
+    SpotCheckStatus.passed: "抽查属实",
+    SpotCheckStatus.failed: "抽查发现服务未按记录提供",
+}
 
 
 @dataclass
@@ -40,4 +48,15 @@ class SpotCheck:
     findings: list[str]
     opened_at: datetime
     status: SpotCheckStatus = SpotCheckStatus.open
+    sample_id: UUID | None = None
+    result_notes: str | None = None
+    checked_by: str | None = None
+    checked_at: datetime | None = None
     id: UUID = field(default_factory=uuid7)
+
+    def record_result(self, *, delivered: bool, notes: str, by: str, at: datetime) -> None:
+        """The checker's verdict: was the visit delivered as recorded and billed (真实性)?"""
+        if self.status is not SpotCheckStatus.open:
+            raise SpotCheckClosed(f"the spot check is already {self.status.value}")
+        self.status = SpotCheckStatus.passed if delivered else SpotCheckStatus.failed
+        self.result_notes, self.checked_by, self.checked_at = notes, by, at
