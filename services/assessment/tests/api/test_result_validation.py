@@ -13,7 +13,7 @@ from eldercare.assessment.adapters.models import AssessmentRow
 from eldercare.common.testing.plugin import Tokens
 
 DISTRICT = "430102"
-NO_EVENTS = {"fall": 0, "wandering": 0, "choking": 0, "self_harm": 0, "other": 0}
+NO_EVENTS = {"fall": 0, "wandering": 0, "choking": 0, "suicide_self_harm": 0, "other": 0}
 
 
 def fields(response: httpx.Response) -> list[str]:
@@ -160,3 +160,43 @@ class TestOtherResultFields:
             "/v1/assessments/not-a-uuid/results", json=result_body(), headers=headers
         )
         assert fields(response) == ["path.assessment_id"]
+
+
+class TestSelfHarmName:
+    """A.2.14.4 is ``suicide_self_harm`` (issue #4); ``self_harm`` is accepted on this route only
+    because the local stack's scenario still sends it."""
+
+    async def post(self, client: httpx.AsyncClient, tokens: Tokens, make_task, result_body, events):  # type: ignore[no-untyped-def]
+        task = await make_task()
+        return await client.post(
+            f"/v1/assessments/{task.id}/results",
+            json=result_body(70, risk_events_30d=events),
+            headers=tokens.headers("assessor", region=DISTRICT),
+        )
+
+    async def test_the_issue_name_counts_and_is_answered(  # type: ignore[no-untyped-def]
+        self, client: httpx.AsyncClient, tokens: Tokens, make_task, result_body
+    ) -> None:
+        response = await self.post(
+            client, tokens, make_task, result_body, {**NO_EVENTS, "suicide_self_harm": 2}
+        )
+        assert response.status_code == 201, response.text
+        assert response.json()["risk_events_30d"]["suicide_self_harm"] == 2
+        assert [a["code"] for a in response.json()["adjustments"]] == ["R4"]
+
+    async def test_the_older_name_is_still_accepted(  # type: ignore[no-untyped-def]
+        self, client: httpx.AsyncClient, tokens: Tokens, make_task, result_body
+    ) -> None:
+        legacy = {"fall": 0, "wandering": 0, "choking": 0, "self_harm": 2, "other": 0}
+        response = await self.post(client, tokens, make_task, result_body, legacy)
+        assert response.status_code == 201, response.text
+        assert response.json()["risk_events_30d"] == {**NO_EVENTS, "suicide_self_harm": 2}
+
+    async def test_both_names_or_neither_is_a_422(  # type: ignore[no-untyped-def]
+        self, client: httpx.AsyncClient, tokens: Tokens, make_task, result_body
+    ) -> None:
+        both = await self.post(client, tokens, make_task, result_body, {**NO_EVENTS, "self_harm": 1})
+        neither = {k: v for k, v in NO_EVENTS.items() if k != "suicide_self_harm"}
+        missing = await self.post(client, tokens, make_task, result_body, neither)
+        assert fields(both) == ["risk_events_30d"]
+        assert fields(missing) == ["risk_events_30d"]

@@ -127,7 +127,7 @@ async def record_result(
             coma=body.coma,
             diagnoses=tuple(body.diagnoses),
             psychiatric_specialist_diagnosis=body.psychiatric_specialist_diagnosis,
-            risk_events_30d=body.risk_events_30d.model_dump(),
+            risk_events_30d=body.risk_events_30d.as_categories(),
         ),
         assessors=tuple(body.assessors),
         information_provider=InformationProvider(

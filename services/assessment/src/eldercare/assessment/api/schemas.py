@@ -11,7 +11,17 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, create_model
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    create_model,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from eldercare.assessment.domain.adjustments import RISK_EVENT_CATEGORIES, RISK_EVENT_OPTION_MAX
 from eldercare.assessment.domain.assessment import (
@@ -43,15 +53,44 @@ ItemScores: type[BaseModel] = create_model(  # type: ignore[call-overload]
     },
 )
 
-RiskEvents: type[BaseModel] = create_model(  # type: ignore[call-overload]
-    "RiskEvents",
-    __config__=_FORBID,
-    __doc__="A.2.14 近30天内照护风险事件: per category 0, 1, 2 or 3 (3 = 3次及以上).",
-    **{
-        name: (Annotated[StrictInt, Field(ge=0, le=RISK_EVENT_OPTION_MAX, description=label)], ...)
-        for name, label in RISK_EVENT_CATEGORIES.items()
-    },
-)
+_Count = Annotated[StrictInt, Field(ge=0, le=RISK_EVENT_OPTION_MAX)]
+
+# A.2.14.4 自杀、自伤 is ``suicide_self_harm`` on the wire (issue #4, as /v1/evaluations and drafts
+# say). The results route also takes the older ``self_harm``: the local stack's scenario
+# (deploy/local, used by the end-to-end test and ``make demo``) still sends it.
+WIRE_RISK_EVENTS = {"fall": "fall", "wandering": "wandering", "choking": "choking",
+                    "self_harm": "suicide_self_harm", "other": "other"}  # fmt: skip
+
+
+class RiskEvents(BaseModel):
+    """A.2.14 近30天内照护风险事件: per category 0, 1, 2 or 3 (3 = 3次及以上)."""
+
+    model_config = _FORBID
+
+    fall: _Count = Field(description=RISK_EVENT_CATEGORIES["fall"])
+    wandering: _Count = Field(description=RISK_EVENT_CATEGORIES["wandering"])
+    choking: _Count = Field(description=RISK_EVENT_CATEGORIES["choking"])
+    suicide_self_harm: _Count | None = Field(default=None, description="A.2.14.4 自杀、自伤 (required)")
+    self_harm: _Count | None = Field(
+        default=None, description="deprecated: the older name of suicide_self_harm; one or the other"
+    )
+    other: _Count = Field(description=RISK_EVENT_CATEGORIES["other"])
+
+    @model_validator(mode="after")
+    def _one_self_harm_name(self) -> RiskEvents:
+        if self.suicide_self_harm is None and self.self_harm is None:
+            raise PydanticCustomError("missing", "suicide_self_harm is required")
+        if self.suicide_self_harm is not None and self.self_harm is not None:
+            raise PydanticCustomError("conflict", "give suicide_self_harm only (self_harm is its older name)")
+        return self
+
+    def as_categories(self) -> dict[str, int]:
+        """The engine's category names (adjustments.RISK_EVENT_CATEGORIES)."""
+        harm = self.suicide_self_harm if self.suicide_self_harm is not None else self.self_harm
+        assert harm is not None
+        return {"fall": self.fall, "wandering": self.wandering, "choking": self.choking,
+                "self_harm": harm, "other": self.other}  # fmt: skip
+
 
 Diagnosis = Annotated[
     str,
@@ -80,7 +119,7 @@ class ResultCreate(BaseModel):
     psychiatric_specialist_diagnosis: StrictBool = Field(
         default=False, description="the F04-F99 diagnoses were made by a psychiatric specialist (R3)"
     )
-    risk_events_30d: RiskEvents  # type: ignore[valid-type]
+    risk_events_30d: RiskEvents
     assessors: list[AssessorId] = Field(min_length=2, max_length=2, description="two different assessors")
     information_provider: InformationProviderIn
     assessed_on: date
@@ -230,7 +269,7 @@ def _report_fields(a: Assessment, principal: Principal) -> dict[str, Any]:
         "coma": report.coma,
         "diagnoses": list(s.diagnoses) if sensitive else None,
         "psychiatric_specialist_diagnosis": report.psychiatric_specialist_diagnosis if sensitive else None,
-        "risk_events_30d": s.risk_events_30d,
+        "risk_events_30d": {WIRE_RISK_EVENTS.get(k, k): v for k, v in s.risk_events_30d.items()},
         "assessors": list(report.assessors),
         "information_provider": InformationProviderRead(
             name=provider.name if sensitive else mask_text(provider.name),
