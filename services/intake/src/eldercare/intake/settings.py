@@ -45,3 +45,9 @@ class IntakeSettings(ServiceSettings):
     webhook_lease_seconds: float = Field(default=60.0, gt=0)
     # Documented to receivers: refuse a signature timestamp further than this from your clock.
     webhook_replay_window_seconds: int = Field(default=300, ge=30)
+
+    # Roster imports (POST /v1/roster-imports): a larger file is 413, more rows 422. The body
+    # limit of every request (max_request_bytes) applies first.
+    roster_max_bytes: int = Field(default=1_048_576, ge=1024)
+    roster_max_rows: int = Field(default=10_000, ge=1)
+    roster_batch_rows: int = Field(default=200, ge=1)

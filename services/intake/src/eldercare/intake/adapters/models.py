@@ -225,12 +225,55 @@ class WebhookAttemptRow(Base):
     manual: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
+class RosterImportRow(Timestamped, Base):
+    """A roster import run: its progress, counts and row errors. The valid rows wait sealed
+    (FieldCipher: they hold ID numbers and names) and are cleared once the run is done."""
+
+    __tablename__ = "roster_imports"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done')", name="status"),
+        Index("ix_roster_imports_due", "id", postgresql_where=text("status <> 'done'")),
+    )
+
+    requested_by: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str] = mapped_column(String(12))
+    filename: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10))
+    total: Mapped[int] = mapped_column(Integer)
+    processed: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    applied: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    unmatched: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    failed: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    rows_sealed: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PersonCircumstanceRow(Base):
+    """A circumstance (低保, 特困 …) a roster marks on a person, with its validity and source."""
+
+    __tablename__ = "person_circumstances"
+    __table_args__ = (
+        Index("uq_person_circumstances", "person_id", "circumstance", "valid_from", unique=True),
+    )
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
+    person_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("persons.id"))
+    circumstance: Mapped[str] = mapped_column(String(40))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    source_import_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("roster_imports.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 __all__ = [
     "ApplicationRow",
     "Base",
     "BeneficiaryRow",
+    "PersonCircumstanceRow",
     "PersonRow",
     "PiiAccessRow",
+    "RosterImportRow",
     "WebhookAttemptRow",
     "WebhookDeliveryRow",
     "WebhookSubscriptionRow",

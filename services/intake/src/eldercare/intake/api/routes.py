@@ -28,6 +28,7 @@ from eldercare.intake.api.dependencies import (
 )
 from eldercare.intake.api.eligibility import router as eligibility_router
 from eldercare.intake.api.reevaluations import router as reevaluations_router
+from eldercare.intake.api.rosters import router as rosters_router
 from eldercare.intake.api.schemas import (
     ApplicationCreate,
     BulkApplicationsCreate,
@@ -327,4 +328,5 @@ ROUTERS: list[APIRouter] = [
     eligibility_router,
     reevaluations_router,
     webhooks_router,
+    rosters_router,
 ]
