@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -26,6 +26,9 @@ class AuditSettings(ServiceSettings):
     # The bureau's working rule, not a clause of the seed: after this many calls nobody answered,
     # the follow-up is escalated (to a home visit by the community) instead of being retried.
     follow_up_max_unreached_calls: int = Field(default=3, ge=1, le=20)
+    # 第十九条 asks for 全覆盖回访 and fixes no frequency: the length of a periodic round in months
+    # (1, 2, 3, 4, 6 or 12; 3 is quarterly), with no default (opening a round unset is a 503).
+    follow_up_period_months: Literal[1, 2, 3, 4, 6, 12] | None = None
     # Entries read per query while the chain is verified; memory stays flat however long it is.
     trail_verify_batch_size: int = Field(default=1000, ge=1, le=100_000)
     # The digest of new trail entries; issue #7 asks for SM3 (GB/T 32905). Each entry records its

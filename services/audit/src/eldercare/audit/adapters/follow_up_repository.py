@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eldercare.audit.adapters.models import FollowUpCallRow, FollowUpRow
+from eldercare.audit.adapters.models import AuditBeneficiaryRow, FollowUpCallRow, FollowUpRow
 from eldercare.audit.domain.follow_up import FollowUp, FollowUpCall, FollowUpReason, FollowUpStatus
 
 
@@ -48,6 +49,21 @@ class FollowUpRepository:
         rows = (await self.session.scalars(query.order_by(FollowUpRow.id).limit(limit))).all()
         return [to_domain(row) for row in rows]
 
+    async def list_by_period(self, district_code: str, period: str) -> list[FollowUp]:
+        query = select(FollowUpRow).where(
+            FollowUpRow.district_code == district_code, FollowUpRow.period == period
+        )
+        return [to_domain(row) for row in (await self.session.scalars(query.order_by(FollowUpRow.id))).all()]
+
+    async def active_beneficiaries(self, district_code: str, on: date) -> list[UUID]:
+        """Beneficiaries intake announced as active in the district, in effect by ``on``."""
+        query = select(AuditBeneficiaryRow.beneficiary_id).where(
+            AuditBeneficiaryRow.district_code == district_code,
+            AuditBeneficiaryRow.status == "active",
+            AuditBeneficiaryRow.effective_on <= on,
+        )
+        return list((await self.session.scalars(query)).all())
+
     async def add(self, follow_up: FollowUp) -> None:
         row = FollowUpRow(
             id=follow_up.id,
@@ -57,6 +73,7 @@ class FollowUpRepository:
             trigger_key=follow_up.trigger_key,
             due_on=follow_up.due_on,
             opened_at=follow_up.opened_at,
+            period=follow_up.period,
         )
         _copy_state(row, follow_up)
         self.session.add(row)
@@ -73,6 +90,7 @@ class FollowUpRepository:
 
 def _copy_state(row: FollowUpRow, f: FollowUp) -> None:
     row.status = f.status.value
+    row.assignee = f.assignee
     row.attempts = f.attempts
     row.satisfaction = f.satisfaction
     # Calls are written once: only the ones the row does not hold yet are added.
@@ -101,6 +119,8 @@ def to_domain(row: FollowUpRow) -> FollowUp:
         due_on=row.due_on,
         opened_at=row.opened_at,
         status=FollowUpStatus(row.status),
+        assignee=row.assignee,
+        period=row.period,
         calls=[
             FollowUpCall(c.reached, c.satisfaction, c.notes, c.called_by, c.called_at, id=c.id)
             for c in row.calls

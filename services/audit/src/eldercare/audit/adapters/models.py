@@ -81,6 +81,7 @@ class FollowUpRow(Timestamped, Base):
         # One task per trigger (an enrolment), so a second delivery of it opens nothing.
         UniqueConstraint("beneficiary_id", "trigger_key", name="uq_follow_ups_beneficiary_trigger"),
         Index("ix_follow_ups_district_code_id", "district_code", "id"),
+        Index("ix_follow_ups_district_code_period", "district_code", "period"),
     )
 
     beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
@@ -92,6 +93,9 @@ class FollowUpRow(Timestamped, Base):
     attempts: Mapped[int] = mapped_column(Integer)
     satisfaction: Mapped[int | None] = mapped_column(SmallInteger)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    # FollowUpPeriod.key of a periodic round; coverage is read by district and period.
+    period: Mapped[str | None] = mapped_column(String(16))
     calls: Mapped[list[FollowUpCallRow]] = relationship(
         lazy="selectin", order_by="FollowUpCallRow.called_at", cascade="all, delete-orphan"
     )

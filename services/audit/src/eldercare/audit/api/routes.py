@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from eldercare.audit.api import (
     complaints,
+    follow_up_rounds,
     follow_ups,
     recoveries,
     rectification,
@@ -18,6 +19,8 @@ from eldercare.audit.api import (
 ROUTERS: list[APIRouter] = [
     trail.router,
     follow_ups.router,
+    follow_up_rounds.rounds,
+    follow_up_rounds.coverage,
     spot_checks.router,
     complaints.router,
     complaints.caregivers,

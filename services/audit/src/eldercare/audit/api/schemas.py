@@ -147,6 +147,9 @@ class FollowUpRead(BaseModel):
     attempts: int
     satisfaction: int | None
     opened_at: datetime
+    assignee: str | None
+    period: str | None
+    reached_on_attempt: int | None
     calls: list[FollowUpCallRead]
 
     @classmethod
@@ -163,6 +166,9 @@ class FollowUpRead(BaseModel):
             attempts=f.attempts,
             satisfaction=f.satisfaction,
             opened_at=f.opened_at,
+            assignee=f.assignee,
+            period=f.period,
+            reached_on_attempt=f.reached_on_attempt,
             calls=[FollowUpCallRead.from_domain(c) for c in f.calls],
         )
 

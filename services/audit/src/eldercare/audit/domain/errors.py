@@ -65,3 +65,7 @@ class InvalidSample(InvalidInput):
 
 class SampleNotSettled(Conflict):
     """A claim deduction asked of a sample with visits still unchecked, or published already."""
+
+
+class InvalidPeriod(InvalidInput):
+    """A follow-up period that does not start where the configured periods start."""

@@ -12,12 +12,13 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-from eldercare.audit.domain.errors import FollowUpClosed, InvalidCall
+from eldercare.audit.domain.errors import FollowUpClosed, InvalidCall, InvalidPeriod
 from eldercare.common.ids import uuid7
 
 
 class FollowUpReason(StrEnum):
     enrolment = "enrolment"
+    periodic = "periodic"  # the period's round of 全覆盖回访
 
 
 class FollowUpStatus(StrEnum):
@@ -27,7 +28,7 @@ class FollowUpStatus(StrEnum):
     escalated = "escalated"
 
 
-REASON_LABELS = {FollowUpReason.enrolment: "新纳入服务对象回访"}
+REASON_LABELS = {FollowUpReason.enrolment: "新纳入服务对象回访", FollowUpReason.periodic: "定期全覆盖回访"}
 STATUS_LABELS = {
     FollowUpStatus.open: "待回访",
     FollowUpStatus.unreached: "未联系上",
@@ -73,7 +74,16 @@ class FollowUp:
     opened_at: datetime
     status: FollowUpStatus = FollowUpStatus.open
     calls: list[FollowUpCall] = field(default_factory=list)
+    assignee: str | None = None  # the district staff member who makes the calls
+    period: str | None = None  # FollowUpPeriod.key of a periodic round
     id: UUID = field(default_factory=uuid7)
+
+    @property
+    def reached_on_attempt(self) -> int | None:
+        for i, call in enumerate(self.calls, start=1):
+            if call.reached:
+                return i
+        return None
 
     @property
     def attempts(self) -> int:
@@ -110,3 +120,75 @@ class FollowUp:
         else:
             self.status = FollowUpStatus.unreached
         return call
+
+
+@dataclass(frozen=True)
+class FollowUpPeriod:
+    """A period of the periodic round: ``months`` long (settings.follow_up_period_months), starting
+    on the first day of ``start`` (YYYY-MM); periods tile the year from January."""
+
+    year: int
+    month: int
+    months: int
+
+    @classmethod
+    def parse(cls, start: str, months: int) -> FollowUpPeriod:
+        year, month = map(int, start.split("-"))
+        if (month - 1) % months:
+            raise InvalidPeriod(
+                f"periods of {months} months start in January and every {months} months after",
+                field="period_start",
+            )
+        return cls(year, month, months)
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}/{self.months}m"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> date:
+        end_month = self.month + self.months - 1
+        year, month = self.year + (end_month - 1) // 12, (end_month - 1) % 12 + 1
+        return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def assign_round_robin(beneficiary_ids: list[UUID], assignees: list[str]) -> dict[UUID, str]:
+    """Spread a round's calls evenly over the staff named, in a stable order."""
+    ordered = sorted(beneficiary_ids, key=lambda b: b.int)
+    return {b: assignees[i % len(assignees)] for i, b in enumerate(ordered)}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Who of a round was reached, who not, and after how many calls."""
+
+    tasks: int
+    reached: int
+    escalated: int
+    unreached: int  # called, nobody answered yet, not escalated
+    not_called: int
+    reached_by_attempts: dict[int, int]
+
+    @property
+    def not_reached(self) -> int:
+        return self.tasks - self.reached
+
+
+def coverage(follow_ups: list[FollowUp]) -> Coverage:
+    by_attempts: dict[int, int] = {}
+    for f in follow_ups:
+        if (n := f.reached_on_attempt) is not None:
+            by_attempts[n] = by_attempts.get(n, 0) + 1
+    count = lambda status: sum(f.status is status for f in follow_ups)  # noqa: E731
+    return Coverage(
+        tasks=len(follow_ups),
+        reached=count(FollowUpStatus.completed),
+        escalated=count(FollowUpStatus.escalated),
+        unreached=count(FollowUpStatus.unreached),
+        not_called=count(FollowUpStatus.open),
+        reached_by_attempts=dict(sorted(by_attempts.items())),
+    )
