@@ -177,7 +177,7 @@ class Journey:
             "coma": False,
             "diagnoses": [],
             "psychiatric_specialist_diagnosis": False,
-            "risk_events_30d": {"fall": 0, "wandering": 0, "choking": 0, "self_harm": 0, "other": 0},
+            "risk_events_30d": {"fall": 0, "wandering": 0, "choking": 0, "suicide_self_harm": 0, "other": 0},
             "assessors": ["assessor-001", "assessor-002"],
             "information_provider": {"name": "家属", "relation": "child"},
             "assessed_on": date.today().isoformat(),
