@@ -1,9 +1,10 @@
 """A month's settlement runs on a reproducible synthetic ledger.
 
-    uv run python bench/billing_settlement.py [--database-url postgresql+asyncpg://postgres@127.0.0.1:25432/bench_billing]
+    uv run python bench/billing_settlement.py [--database-url postgresql+asyncpg://u@host:port/bench_billing]
         [--beneficiaries 100000] [--visits 1000000] [--providers 100] [--seed 6] [--period 2026-03]
 
-Drops and recreates the database, creates billing's tables, generates beneficiaries (entitlement
+Without ``--database-url`` an embedded PostgreSQL is started for the run. Drops and recreates the
+database, creates billing's tables, generates beneficiaries (entitlement
 0, 8,000 or 20,000 fen a month, three districts) and charges of completed visits (CS22 per visit at
 5,000 fen, CS25 per hour at 6,000 fen; 5 % unverified and held) from ``--seed``, splitting each
 between the entitlement and self-pay as billing does, and loads them with COPY. Then runs
@@ -188,9 +189,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--database-url", default="postgresql+asyncpg://postgres@127.0.0.1:25432/bench_billing"
-    )
+    parser.add_argument("--database-url", default=None, help="default: an embedded PostgreSQL for the run")
     parser.add_argument("--beneficiaries", type=int, default=100_000)
     parser.add_argument("--visits", type=int, default=1_000_000)
     parser.add_argument("--providers", type=int, default=100)
@@ -199,5 +198,24 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def cli() -> None:
+    args = parse()
+    server = None
+    if args.database_url is None:
+        import tempfile
+        from pathlib import Path
+
+        from eldercare.common.testing.postgres import EmbeddedPostgres
+
+        server = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="bench-billing-")) / "data")
+        server.start()
+        args.database_url = server.server_url() + "/bench_billing"
+    try:
+        print(json.dumps(asyncio.run(main(args))))
+    finally:
+        if server is not None:
+            server.stop()
+
+
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(main(parse()))))
+    cli()

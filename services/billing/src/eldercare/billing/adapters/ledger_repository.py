@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, false, select, tuple_
+from sqlalchemy import Select, false, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -139,6 +139,47 @@ class SettlementRepository:
         if period is not None:
             query = query.where(SettlementRow.period == period)
         return [_settlement(row) for row in await _page(self.session, query, SettlementRow, after, limit)]
+
+    async def add_totals(self, delta: Settlement) -> None:
+        """Add a change of the month's running totals (one charge posted: positive; reversed:
+        negative) in one atomic statement. Consumers of different partitions posting for the same
+        provider's month take turns on the row lock instead of failing a version check and retrying."""
+        values = {
+            "id": delta.id,
+            "p": delta.provider_id,
+            "d": delta.district_code,
+            "m": delta.period,
+            "t": delta.total_fen,
+            "g": delta.gross_fen,
+            "b": delta.beneficiary_pays_fen,
+            "n": delta.charge_count,
+        }
+        if delta.charge_count < 0:
+            # A reversal: the month's row exists (the charge was posted to it).
+            await self.session.execute(
+                text(
+                    "UPDATE settlements SET total_fen = total_fen + :t, gross_fen = gross_fen + :g,"
+                    " beneficiary_pays_fen = beneficiary_pays_fen + :b, charge_count = charge_count + :n,"
+                    " version = version + 1, updated_at = now()"
+                    " WHERE provider_id = :p AND district_code = :d AND period = :m"
+                ),
+                {k: v for k, v in values.items() if k != "id"},
+            )
+            return
+        await self.session.execute(
+            text(
+                "INSERT INTO settlements (id, provider_id, district_code, period, status, total_fen,"
+                " gross_fen, beneficiary_pays_fen, charge_count, version, created_at, updated_at)"
+                " VALUES (:id, :p, :d, :m, 'open', :t, :g, :b, :n, 1, now(), now())"
+                " ON CONFLICT ON CONSTRAINT uq_settlements_provider_period DO UPDATE SET"
+                " total_fen = settlements.total_fen + EXCLUDED.total_fen,"
+                " gross_fen = settlements.gross_fen + EXCLUDED.gross_fen,"
+                " beneficiary_pays_fen = settlements.beneficiary_pays_fen + EXCLUDED.beneficiary_pays_fen,"
+                " charge_count = settlements.charge_count + EXCLUDED.charge_count,"
+                " version = settlements.version + 1, updated_at = now()"
+            ),
+            values,
+        )
 
     async def save(self, settlement: Settlement) -> None:
         row = await self._row(settlement.provider_id, settlement.district_code, settlement.period)

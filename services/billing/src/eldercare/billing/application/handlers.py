@@ -238,13 +238,14 @@ async def _post(
         district_code=entitlement.district_code,
         entitlement_fen=entitlement.month_fen(charge.period, _proration(uow)),
     )
-    settlement = await settlements.get_for(
-        charge.provider_id, charge.district_code, charge.period
-    ) or Settlement(provider_id=charge.provider_id, district_code=charge.district_code, period=charge.period)
+    # What this charge adds to the provider's month, added atomically (SettlementRepository.add_totals).
+    delta = Settlement(
+        provider_id=charge.provider_id, district_code=charge.district_code, period=charge.period
+    )
     now = utcnow()
-    split = charge.post(price_list_id, item, account, settlement, now)
+    split = charge.post(price_list_id, item, account, delta, now)
     await accounts.save(account)
-    await settlements.save(settlement)
+    await settlements.add_totals(delta)
     uow.publish(
         ChargePosted(
             charge_id=charge.id,
@@ -429,19 +430,19 @@ async def _redecide(charge: Charge, uow: UnitOfWork) -> None:
 
 
 async def _cancel(charge: Charge, reason: ChargeReason, note: str, at: datetime, uow: UnitOfWork) -> None:
-    account = settlement = None
+    account = None
+    delta = Settlement(
+        provider_id=charge.provider_id, district_code=charge.district_code, period=charge.period
+    )
     if charge.status is ChargeStatus.posted:
         account = await AccountRepository(uow.session).get_for(charge.beneficiary_id, charge.period)
-        settlement = await SettlementRepository(uow.session).get_for(
-            charge.provider_id, charge.district_code, charge.period
-        )
-    reversed_ = charge.cancel(reason, note, at, account, settlement)
+    reversed_ = charge.cancel(reason, note, at, account, delta)
     await ChargeRepository(uow.session).save(charge)
     if not reversed_:
         return
-    assert account is not None and settlement is not None
+    assert account is not None
     await AccountRepository(uow.session).save(account)
-    await SettlementRepository(uow.session).save(settlement)
+    await SettlementRepository(uow.session).add_totals(delta)
     uow.publish(
         ChargeReversed(
             charge_id=charge.id,
