@@ -1,6 +1,6 @@
 """VRPTW routing quality of the dispatch routing core on Solomon-format files.
 
-    uv run python bench/dispatch_vrptw.py PATH... --seconds S [--best-known FILE] [--seed N]
+    uv run python bench/dispatch_vrptw.py PATH... --seconds S [--best-known FILE] [--seed N] [--neighbours K]
 
 PATH is a Solomon .txt file or a directory of them. Prints one JSON line per instance
 {"instance", "vehicles", "distance", "feasible", "seconds"} (plus "gap" and "best" with
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from eldercare.dispatch.routing.solomon import read_solomon
-from eldercare.dispatch.routing.vrptw import solve
+from eldercare.dispatch.routing.vrptw import NEIGHBOURS, solve
 
 
 def instance_paths(paths: list[str]) -> list[Path]:
@@ -27,11 +27,13 @@ def instance_paths(paths: list[str]) -> list[Path]:
     return out
 
 
-def run(paths: list[Path], seconds: float, best_known: dict | None, seed: int = 1) -> list[dict]:
+def run(
+    paths: list[Path], seconds: float, best_known: dict | None, seed: int = 1, neighbours: int = NEIGHBOURS
+) -> list[dict]:
     rows = []
     for path in paths:
         instance = read_solomon(path)
-        solved = solve(instance, seconds, seed=seed)
+        solved = solve(instance, seconds, seed=seed, neighbours=neighbours)
         row = {
             "instance": instance.name,
             "vehicles": solved.check.vehicles,
@@ -71,9 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, required=True)
     parser.add_argument("--best-known", type=Path)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--neighbours", type=int, default=NEIGHBOURS, help="PyVRP's granular neighbourhood")
     args = parser.parse_args(argv)
     best = json.loads(args.best_known.read_text()) if args.best_known else None
-    rows = run(instance_paths(args.paths), args.seconds, best, seed=args.seed)
+    rows = run(instance_paths(args.paths), args.seconds, best, seed=args.seed, neighbours=args.neighbours)
     print(json.dumps(summary(rows)))
     return 0 if all(r["feasible"] for r in rows) else 1
 
