@@ -117,4 +117,21 @@ class BeneficiaryRow(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(16))
 
 
-__all__ = ["AssessmentRow", "AssessorRow", "Base", "BeneficiaryRow", "OrganisationRow"]
+class HealthDataReadRow(Base):
+    """The log of unmasked disclosures of health and personal data (PIPL 第二十八条, 第五十一条):
+    who read which fields of which assessment, when and why. Field names only, never values.
+    Append-only; written in the transaction that answers the read."""
+
+    __tablename__ = "health_data_reads"
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[list[str]] = mapped_column(JSONB)
+    resource: Mapped[str] = mapped_column(String(32))
+    assessment_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    fields: Mapped[list[str]] = mapped_column(JSONB)
+    reason: Mapped[str | None] = mapped_column(String(500))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+__all__ = ["AssessmentRow", "AssessorRow", "Base", "BeneficiaryRow", "HealthDataReadRow", "OrganisationRow"]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import unquote
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 
 from eldercare.assessment.adapters.health_data import HealthDataCipher
 from eldercare.assessment.application.access import Viewer
+from eldercare.assessment.application.disclosures import Disclosure
 from eldercare.assessment.domain.gbt42195 import ITEM_MAXIMA, RuleSettings
 from eldercare.assessment.settings import AssessmentSettings
 from eldercare.common.auth import Principal, Role, require
@@ -70,3 +72,24 @@ def viewer(*roles: str | Role) -> Callable[..., Awaitable[Viewer]]:
         return Viewer(principal, settings.unassigned_tasks_open_to_region)
 
     return dependency
+
+
+MAX_REASON_CHARS = 200
+
+
+async def disclosure(
+    principal: Annotated[Principal, Depends(require())],
+    value: Annotated[
+        str | None,
+        Header(
+            alias="X-Access-Reason",
+            max_length=1000,
+            description="why health data is read in clear; UTF-8 percent-encoded (headers are ASCII)",
+        ),
+    ] = None,
+) -> Disclosure:
+    """Who reads, and their stated purpose, for the log of unmasked reads (PIPL: a stated purpose)."""
+    reason = unquote(value).strip() if value is not None else None
+    if reason is not None and len(reason) > MAX_REASON_CHARS:
+        raise InvalidInput(f"at most {MAX_REASON_CHARS} characters", field="header.X-Access-Reason")
+    return Disclosure(principal, reason or None)

@@ -13,6 +13,7 @@ from eldercare.assessment.adapters.health_data import HealthDataCipher
 from eldercare.assessment.api import evaluations, organisations
 from eldercare.assessment.api import report_html as report_html_doc
 from eldercare.assessment.api.dependencies import (
+    disclosure,
     health_data_cipher,
     reject_duplicate_keys,
     rule_settings,
@@ -26,8 +27,9 @@ from eldercare.assessment.api.schemas import (
     ReassessmentCreate,
     ResultCreate,
 )
-from eldercare.assessment.application import handlers, queries, triggers
+from eldercare.assessment.application import disclosures, handlers, queries, triggers
 from eldercare.assessment.application.access import ORG_ADMIN, Viewer
+from eldercare.assessment.application.disclosures import Disclosure
 from eldercare.assessment.application.forms import missing_fields
 from eldercare.assessment.domain.assessment import (
     Assessment,
@@ -54,6 +56,7 @@ DistrictOfficer = Annotated[Principal, Depends(require(Role.district_officer))]
 Corrector = Annotated[Viewer, Depends(viewer(Role.assessor, Role.district_officer))]
 Rt = Annotated[Runtime, Depends(runtime)]
 Cipher = Annotated[HealthDataCipher, Depends(health_data_cipher)]
+Who = Annotated[Disclosure, Depends(disclosure)]
 
 
 @router.get("", response_model=Page[AssessmentRead], summary="Assessments in the caller's region")
@@ -62,12 +65,13 @@ async def list_assessments(
     rt: Rt,
     cipher: Cipher,
     page: Annotated[PageParams, Depends(page_params)],
+    who: Who,
     application_id: Annotated[UUID | None, Query()] = None,
     status: Annotated[AssessmentStatus | None, Query()] = None,
 ) -> Page[AssessmentRead]:
-    async with rt.read_session() as session:
+    async with rt.uow() as uow:
         found = await queries.list_assessments(
-            session,
+            uow.session,
             reader,
             cipher,
             application_id=application_id,
@@ -75,13 +79,24 @@ async def list_assessments(
             after=page.after,
             limit=page.limit + 1,
         )
+        shown = found[: page.limit]
+        for a in shown:
+            await disclosures.record(
+                uow, who, a, "assessment", disclosures.report_fields(a, reader.principal)
+            )
+        await uow.commit()
     return make_page([AssessmentRead.from_domain(a, reader.principal) for a in found], page.limit)
 
 
 @router.get("/{assessment_id}", response_model=AssessmentRead, summary="One assessment")
-async def get_assessment(assessment_id: UUID, reader: Reader, rt: Rt, cipher: Cipher) -> AssessmentRead:
-    async with rt.read_session() as session:
-        assessment = await queries.get_assessment(session, assessment_id, reader, cipher)
+async def get_assessment(
+    assessment_id: UUID, reader: Reader, rt: Rt, cipher: Cipher, who: Who
+) -> AssessmentRead:
+    async with rt.uow() as uow:
+        assessment = await queries.get_assessment(uow.session, assessment_id, reader, cipher)
+        fields = disclosures.report_fields(assessment, reader.principal)
+        await disclosures.record(uow, who, assessment, "assessment", fields)
+        await uow.commit()
     return AssessmentRead.from_domain(assessment, reader.principal)
 
 
@@ -146,6 +161,20 @@ async def record_result(
     )
 
 
+async def _report_of(
+    rt: Runtime, assessment_id: UUID, reader: Viewer, cipher: HealthDataCipher, who: Disclosure
+) -> Assessment:
+    """A completed assessment for its printable report; the unmasked read is logged."""
+    async with rt.uow() as uow:
+        assessment = await queries.get_assessment(uow.session, assessment_id, reader, cipher)
+        if assessment.report is None:
+            raise AssessmentNotCompleted("the assessment is not signed yet; there is no report")
+        fields = disclosures.report_fields(assessment, reader.principal)
+        await disclosures.record(uow, who, assessment, "report", fields)
+        await uow.commit()
+    return assessment
+
+
 def _draft_read(a: Assessment) -> DraftRead:
     if a.draft is None:
         raise NotFound("the assessment has no saved draft")
@@ -172,11 +201,14 @@ async def save_draft(
 
 
 @router.get("/{assessment_id}/draft", response_model=DraftRead, summary="Resume the saved form")
-async def get_draft(assessment_id: UUID, caller: Assessor, rt: Rt, cipher: Cipher) -> DraftRead:
-    async with rt.read_session() as session:
-        assessment = await queries.get_assessment(session, assessment_id, caller, cipher)
-    caller.ensure_works_on(assessment)
-    return _draft_read(assessment)
+async def get_draft(assessment_id: UUID, caller: Assessor, rt: Rt, cipher: Cipher, who: Who) -> DraftRead:
+    async with rt.uow() as uow:
+        assessment = await queries.get_assessment(uow.session, assessment_id, caller, cipher)
+        caller.ensure_works_on(assessment)
+        answer = _draft_read(assessment)
+        await disclosures.record(uow, who, assessment, "draft", disclosures.draft_fields(answer.form))
+        await uow.commit()
+    return answer
 
 
 @router.post(
@@ -226,11 +258,8 @@ async def correct(
     response_class=HTMLResponse,
     summary="The printable report (Annex C layout) of a completed assessment",
 )
-async def report_html(assessment_id: UUID, reader: Reader, rt: Rt, cipher: Cipher) -> HTMLResponse:
-    async with rt.read_session() as session:
-        assessment = await queries.get_assessment(session, assessment_id, reader, cipher)
-    if assessment.report is None:
-        raise AssessmentNotCompleted("the assessment is not signed yet; there is no report")
+async def report_html(assessment_id: UUID, reader: Reader, rt: Rt, cipher: Cipher, who: Who) -> HTMLResponse:
+    assessment = await _report_of(rt, assessment_id, reader, cipher, who)
     place = assessment.draft.form.get("place") if assessment.draft else None
     return HTMLResponse(
         report_html_doc.render(assessment, can_read_pii=reader.principal.can_read_pii, place=place)
