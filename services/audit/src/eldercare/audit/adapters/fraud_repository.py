@@ -66,6 +66,12 @@ class FraudRepository:
         )
         await self.session.execute(stmt)
 
+    async def get_visit(self, visit_id: UUID) -> AuditVisitRow | None:
+        return await self.session.get(AuditVisitRow, visit_id)
+
+    async def get_beneficiary(self, beneficiary_id: UUID) -> AuditBeneficiaryRow | None:
+        return await self.session.get(AuditBeneficiaryRow, beneficiary_id)
+
     async def get_stay(self, emergency_id: UUID) -> HospitalStay | None:
         row = await self.session.get(HospitalStayRow, emergency_id)
         return _stay(row) if row is not None else None

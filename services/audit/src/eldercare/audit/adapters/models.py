@@ -413,6 +413,30 @@ class RecoveredVisitRow(Base):
     recovery_id: Mapped[UUID] = mapped_column(ForeignKey("funds_recoveries.id"), index=True)
 
 
+class SurveyResponseRow(Base):
+    """One survey call and its answers on a questionnaire version; written once."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('reached', 'no_answer', 'refused', 'wrong_number')", name="outcome"),
+        Index("ix_survey_responses_district_code_id", "district_code", "id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
+    questionnaire_version: Mapped[str] = mapped_column(String(16))
+    district_code: Mapped[str] = mapped_column(String(6))
+    beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    visit_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    provider_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    satisfaction: Mapped[int | None] = mapped_column(SmallInteger)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finding_ids: Mapped[list[str]] = mapped_column(JSONB)
+    flag_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+
+
 __all__ = [
     "AuditBeneficiaryRow",
     "AuditChainHeadRow",
@@ -432,5 +456,6 @@ __all__ = [
     "RectificationNoticeRow",
     "SpotCheckRow",
     "SpotCheckSampleRow",
+    "SurveyResponseRow",
     "VisitFlagRow",
 ]

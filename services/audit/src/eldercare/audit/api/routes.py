@@ -12,6 +12,7 @@ from eldercare.audit.api import (
     rectification,
     samples,
     spot_checks,
+    surveys,
     trail,
     visit_flags,
 )
@@ -31,4 +32,6 @@ ROUTERS: list[APIRouter] = [
     recoveries.router,
     samples.samples,
     samples.results,
+    surveys.questionnaires,
+    surveys.responses,
 ]

@@ -69,3 +69,7 @@ class SampleNotSettled(Conflict):
 
 class InvalidPeriod(InvalidInput):
     """A follow-up period that does not start where the configured periods start."""
+
+
+class InvalidSurvey(InvalidInput):
+    """An unknown questionnaire version, an answer out of range, answers from nobody reached."""
