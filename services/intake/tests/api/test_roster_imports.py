@@ -211,3 +211,30 @@ class TestImport:
             f"{IMPORTS}/{response.json()['id']}", headers=tokens.headers("city_admin", region="4301")
         )
         assert city.status_code == 200
+
+
+class TestRosterInDecisions:
+    async def test_a_roster_mark_counts_at_the_decision(self, flow, client, tokens, sessions, vault) -> None:  # type: ignore[no-untyped-def]
+        # Declared no qualifying circumstance: changsha 第五条 needs one (e.g. 低保 with level >= 1).
+        app = await flow.assessed(1, level=2, circumstances=["living_alone"])
+        refused = await flow.decide(app["id"])
+        assert refused.status_code == 422, refused.text
+        response = await client.post(
+            IMPORTS, content=csv_of(line(flow, 1, start="2026-01-01", end="")), headers=officer(tokens, **CSV)
+        )
+        assert response.status_code == 202
+        await run_all(sessions, vault)
+        approved = await flow.decide(app["id"])
+        assert approved.status_code == 201, approved.text
+        assert ("第五条", "（一）") in [
+            (c["article"], c["item"]) for c in approved.json()["decision"]["basis"]
+        ]
+
+    async def test_an_expired_mark_does_not_count(self, flow, client, tokens, sessions, vault) -> None:  # type: ignore[no-untyped-def]
+        app = await flow.assessed(1, level=2, circumstances=["living_alone"])
+        content = csv_of(line(flow, 1, start="2024-01-01", end="2024-12-31"))
+        assert (
+            await client.post(IMPORTS, content=content, headers=officer(tokens, **CSV))
+        ).status_code == 202
+        await run_all(sessions, vault)
+        assert (await flow.decide(app["id"])).status_code == 422

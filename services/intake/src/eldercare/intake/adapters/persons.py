@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.common.ids import uuid7
-from eldercare.intake.adapters.models import PersonRow, PiiAccessRow
+from eldercare.intake.adapters.models import PersonCircumstanceRow, PersonRow, PiiAccessRow
 from eldercare.intake.adapters.pii import PiiVault
 from eldercare.intake.domain.person import Person
 from eldercare.intake.domain.vocabulary import Sex
@@ -118,3 +118,13 @@ class PiiAccessLog:
         )
         await self.session.flush()
         return access_id
+
+
+async def circumstances_on(session: AsyncSession, person_id: UUID, day: date) -> frozenset[str]:
+    """The circumstances the bureau's rosters mark on the person, valid on ``day``."""
+    query = select(PersonCircumstanceRow.circumstance).where(
+        PersonCircumstanceRow.person_id == person_id,
+        PersonCircumstanceRow.valid_from <= day,
+        or_(PersonCircumstanceRow.valid_to.is_(None), PersonCircumstanceRow.valid_to >= day),
+    )
+    return frozenset((await session.scalars(query)).all())

@@ -18,7 +18,7 @@ from eldercare.common.pii import mask_id_number
 from eldercare.common.uow import UnitOfWork
 from eldercare.intake.adapters.applications import ApplicationRepository
 from eldercare.intake.adapters.beneficiaries import BeneficiaryRepository
-from eldercare.intake.adapters.persons import PersonRepository
+from eldercare.intake.adapters.persons import PersonRepository, circumstances_on
 from eldercare.intake.adapters.pii import PiiVault
 from eldercare.intake.application.case import ApplicationCase
 from eldercare.intake.domain.application import Application, Decision, DecisionOutcome
@@ -72,9 +72,14 @@ async def decide_application(cmd: DecideApplication, uow: UnitOfWork) -> Applica
         raise NoPolicyInForce(f"no {application.policy} policy is in force on {as_of}", field="as_of")
     person = await PersonRepository(uow.session, cmd.vault).get(application.person_id)
     assert person is not None  # the foreign key guarantees it
-    evaluation = evaluate(pack, facts_of(application, person), as_of, cmd.policy_settings)
+    # The bureau's rosters (低保 lists …) count beside what the application declared.
+    marked = await circumstances_on(uow.session, person.id, as_of)
+    facts = replace(
+        facts_of(application, person), circumstances=frozenset(application.circumstances) | marked
+    )
+    evaluation = evaluate(pack, facts, as_of, cmd.policy_settings)
     if cmd.outcome is DecisionChoice.approve:
-        await _approve(cmd, uow, application, person, pack, evaluation, now)
+        await _approve(cmd, uow, application, person, pack, evaluation, facts, now)
     else:
         basis = (pack.decision_basis, *(u.basis for u in evaluation.unmet))
         decision = _decision(cmd, DecisionOutcome.rejected, pack, basis, now, effective_on=None)
@@ -203,6 +208,7 @@ async def _approve(
     person: Person,
     pack: PolicyPack,
     evaluation: Evaluation,
+    facts: PersonFacts,
     now: datetime,
 ) -> None:
     if not evaluation.eligible:
@@ -218,7 +224,7 @@ async def _approve(
                 for u in evaluation.unmet
             ],
         )
-    entitlement = entitlement_for(pack, facts_of(application, person), evaluation.as_of, cmd.policy_settings)
+    entitlement = entitlement_for(pack, facts, evaluation.as_of, cmd.policy_settings)
     amount = require_complete(entitlement)
     beneficiary = _beneficiary(
         application, pack, entitlement, amount, evaluation.as_of, cmd.principal.subject, now

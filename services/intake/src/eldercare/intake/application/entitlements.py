@@ -25,6 +25,7 @@ from eldercare.common.uow import UnitOfWork
 from eldercare.intake.adapters.applications import ApplicationRepository
 from eldercare.intake.adapters.beneficiaries import BeneficiaryRepository
 from eldercare.intake.adapters.models import PersonRow
+from eldercare.intake.adapters.persons import circumstances_on
 from eldercare.intake.application.decisions import facts_from
 from eldercare.intake.domain.beneficiary import (
     Beneficiary,
@@ -55,8 +56,9 @@ def _ref(clause: Clause) -> ClauseRef:
     return ClauseRef(source=clause.source, article=clause.article, item=clause.item, text=clause.text)
 
 
-async def facts_for(uow: UnitOfWork, beneficiary: Beneficiary, level: int) -> PersonFacts | None:
-    """The facts the enrolment was decided on, with ``level`` as the assessment level."""
+async def facts_for(uow: UnitOfWork, beneficiary: Beneficiary, level: int, day: date) -> PersonFacts | None:
+    """The facts the enrolment was decided on, with ``level`` as the assessment level and the
+    circumstances the bureau's rosters mark on ``day``."""
     if beneficiary.application_id is None:
         return None
     application = await ApplicationRepository(uow.session).get(beneficiary.application_id)
@@ -64,7 +66,9 @@ async def facts_for(uow: UnitOfWork, beneficiary: Beneficiary, level: int) -> Pe
     if application is None or person is None or application.assessment is None:
         return None
     application.assessment = replace(application.assessment, final_level=level)
-    return facts_from(application, person.birth_date, person.hukou_region, person.false_declaration_at)
+    facts = facts_from(application, person.birth_date, person.hukou_region, person.false_declaration_at)
+    marked = await circumstances_on(uow.session, person.id, day)
+    return replace(facts, circumstances=facts.circumstances | marked)
 
 
 def apply_pack(
@@ -197,17 +201,17 @@ async def reassess_beneficiary(cmd: ReassessBeneficiary, uow: UnitOfWork) -> Out
         log.info("older reassessment ignored", extra={"beneficiary_id": str(b.id)})
         return Outcome(b.id, "ignored")
     pack = cmd.catalog.get(b.pack_id, b.pack_version)
-    facts = await facts_for(uow, b, cmd.final_level)
-    if pack is None or facts is None:
-        log.warning("reassessment without a pack or facts ignored", extra={"beneficiary_id": str(b.id)})
-        return Outcome(b.id, "ignored")
     now = utcnow()
     effective_on = first_of_next_month(local_date(now))
     # Ages are taken on the day the change applies; a pack that lapses before then is applied on
     # its last day (its expiry is for the re-evaluation under the next version to handle).
     evaluated_on = effective_on
-    if pack.expires_on is not None and evaluated_on > pack.expires_on:
+    if pack is not None and pack.expires_on is not None and evaluated_on > pack.expires_on:
         evaluated_on = pack.expires_on
+    facts = await facts_for(uow, b, cmd.final_level, evaluated_on)
+    if pack is None or facts is None:
+        log.warning("reassessment without a pack or facts ignored", extra={"beneficiary_id": str(b.id)})
+        return Outcome(b.id, "ignored")
     result = apply_pack(
         uow,
         b,

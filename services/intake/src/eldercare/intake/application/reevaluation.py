@@ -16,7 +16,7 @@ from eldercare.common.uow import UnitOfWork
 from eldercare.intake.adapters.applications import ApplicationRepository
 from eldercare.intake.adapters.beneficiaries import BeneficiaryRepository, to_domain
 from eldercare.intake.adapters.models import BeneficiaryRow
-from eldercare.intake.adapters.persons import PersonRepository
+from eldercare.intake.adapters.persons import PersonRepository, circumstances_on
 from eldercare.intake.adapters.pii import PiiVault
 from eldercare.intake.application.decisions import facts_of
 from eldercare.intake.application.entitlements import Outcome, apply_pack, facts_for
@@ -78,9 +78,10 @@ async def reevaluate_beneficiaries(cmd: ReevaluateBeneficiaries, session: AsyncS
                 continue  # enrolled without an application (none yet): nothing to re-evaluate from
             # The level may have changed on reassessment since the application.
             application.assessment = replace(application.assessment, final_level=beneficiary.assessment_level)
-            report.append(
-                reevaluate(beneficiary, facts_of(application, person), pack, as_of, cmd.policy_settings)
-            )
+            facts = facts_of(application, person)
+            marked = await circumstances_on(session, person.id, as_of)
+            facts = replace(facts, circumstances=facts.circumstances | marked)
+            report.append(reevaluate(beneficiary, facts, pack, as_of, cmd.policy_settings))
         after = rows[-1].id
 
 
@@ -140,7 +141,7 @@ async def apply_reevaluation(cmd: ApplyReevaluation, uow: UnitOfWork) -> Applied
     for item in report:
         beneficiary = await beneficiaries.get(item.beneficiary_id, for_update=True)
         assert beneficiary is not None
-        facts = await facts_for(uow, beneficiary, beneficiary.assessment_level)
+        facts = await facts_for(uow, beneficiary, beneficiary.assessment_level, as_of)
         assert facts is not None  # the report only holds beneficiaries with facts
         result = apply_pack(
             uow,
