@@ -10,10 +10,12 @@ import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import uvicorn
+from aiokafka.structs import ConsumerRecord
 from pydantic import SecretStr
 from sqlalchemy import select
 from starlette.applications import Starlette
@@ -21,13 +23,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from eldercare.common.contracts import REGISTRY
-from eldercare.common.envelope import Envelope
+from eldercare.common.clock import utcnow
+from eldercare.common.consumer import ConsumerRunner
 from eldercare.common.testing.plugin import Tokens, api_test_settings
-from eldercare.common.uow import UnitOfWork
 from eldercare.intake.adapters.models import WebhookDeliveryRow, WebhookSubscriptionRow
 from eldercare.intake.adapters.orm import MESSAGING
 from eldercare.intake.adapters.webhook_sender import WebhookDispatcher
+from eldercare.intake.adapters.webhooks import WebhookRepository
 from eldercare.intake.consumers import webhook_sub
 from eldercare.intake.domain.webhooks import verify
 from eldercare.intake.settings import IntakeSettings
@@ -89,18 +91,30 @@ async def subscribe(client, tokens, url: str, types: list[str] | None = None, **
     return dict(response.json())
 
 
-async def consume_own_events(sessions) -> None:  # type: ignore[no-untyped-def]
-    """What the intake.webhooks consumer does with each of intake's events in the outbox."""
+async def consume_own_events(sessions, settings: IntakeSettings) -> list[str]:  # type: ignore[no-untyped-def]
+    """Intake's outbox rows through the intake.webhooks consumer runner (inbox, envelope parsing,
+    handler, commit) as Kafka records; the runner's verdict for each."""
+    runner = ConsumerRunner(settings, webhook_sub, sessions, MESSAGING, producer=None)  # type: ignore[arg-type]
     async with sessions() as s:
         rows = (await s.execute(select(MESSAGING.outbox).order_by(MESSAGING.outbox.c.position))).all()
-    for row in rows:
-        envelope = Envelope.from_kafka([(k, v.encode()) for k, v in row.headers], bytes(row.payload))
-        handler = webhook_sub.handler_for(envelope.type)
-        if handler is None:
-            continue
-        async with UnitOfWork(sessions, MESSAGING, source="intake", incoming=envelope) as uow:
-            await handler(REGISTRY.parse(envelope), uow)
-            await uow.commit()
+    verdicts = []
+    for offset, row in enumerate(rows):
+        value = bytes(row.payload)
+        record = ConsumerRecord(
+            topic=row.topic,
+            partition=0,
+            offset=offset,
+            timestamp=0,
+            timestamp_type=0,
+            key=row.key.encode() if row.key else None,
+            value=value,
+            checksum=None,
+            serialized_key_size=0,
+            serialized_value_size=len(value),
+            headers=[(k, v.encode()) for k, v in row.headers],
+        )
+        verdicts.append(await runner.handle_record(record))
+    return verdicts
 
 
 async def deliveries(sessions) -> list[WebhookDeliveryRow]:  # type: ignore[no-untyped-def]
@@ -190,8 +204,8 @@ class TestDeliveries:
         body = flow.body(1)
         app = await flow.assessed(1, level=1)
         assert (await flow.decide(app["id"])).status_code == 201
-        await consume_own_events(sessions)
-        await consume_own_events(sessions)  # a replayed event queues nothing twice
+        assert "duplicate" not in await consume_own_events(sessions, settings)
+        assert set(await consume_own_events(sessions, settings)) == {"duplicate"}  # a replay queues nothing
         queued = await deliveries(sessions)
         assert sorted(d.event_type for d in queued) == [
             "intake.application.submitted.v1",
@@ -225,12 +239,12 @@ class TestDeliveries:
         assert all(d["log"][0]["status_code"] == 200 and d["log"][0]["latency_ms"] >= 0 for d in log)
 
     async def test_only_the_subscribed_types_of_the_clients_region(
-        self, flow, client, tokens, sessions, receiver
+        self, flow, client, tokens, sessions, settings, receiver
     ) -> None:  # type: ignore[no-untyped-def]
         await subscribe(client, tokens, receiver.url, types=["intake.beneficiary.enrolled.v1"])
         await subscribe(client, tokens, receiver.url, subject="platform-nanchang", region="3601")
         await flow.submitted(1)
-        await consume_own_events(sessions)
+        await consume_own_events(sessions, settings)
         assert await deliveries(sessions) == []
 
     async def test_a_failing_receiver_is_retried_with_backoff_then_the_delivery_fails(  # type: ignore[no-untyped-def]
@@ -238,7 +252,7 @@ class TestDeliveries:
     ) -> None:
         created = await subscribe(client, tokens, receiver.url)
         await flow.submitted(1)
-        await consume_own_events(sessions)
+        await consume_own_events(sessions, settings)
         dispatcher = WebhookDispatcher(settings, sessions)
         receiver.plan = [500, 503]
         assert await dispatcher.run_once() == 1
@@ -266,7 +280,7 @@ class TestDeliveries:
     ) -> None:
         created = await subscribe(client, tokens, receiver.url)
         await flow.submitted(1)
-        await consume_own_events(sessions)
+        await consume_own_events(sessions, settings)
         dispatcher = WebhookDispatcher(settings.model_copy(update={"webhook_max_attempts": 1}), sessions)
         receiver.plan = [500]
         await dispatcher.run_once()
@@ -291,8 +305,24 @@ class TestDeliveries:
         sock.close()  # nothing listens there
         await subscribe(client, tokens, f"http://127.0.0.1:{port}/hook")
         await flow.submitted(1)
-        await consume_own_events(sessions)
+        await consume_own_events(sessions, settings)
         await WebhookDispatcher(settings, sessions).run_once()
         [delivery] = await deliveries(sessions)
         assert (delivery.status, delivery.last_status_code) == ("pending", None)
         assert delivery.last_error and "Connect" in delivery.last_error
+
+    async def test_a_delivery_claimed_by_a_worker_that_died_is_sent_after_the_lease(  # type: ignore[no-untyped-def]
+        self, flow, client, tokens, sessions, settings, receiver
+    ) -> None:
+        await subscribe(client, tokens, receiver.url)
+        await flow.submitted(1)
+        await consume_own_events(sessions, settings)
+        short = settings.model_copy(update={"webhook_lease_seconds": 0.2})
+        async with sessions() as s, s.begin():  # claimed, then the worker dies before sending
+            assert len(await WebhookRepository(s).claim_due(utcnow(), 10, timedelta(seconds=0.2))) == 1
+        dispatcher = WebhookDispatcher(short, sessions)
+        assert await dispatcher.run_once() == 0 and receiver.received == []
+        await asyncio.sleep(0.25)
+        assert await dispatcher.run_once() == 1
+        [delivery] = await deliveries(sessions)
+        assert (delivery.status, delivery.attempts, len(receiver.received)) == ("delivered", 1, 1)
