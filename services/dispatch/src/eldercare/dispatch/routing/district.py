@@ -219,10 +219,10 @@ class DayProblem:
                 service_duration=job.duration,
                 tw_early=job.window_start,
                 tw_late=job.window_end - job.duration,
-                prize=PRIZE
-                + int(penalties[:, k].max(initial=0))
-                + weights.workload_per_second * job.duration,
-                required=False,
+                prize=self._prize(job, penalties[:, k], weights),
+                # Re-planning: a visit already booked stays booked (with someone); its current
+                # route, which the search starts from, shows that it fits.
+                required=job.current is not None,
                 name=str(k),
             )
             for k, job in enumerate(self.jobs)

@@ -109,9 +109,12 @@ def replan_day(
         routes[wid] = [Stop(b.job.id, b.start, b.end) for b in pinned.get(wid, [])]
     unassigned: list[Hashable] = []
     sub_workers = []
-    for w in helpers:
+    for w in list(helpers):
         head = pinned.get(w.id, [])
         start_point, available = (head[-1].job.point, head[-1].end) if head else (w.home, w.shift_start)
+        if max(now, available) >= w.shift_end:
+            helpers.remove(w)  # their day is over: nothing to re-plan
+            continue
         sub_workers.append(
             replace(
                 w,
@@ -125,7 +128,10 @@ def replan_day(
     original = {b.job.id: b for b in booked}
     if to_place and sub_workers:
         problem = DayProblem(sub_workers, sub_jobs, travel, weights)
-        sequences = search_routes(problem, seconds, began, seed)
+        # The search starts from the helpers' routes as booked (the visits to place left out).
+        index = {j.id: k for k, j in enumerate(sub_jobs)}
+        initial = {wi: [index[b.job.id] for b in free.get(w.id, [])] for wi, w in enumerate(sub_workers)}
+        sequences = search_routes(problem, seconds, began, seed, initial)
         if check_day(problem, sequences).violations:
             sequences = repair(problem, sequences)
         for wi, w in enumerate(sub_workers):
