@@ -51,5 +51,11 @@ class AssessmentSettings(ServiceSettings):
     # region covers it (the local stack's and the end-to-end flow); false: assigned tasks only.
     unassigned_tasks_open_to_region: bool = True
 
+    # Mutual recognition (xiangtan-2025 第七条: 评估结果在全市范围内互认): the instruments the city's
+    # policy recognises, and the region-code prefixes whose organisations' results are accepted
+    # besides the organisations registered here. JSON lists in the environment.
+    recognised_instruments: list[str] = Field(default_factory=lambda: ["GB/T 42195-2022"])
+    recognised_regions: list[str] = Field(default_factory=list)
+
     def rule_settings(self) -> RuleSettings:
         return RULE_SETS[self.rule_set].settings

@@ -73,6 +73,8 @@ class AssessmentRow(Timestamped, Base):
     trigger_ref: Mapped[str | None] = mapped_column(String(100), unique=True)
     # When ReassessmentDue was published for this (completed) assessment: once only.
     reassessment_due_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The recognised external result that closed this task, with its provenance (Xiangtan 第七条).
+    recognition: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class OrganisationRow(Timestamped, Base):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, update
@@ -25,6 +26,7 @@ from eldercare.assessment.domain.assessment import (
     SignerKind,
 )
 from eldercare.assessment.domain.organisations import AssignedAssessor, Assignment
+from eldercare.assessment.domain.recognition import ExternalResult
 from eldercare.assessment.domain.scoring import ScoringResult
 
 
@@ -195,6 +197,7 @@ class AssessmentRepository:
             assignment=_assignment(row),
             reason_note=row.reason_note,
             trigger_ref=row.trigger_ref,
+            recognition=_recognition(row.recognition),
         )
 
     def _draft(self, row: AssessmentRow) -> Draft | None:
@@ -271,6 +274,14 @@ class AssessmentRepository:
         row.superseded_by_id = a.superseded_by_id
         row.reason_note = a.reason_note
         row.trigger_ref = a.trigger_ref
+        if a.recognition is not None:
+            row.recognition = {
+                **{k: v for k, v in asdict(a.recognition).items() if k not in ("assessed_on", "valid_until")},
+                "adjustments": list(a.recognition.adjustments),
+                "subtotals": dict(a.recognition.subtotals),
+                "assessed_on": a.recognition.assessed_on.isoformat(),
+                "valid_until": a.recognition.valid_until.isoformat(),
+            }
         if a.assignment is not None:
             row.organisation_id = a.assignment.organisation_id
             row.assigned_assessors = [
@@ -304,6 +315,19 @@ class AssessmentRepository:
         row.assessed_on = report.assessed_on
         row.submitted_by = report.submitted_by
         row.completed_at = report.completed_at
+
+
+def _recognition(data: dict[str, Any] | None) -> ExternalResult | None:
+    if data is None:
+        return None
+    return ExternalResult(
+        **{
+            **data,
+            "adjustments": tuple(data["adjustments"]),
+            "assessed_on": date.fromisoformat(data["assessed_on"]),
+            "valid_until": date.fromisoformat(data["valid_until"]),
+        }
+    )
 
 
 def _in_force() -> tuple[ColumnElement[bool], ...]:

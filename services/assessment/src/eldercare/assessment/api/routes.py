@@ -25,9 +25,10 @@ from eldercare.assessment.api.schemas import (
     DisputeCreate,
     DueList,
     ReassessmentCreate,
+    RecognitionCreate,
     ResultCreate,
 )
-from eldercare.assessment.application import disclosures, handlers, queries, triggers
+from eldercare.assessment.application import disclosures, handlers, queries, recognition, triggers
 from eldercare.assessment.application.access import ORG_ADMIN, Viewer
 from eldercare.assessment.application.disclosures import Disclosure
 from eldercare.assessment.application.forms import missing_fields
@@ -39,6 +40,7 @@ from eldercare.assessment.domain.assessment import (
 )
 from eldercare.assessment.domain.errors import AssessmentNotCompleted
 from eldercare.assessment.domain.gbt42195 import RuleSettings
+from eldercare.assessment.domain.recognition import ExternalResult
 from eldercare.assessment.domain.scoring import ScoringInput
 from eldercare.assessment.settings import AssessmentSettings
 from eldercare.common.auth import Principal, Role, require
@@ -285,6 +287,48 @@ async def dispute(
         lambda result: AssessmentRead.from_domain(result[0], caller.principal),
         idempotency=idem,
         headers=lambda result: {"Eldercare-Task-Opened": "true" if result[1] else "false"},
+    )
+
+
+@router.post(
+    "/{assessment_id}/recognitions",
+    response_model=AssessmentRead,
+    status_code=201,
+    summary="Close a pending task with a recognised external result (mutual recognition, Xiangtan 第七条)",
+)
+async def recognise(
+    assessment_id: UUID,
+    body: RecognitionCreate,
+    caller: Disputer,
+    request: Request,
+    idem: Idempotency,
+    rt: Rt,
+    cipher: Cipher,
+) -> object:
+    settings: AssessmentSettings = request.app.state.settings
+    result = ExternalResult(
+        instrument=body.instrument,
+        instrument_version=body.instrument_version,
+        total_score=body.total_score,
+        subtotals=dict(body.subtotals),
+        preliminary_level=body.preliminary_level,
+        final_level=body.final_level,
+        adjustments=tuple(body.adjustments),
+        assessed_on=body.assessed_on,
+        valid_until=recognition.validity(
+            body.assessed_on, body.valid_until, settings.reassessment_interval_months
+        ),
+        issuer_name=body.issuer_name,
+        issuer_credit_code=body.issuer_credit_code.upper(),
+        issuer_region=body.issuer_region,
+        document_ref=body.document_ref,
+    )
+    cmd = recognition.RecogniseResult(assessment_id, result, caller, cipher, settings)
+    return await execute(
+        rt,
+        lambda uow: recognition.recognise_result(cmd, uow),
+        lambda a: AssessmentRead.from_domain(a, caller.principal),
+        idempotency=idem,
     )
 
 

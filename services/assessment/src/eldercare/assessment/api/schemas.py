@@ -35,6 +35,7 @@ from eldercare.assessment.domain.assessment import (
     SignerKind,
 )
 from eldercare.assessment.domain.gbt42195 import ITEMS, level_label
+from eldercare.assessment.domain.recognition import BASIS
 from eldercare.common.auth import Principal
 from eldercare.common.pii import mask_text
 
@@ -136,6 +137,37 @@ class ReassessmentCreate(BaseModel):
     reason: Literal["routine", "immediate", "dispute"]
 
 
+class RecognitionCreate(BaseModel):
+    """An external result to accept instead of a new assessment (Xiangtan 第七条), as its report
+    (Annex C) states it, with its provenance."""
+
+    model_config = _FORBID
+
+    instrument: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] = Field(
+        examples=["GB/T 42195-2022"]
+    )
+    instrument_version: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
+    total_score: StrictInt = Field(ge=0, le=90, description="C.2")
+    subtotals: dict[Annotated[str, StringConstraints(max_length=8)], StrictInt] = Field(
+        max_length=8, description="C.1: B.1..B.4"
+    )
+    preliminary_level: StrictInt = Field(ge=0, le=4, description="C.3")
+    final_level: StrictInt = Field(ge=0, le=4, description="C.5")
+    adjustments: list[Annotated[str, StringConstraints(max_length=4)]] = Field(
+        default_factory=list, max_length=4, description="C.4 reasons that fired: R1..R4"
+    )
+    assessed_on: date
+    valid_until: date | None = Field(
+        default=None, description="as the result states it; else the local reassessment interval applies"
+    )
+    issuer_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    issuer_credit_code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z]{18}$")]
+    issuer_region: Annotated[str, StringConstraints(pattern=r"^\d{4,6}$")] = Field(
+        description="GB/T 2260 code of the issuer's city or district"
+    )
+    document_ref: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
 class DisputeCreate(BaseModel):
     """A dispute of a signed result: opens a 复评 task (A.1.3) unless the person has an open task."""
 
@@ -212,6 +244,9 @@ class AssessmentRead(BaseModel):
     organisation_id: UUID | None = Field(default=None, description="the assigned organisation")
     assigned_assessors: list[AssignedAssessorRead] = Field(default_factory=list)
     reason_note: str | None = Field(default=None, description="what opened this task, beyond A.1.3's code")
+    recognition: dict[str, Any] | None = Field(
+        default=None, description="the recognised external result that closed it (Xiangtan 第七条)"
+    )
 
     @classmethod
     def from_domain(cls, a: Assessment, principal: Principal) -> AssessmentRead:
@@ -248,8 +283,26 @@ class AssessmentRead(BaseModel):
                 for x in (a.assignment.assessors if a.assignment else ())
             ],
             reason_note=a.reason_note,
+            recognition=_recognition_read(a),
         )
         return read.model_copy(update=_report_fields(a, principal)) if a.report else read
+
+
+def _recognition_read(a: Assessment) -> dict[str, Any] | None:
+    r = a.recognition
+    if r is None:
+        return None
+    return {
+        "basis": BASIS,
+        "instrument": r.instrument,
+        "instrument_version": r.instrument_version,
+        "assessed_on": r.assessed_on.isoformat(),
+        "valid_until": r.valid_until.isoformat(),
+        "issuer_name": r.issuer_name,
+        "issuer_credit_code": r.issuer_credit_code,
+        "issuer_region": r.issuer_region,
+        "document_ref": r.document_ref,
+    }
 
 
 def _report_fields(a: Assessment, principal: Principal) -> dict[str, Any]:

@@ -122,11 +122,11 @@ async def record_result(cmd: RecordResult, uow: UnitOfWork) -> Assessment:
         now=utcnow(),
     )
     await repo.save(assessment)
-    _publish_completed(assessment, uow)
+    publish_completed(assessment, uow)
     return assessment
 
 
-def _publish_completed(assessment: Assessment, uow: UnitOfWork) -> None:
+def publish_completed(assessment: Assessment, uow: UnitOfWork) -> None:
     report = assessment.report
     assert report is not None
     scoring = report.scoring
@@ -226,7 +226,7 @@ async def sign_assessment(cmd: SignAssessment, uow: UnitOfWork) -> Assessment:
             now=now,
         )
         await repo.save(assessment)
-        _publish_completed(assessment, uow)
+        publish_completed(assessment, uow)
     else:
         await repo.save(assessment)
     return assessment

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from eldercare.assessment.domain.adjustments import Adjustment
 from eldercare.assessment.domain.errors import (
     AlreadySigned,
     AssessmentAlreadySuperseded,
@@ -19,6 +20,7 @@ from eldercare.assessment.domain.errors import (
 )
 from eldercare.assessment.domain.gbt42195 import RuleSettings
 from eldercare.assessment.domain.organisations import Assignment
+from eldercare.assessment.domain.recognition import BASIS, ExternalResult
 from eldercare.assessment.domain.scoring import ScoringInput, ScoringResult, score
 from eldercare.common.clock import local_date
 from eldercare.common.ids import uuid7
@@ -163,7 +165,43 @@ class Assessment:
     # and the reference of what triggered it, unique so a trigger opens at most one task.
     reason_note: str | None = None
     trigger_ref: str | None = None
+    # The external result this task accepted instead of a new assessment (Xiangtan 第七条).
+    recognition: ExternalResult | None = None
     id: UUID = field(default_factory=uuid7)
+
+    def recognise(self, result: ExternalResult, *, by: str, now: datetime) -> AssessmentReport:
+        """Close the task with a recognised external result: its figures as its report states them,
+        with its provenance; no items, no diagnoses (they stay with the issuer)."""
+        self._ensure_pending()
+        self.recognition = result
+        self.report = AssessmentReport(
+            scoring=ScoringResult(
+                items={},
+                total_score=result.total_score,
+                subtotals=dict(result.subtotals),
+                preliminary_level=result.preliminary_level,
+                final_level=result.final_level,
+                adjustments=tuple(Adjustment(code, "见原评估报告") for code in result.adjustments),
+                rule_settings={
+                    "source": "mutual_recognition",
+                    "basis": BASIS,
+                    "instrument": result.instrument,
+                    "issuer_credit_code": result.issuer_credit_code,
+                    "document_ref": result.document_ref,
+                },
+                diagnoses=(),
+                risk_events_30d={},
+            ),
+            coma=False,
+            psychiatric_specialist_diagnosis=False,
+            assessors=(),
+            information_provider=InformationProvider("", InformantRelation.other),
+            assessed_on=result.assessed_on,
+            submitted_by=by,
+            completed_at=now,
+        )
+        self.status = AssessmentStatus.completed
+        return self.report
 
     def assign(self, assignment: Assignment) -> None:
         """Assign the organisation and the two assessors. A reassignment voids the assessors'

@@ -41,3 +41,7 @@ class AssignmentRefused(Conflict):
 
 class NotAnAssignedAssessor(Forbidden):
     """Only the two assessors assigned to a task edit and sign its form."""
+
+
+class NotRecognised(Conflict):
+    """An external result the city does not accept in place of its own assessment (Xiangtan 第七条)."""
