@@ -131,6 +131,18 @@ def _command(
 
 
 class ReevaluationApply(ReevaluationCreate):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "pack_id": "changsha-2024",
+                    "version": "2024.1",
+                    "digest": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                }
+            ]
+        }
+    )
+
     digest: str = Field(min_length=64, max_length=64, description="the dry run's digest")
 
 

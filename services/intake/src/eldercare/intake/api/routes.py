@@ -217,7 +217,7 @@ async def flag_false_declaration(
     responses={404: {"description": "no application of this client has the reference"}},
 )
 async def get_application_by_reference(
-    external_ref: Annotated[str, Path(pattern=r"^[A-Za-z0-9._:/-]{1,64}$")],
+    external_ref: Annotated[str, Path(pattern=r"^[A-Za-z0-9._:/-]{1,64}$", examples=["CITY/2026/0001"])],
     principal: CityPlatform,
     rt: Rt,
     vault: Vault,
