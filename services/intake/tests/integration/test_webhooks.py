@@ -326,3 +326,17 @@ class TestDeliveries:
         assert await dispatcher.run_once() == 1
         [delivery] = await deliveries(sessions)
         assert (delivery.status, delivery.attempts, len(receiver.received)) == ("delivered", 1, 1)
+
+    async def test_a_deactivated_subscription_gets_no_new_deliveries(  # type: ignore[no-untyped-def]
+        self, flow, client, tokens, sessions, settings, receiver
+    ) -> None:
+        created = await subscribe(client, tokens, receiver.url)
+        other = await client.post(
+            f"{URL}/{created['id']}/deactivations", headers=platform(tokens, subject="b")
+        )
+        assert other.status_code == 404
+        response = await client.post(f"{URL}/{created['id']}/deactivations", headers=platform(tokens))
+        assert response.status_code == 201 and response.json()["active"] is False
+        await flow.submitted(1)
+        await consume_own_events(sessions, settings)
+        assert await deliveries(sessions) == []

@@ -211,6 +211,24 @@ async def get_subscription(
     )
 
 
+@router.post(
+    "/{subscription_id}/deactivations",
+    response_model=WebhookSubscriptionRead,
+    status_code=201,
+    summary="Stop queueing deliveries for a subscription (those queued are still sent)",
+)
+async def deactivate(
+    subscription_id: UUID, principal: CityPlatform, idem: Idempotency, rt: Rt, settings: Settings
+) -> object:
+    window = settings.webhook_replay_window_seconds
+    return await execute(
+        rt,
+        lambda uow: webhooks.deactivate(uow, principal, subscription_id),
+        lambda row: WebhookSubscriptionRead.build(row, window),
+        idempotency=idem,
+    )
+
+
 @router.get(
     "/{subscription_id}/deliveries",
     response_model=Page[DeliveryRead],

@@ -70,6 +70,14 @@ async def own_subscription(
     return row
 
 
+async def deactivate(uow: UnitOfWork, principal: Principal, subscription_id: UUID) -> WebhookSubscriptionRow:
+    """No new deliveries are queued for it; those already queued are still sent."""
+    row = await own_subscription(uow, principal, subscription_id)
+    row.active = False
+    await uow.session.flush()
+    return row
+
+
 async def list_subscriptions(uow: UnitOfWork, principal: Principal) -> list[WebhookSubscriptionRow]:
     return await WebhookRepository(uow.session).list_subscriptions(principal.subject)
 

@@ -116,7 +116,8 @@ def _entry(number: int, raw: dict[str, Any], today: date) -> tuple[RosterEntry |
     code = code or CATEGORY_BY_LABEL.get(category_text)
     category = code.value if code else None
     if category is None:
-        errors.append(RowError(number, "category", f"not a category of the vocabulary: {category_text!r}"))
+        # The cell is not echoed: a misplaced column could hold an ID number or a name.
+        errors.append(RowError(number, "category", "not a category code or label of the vocabulary"))
     dates: dict[str, date | None] = {}
     for column in ("valid_from", "valid_to"):
         try:
