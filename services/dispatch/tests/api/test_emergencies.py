@@ -164,3 +164,67 @@ class TestWithAResponseTime:
         admin = world.admin(scene.provider["id"])
         response = await world.client.get("/v1/emergencies", params={"overdue": "true"}, headers=admin)
         assert response.status_code == 200 and response.json()["items"] == []
+
+
+NEAR = {"lat": 28.1950, "lon": 112.9770}  # about 130 m from the home
+FARTHER = {"lat": 28.2100, "lon": 112.9900}  # about 2.2 km
+ALL_DAY = {"shift_start": "00:00", "shift_end": "23:59", "max_visits_per_day": 8}
+
+
+class TestNotifyingTheNearestCaregiver:
+    async def staffed(self, world):  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        # The scene's caregiver has no workday (no known position): never asked first.
+        near = await world.caregiver_of(scene.provider["id"], workday={"home": NEAR, **ALL_DAY})
+        far = await world.caregiver_of(scene.provider["id"], workday={"home": FARTHER, **ALL_DAY})
+        return scene, near, far
+
+    async def test_the_nearest_available_caregiver_is_asked_first_then_the_next_then_the_line(
+        self, world
+    ) -> None:  # type: ignore[no-untyped-def]
+        scene, near, far = await self.staffed(world)
+        call = (await raise_call(world, scene)).json()
+        assert call["notified_caregiver_ids"] == [near["id"]] and call["notified_at"] is not None
+        url = f"/v1/emergencies/{call['id']}/escalations"
+        cannot = world.caregiver(scene.provider["id"], near["id"])
+        second = (await world.client.post(url, headers=cannot)).json()
+        assert (second["notified_caregiver_ids"], second["escalated_to_line_at"]) == (
+            [near["id"], far["id"]],
+            None,
+        )
+        third = (await world.client.post(url, headers=world.admin(scene.provider["id"]))).json()
+        assert third["escalated_to_line_at"] is not None
+
+    async def test_a_caregiver_in_a_visit_or_decertified_is_not_asked(self, world) -> None:  # type: ignore[no-untyped-def]
+        scene, near, far = await self.staffed(world)
+        visit = await world.visit(scene.plan, near, hours=0)
+        headers = world.caregiver(scene.provider["id"], near["id"])
+        body = {"location": world.home, "accuracy_m": 10}
+        assert (
+            await world.client.post(f"/v1/visits/{visit['id']}/check-ins", json=body, headers=headers)
+        ).status_code == 201
+        call = (await raise_call(world, scene)).json()
+        assert call["notified_caregiver_ids"] == [far["id"]]
+
+    async def test_without_anyone_to_ask_the_call_goes_to_the_line_at_once(self, world) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        call = (await raise_call(world, scene)).json()
+        assert call["notified_caregiver_ids"] == [] and call["escalated_to_line_at"] is not None
+
+    async def test_the_worker_escalates_what_nobody_acknowledged(self, world, sessions) -> None:  # type: ignore[no-untyped-def]
+        from eldercare.common.uow import UnitOfWork
+        from eldercare.dispatch.adapters.orm import MESSAGING
+        from eldercare.dispatch.application.emergencies import escalate_unacknowledged
+
+        scene, near, far = await self.staffed(world)
+        call = (await raise_call(world, scene)).json()
+        acked = (await raise_call(world, scene)).json()
+        await world.client.post(
+            f"/v1/emergencies/{acked['id']}/acknowledgements", headers=world.admin(scene.provider["id"])
+        )
+        async with UnitOfWork(sessions, MESSAGING, source="dispatch") as uow:
+            done = await escalate_unacknowledged(uow, after=timedelta(0))
+            await uow.commit()
+        assert [str(e.id) for e in done] == [call["id"]]
+        read = (await world.client.get(f"/v1/emergencies/{call['id']}", headers=world.officer())).json()
+        assert read["notified_caregiver_ids"] == [near["id"], far["id"]]

@@ -8,7 +8,14 @@ from uuid import uuid4
 import pytest
 
 from eldercare.dispatch.application.emergencies import responsible_plan
-from eldercare.dispatch.domain.emergencies import Emergency, EmergencyStateConflict, EmergencyStatus
+from eldercare.dispatch.domain.emergencies import (
+    Candidate,
+    Emergency,
+    EmergencyStateConflict,
+    EmergencyStatus,
+    nearest_first,
+)
+from eldercare.dispatch.domain.geo import Point
 
 from .test_visit_lifecycle import T0, plan
 
@@ -64,3 +71,24 @@ class TestResponsibleProvider:
         assert responsible_plan([without, with_help]) is with_help
         assert responsible_plan([without]) is without
         assert responsible_plan([]) is None
+
+
+class TestEscalation:
+    def test_callers_are_asked_nearest_first_and_in_turn_then_the_line(self) -> None:
+        home = Point(28.1941, 112.9761)
+        a, b, c, d = uuid4(), uuid4(), uuid4(), uuid4()
+        order = nearest_first(
+            [
+                Candidate(a, Point(28.2100, 112.9900), True),
+                Candidate(b, Point(28.1950, 112.9770), True),
+                Candidate(c, Point(28.1942, 112.9761), False),  # busy
+                Candidate(d, None, True),  # position unknown
+            ],
+            home,
+        )
+        assert order == [b, a]
+        e = emergency()
+        assert e.escalate(order, now=T0) == b
+        assert e.escalate(order, now=T0 + timedelta(minutes=5)) == a
+        assert e.escalate(order, now=T0 + timedelta(minutes=10)) is None
+        assert (e.notified_caregiver_ids, e.escalated_to_line_at) == ((b, a), T0 + timedelta(minutes=10))

@@ -67,6 +67,10 @@ class DispatchSettings(ServiceSettings):
     # (changsha-2024 第七条（三） only requires the 24-hour line), so there is no default: unset, an
     # emergency shows no due time and the overdue list answers 503 naming the setting.
     emergency_response_minutes: int | None = Field(default=None, gt=0, le=24 * 60)
+    # Minutes a notified caregiver has to acknowledge before the worker asks the next one, then the
+    # provider's 24-hour line. No seed fixes it either: unset, escalation is by hand only
+    # (POST /v1/emergencies/{id}/escalations).
+    emergency_ack_minutes: int | None = Field(default=None, gt=0, le=24 * 60)
 
     @field_validator("item_rules")
     @classmethod

@@ -7,11 +7,13 @@ import asyncio
 import contextlib
 import logging
 import signal
+from datetime import timedelta
 
 from eldercare.common.clock import utcnow
 from eldercare.common.observability import configure_logging
 from eldercare.common.worker import Worker
 from eldercare.dispatch.adapters.orm import MESSAGING
+from eldercare.dispatch.application.emergencies import escalate_unacknowledged
 from eldercare.dispatch.application.missed import mark_missed_visits
 from eldercare.dispatch.consumers import SUBSCRIPTIONS
 from eldercare.dispatch.settings import DispatchSettings
@@ -20,8 +22,9 @@ log = logging.getLogger("eldercare.dispatch.worker")
 
 
 async def sweep_missed(worker: Worker, settings: DispatchSettings, stop: asyncio.Event) -> None:
-    """Mark missed visits every ``missed_sweep_seconds`` until ``stop``; a failed sweep is logged and
-    retried at the next tick (it wrote nothing: one transaction)."""
+    """Every ``missed_sweep_seconds`` until ``stop``: mark missed visits, and escalate emergency calls
+    nobody acknowledged (when DISPATCH_EMERGENCY_ACK_MINUTES is set). A failed sweep is logged and
+    retried at the next tick (each step is one transaction)."""
     while not stop.is_set():
         try:
             async with worker.runtime.uow() as uow:
@@ -29,6 +32,13 @@ async def sweep_missed(worker: Worker, settings: DispatchSettings, stop: asyncio
                 await uow.commit()
             if marked:
                 log.info("visits marked missed", extra={"count": len(marked)})
+            if settings.emergency_ack_minutes is not None:
+                async with worker.runtime.uow() as uow:
+                    after = timedelta(minutes=settings.emergency_ack_minutes)
+                    escalated = await escalate_unacknowledged(uow, after=after)
+                    await uow.commit()
+                if escalated:
+                    log.info("emergencies escalated", extra={"count": len(escalated)})
         except Exception:
             log.exception("missed-visit sweep failed")
         with contextlib.suppress(asyncio.TimeoutError):

@@ -311,6 +311,11 @@ class EmergencyRow(Timestamped, Base):
     resolved_by: Mapped[str | None] = mapped_column(String(200))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str | None] = mapped_column(String(24))
+    # The caregivers asked to go, in turn (nearest available first), the last request's instant, and
+    # when nobody acknowledged and the call went to the provider's 24-hour line.
+    notified_caregiver_ids: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_to_line_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 __all__ = [

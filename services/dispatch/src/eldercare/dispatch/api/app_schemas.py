@@ -99,6 +99,13 @@ class EmergencyRead(BaseModel):
     response_due_at: datetime | None = Field(
         description="null while DISPATCH_EMERGENCY_RESPONSE_MINUTES is unset"
     )
+    notified_caregiver_ids: list[UUID] = Field(
+        description="caregivers asked to go, in turn: the nearest available first, then on escalation"
+    )
+    notified_at: datetime | None
+    escalated_to_line_at: datetime | None = Field(
+        description="nobody left to ask: the provider's 24-hour line"
+    )
 
     @classmethod
     def from_domain(cls, e: Emergency, response_minutes: int | None) -> EmergencyRead:
@@ -123,4 +130,7 @@ class EmergencyRead(BaseModel):
             seconds_to_acknowledge=e.seconds_to(e.acknowledged_at),
             seconds_to_respond=e.seconds_to(e.responded_at),
             response_due_at=e.response_due_at(response_minutes),
+            notified_caregiver_ids=list(e.notified_caregiver_ids),
+            notified_at=e.notified_at,
+            escalated_to_line_at=e.escalated_to_line_at,
         )

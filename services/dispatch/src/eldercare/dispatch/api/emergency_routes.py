@@ -113,6 +113,11 @@ def _step(path: str, summary: str, handler: emergencies.StepHandler) -> None:
 
 _step("acknowledgements", "Acknowledge the call (接警)", emergencies.acknowledge)
 _step("arrivals", "Someone is on the scene (到场)", emergencies.arrive)
+_step(
+    "escalations",
+    "The asked caregiver cannot go: ask the next nearest, else the provider's 24-hour line",
+    emergencies.escalate,
+)
 
 
 @router.post(

@@ -8,21 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.common.auth import GOVERNMENT_ROLES, Principal, Role
-from eldercare.common.clock import utcnow
+from eldercare.common.clock import DISPLAY_ZONE, utcnow
 from eldercare.common.contracts import EmergencyRaised, EmergencyResolved
 from eldercare.common.errors import Forbidden, InvalidInput
 from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.repositories.beneficiaries import BeneficiaryRepository
 from eldercare.dispatch.adapters.repositories.care_plans import CarePlanRepository
 from eldercare.dispatch.adapters.repositories.emergencies import EmergencyRepository
+from eldercare.dispatch.adapters.repositories.providers import CaregiverRepository
+from eldercare.dispatch.adapters.repositories.visits import VisitRepository
 from eldercare.dispatch.application.access import caregiver_of, ensure, provider_admin_of
 from eldercare.dispatch.domain.care_plans import CarePlan
-from eldercare.dispatch.domain.emergencies import Emergency
+from eldercare.dispatch.domain.emergencies import Candidate, Emergency, nearest_first
+from eldercare.dispatch.domain.geo import Point
 
 # CS14 突发事件处置, CS15 紧急送医: a plan holding one of them names the provider that answers.
 EMERGENCY_ITEMS = ("CS14", "CS15")
@@ -96,6 +100,10 @@ async def raise_emergency(cmd: RaiseEmergency, uow: UnitOfWork) -> Emergency:
         raised_by=cmd.principal.subject,
         raised_at=utcnow(),
     )
+    if provider_id is not None:
+        emergency.escalate(
+            await responders(uow.session, provider_id, beneficiary.home_point), now=emergency.raised_at
+        )
     await EmergencyRepository(uow.session).add(emergency)
     uow.publish(
         EmergencyRaised(
@@ -109,6 +117,57 @@ async def raise_emergency(cmd: RaiseEmergency, uow: UnitOfWork) -> Emergency:
         )
     )
     return emergency
+
+
+async def responders(session: AsyncSession, provider_id: UUID, scene: Point | None) -> list[UUID]:
+    """The provider's caregivers who could go now, nearest first: fit for duty today (第九条（四）),
+    not decertified (wuhai-2017 第三十一条), on shift (when a workday is set), not in a visit; located
+    at their latest check-in or check-out today, else at home."""
+    now = utcnow().astimezone(DISPLAY_ZONE)
+    today = now.date()
+    since = datetime.combine(today, time(0), DISPLAY_ZONE)
+    caregivers = await CaregiverRepository(session).list_of_provider(provider_id)
+    visits = VisitRepository(session)
+    points = await visits.latest_points(provider_id, since)
+    busy = await visits.busy_caregivers(provider_id)
+    candidates = []
+    for c in caregivers:
+        w = c.workday
+        on_shift = w is None or (w.works_on(today) and w.shift_start <= now.time() <= w.shift_end)
+        available = c.fit_for_duty_on(today) and not c.is_decertified and on_shift and c.id not in busy
+        candidates.append(Candidate(c.id, points.get(c.id) or (w.home if w else None), available))
+    return nearest_first(candidates, scene)
+
+
+async def escalate(cmd: EmergencyStep, uow: UnitOfWork) -> Emergency:
+    """The asked caregiver cannot go (or did not answer): ask the next nearest, else the line."""
+    repo, emergency = await _staff_emergency(uow, cmd)
+    beneficiary = await BeneficiaryRepository(uow.session).get(emergency.beneficiary_id)
+    assert emergency.provider_id is not None
+    order = await responders(
+        uow.session, emergency.provider_id, beneficiary.home_point if beneficiary else None
+    )
+    emergency.escalate(order, now=utcnow())
+    await repo.save(emergency)
+    return emergency
+
+
+async def escalate_unacknowledged(uow: UnitOfWork, *, after: timedelta, limit: int = 100) -> list[Emergency]:
+    """The worker's sweep: calls nobody acknowledged within ``after`` of the last request go to the
+    next caregiver, then to the provider's 24-hour line."""
+    repo = EmergencyRepository(uow.session)
+    now = utcnow()
+    escalated = []
+    for emergency in await repo.list_unacknowledged(now - after, limit):
+        assert emergency.provider_id is not None
+        beneficiary = await BeneficiaryRepository(uow.session).get(emergency.beneficiary_id)
+        order = await responders(
+            uow.session, emergency.provider_id, beneficiary.home_point if beneficiary else None
+        )
+        emergency.escalate(order, now=now)
+        await repo.save(emergency)
+        escalated.append(emergency)
+    return escalated
 
 
 async def _staff_emergency(uow: UnitOfWork, cmd: EmergencyStep) -> tuple[EmergencyRepository, Emergency]:

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eldercare.common.ids import uuid7
 from eldercare.dispatch.domain.errors import VisitStateConflict
+from eldercare.dispatch.domain.geo import Point, haversine_m
 
 
 class EmergencyStatus(StrEnum):
@@ -62,6 +63,22 @@ class Emergency:
     resolved_by: str | None = None
     resolved_at: datetime | None = None
     outcome: str | None = None
+    notified_caregiver_ids: tuple[UUID, ...] = ()
+    notified_at: datetime | None = None
+    escalated_to_line_at: datetime | None = None
+
+    def escalate(self, candidates: list[UUID], *, now: datetime) -> UUID | None:
+        """Ask the next caregiver (``candidates`` nearest first) not yet asked; when none is left,
+        the call goes to the provider's 24-hour line (第七条（三）). Returns who was asked."""
+        if not self.is_open:
+            raise EmergencyStateConflict("the emergency is resolved")
+        nxt = next((c for c in candidates if c not in self.notified_caregiver_ids), None)
+        if nxt is None:
+            self.escalated_to_line_at = self.escalated_to_line_at or now
+            return None
+        self.notified_caregiver_ids = (*self.notified_caregiver_ids, nxt)
+        self.notified_at = now
+        return nxt
 
     @property
     def is_open(self) -> bool:
@@ -101,3 +118,22 @@ class Emergency:
         """Nobody on the scene within the response time (still waiting, or arrived late)."""
         due = self.raised_at + timedelta(minutes=response_minutes)
         return (self.responded_at or now) > due
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A caregiver of the responsible provider and where they are believed to be: their latest
+    check-in or check-out point today, else their home (workday)."""
+
+    caregiver_id: UUID
+    point: Point | None
+    available: bool
+
+
+def nearest_first(candidates: list[Candidate], scene: Point | None) -> list[UUID]:
+    """Available caregivers with a known position, nearest the beneficiary's home first; without a
+    home point, in the given order."""
+    usable = [c for c in candidates if c.available and c.point is not None]
+    if scene is None:
+        return [c.caregiver_id for c in usable]
+    return [c.caregiver_id for c in sorted(usable, key=lambda c: haversine_m(c.point, scene))]  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import select
@@ -28,6 +29,8 @@ _FIELDS = (
     "resolved_by",
     "resolved_at",
     "outcome",
+    "notified_at",
+    "escalated_to_line_at",
 )
 
 
@@ -52,6 +55,22 @@ class EmergencyRepository:
         rows = await self.session.scalars(query.order_by(EmergencyRow.id).limit(limit))
         return [to_domain(row) for row in rows.all()]
 
+    async def list_unacknowledged(self, notified_before: datetime, limit: int) -> list[Emergency]:
+        """Open calls nobody acknowledged whose last notification is older than ``notified_before``
+        and not yet on the 24-hour line, locked SKIP LOCKED (the worker's escalation sweep)."""
+        query = (
+            select(EmergencyRow)
+            .where(
+                EmergencyRow.status == EmergencyStatus.open.value,
+                EmergencyRow.escalated_to_line_at.is_(None),
+                EmergencyRow.notified_at <= notified_before,
+            )
+            .order_by(EmergencyRow.notified_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [to_domain(row) for row in (await self.session.scalars(query)).all()]
+
     async def add(self, emergency: Emergency) -> None:
         row = EmergencyRow(id=emergency.id)
         _copy_into(row, emergency)
@@ -68,11 +87,15 @@ class EmergencyRepository:
 
 def to_domain(row: EmergencyRow) -> Emergency:
     return Emergency(
-        id=row.id, status=EmergencyStatus(row.status), **{name: getattr(row, name) for name in _FIELDS}
+        id=row.id,
+        status=EmergencyStatus(row.status),
+        notified_caregiver_ids=tuple(UUID(i) for i in row.notified_caregiver_ids or ()),
+        **{name: getattr(row, name) for name in _FIELDS},
     )
 
 
 def _copy_into(row: EmergencyRow, e: Emergency) -> None:
     row.status = e.status.value
+    row.notified_caregiver_ids = [str(i) for i in e.notified_caregiver_ids]
     for name in _FIELDS:
         setattr(row, name, getattr(e, name))

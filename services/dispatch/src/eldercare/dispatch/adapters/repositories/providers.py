@@ -139,6 +139,11 @@ class CaregiverRepository:
         row.decertification_basis = d.basis if d else None
         await self.session.flush()
 
+    async def list_of_provider(self, provider_id: UUID) -> list[Caregiver]:
+        """All the provider's caregivers, in id order (not locked)."""
+        query = select(CaregiverRow).where(CaregiverRow.provider_id == provider_id).order_by(CaregiverRow.id)
+        return [caregiver_from_row(r) for r in (await self.session.scalars(query)).all()]
+
     async def list_schedulable(self, provider_id: UUID) -> list[Caregiver]:
         """The provider's caregivers with a workday, in id order (the planner's input order), locked
         like ``get(for_update=True)``: no booking by hand slips in while the planner books them."""

@@ -120,6 +120,27 @@ class VisitRepository:
             return None
         return Point(row.check_out_lat, row.check_out_lon), row.checked_out_at
 
+    async def latest_points(self, provider_id: UUID, since: datetime) -> dict[UUID, Point]:
+        """Each of the provider's caregivers' latest check-in or check-out point since ``since``."""
+        at = func.coalesce(VisitRow.checked_out_at, VisitRow.checked_in_at)
+        lat = func.coalesce(VisitRow.check_out_lat, VisitRow.check_in_lat)
+        lon = func.coalesce(VisitRow.check_out_lon, VisitRow.check_in_lon)
+        query = (
+            select(VisitRow.caregiver_id, lat.label("lat"), lon.label("lon"))
+            .where(VisitRow.provider_id == provider_id, VisitRow.checked_in_at >= since)
+            .order_by(at)
+        )
+        # A provider's visits of one day: few rows; the latest of each caregiver wins.
+        rows = (await self.session.execute(query)).all()
+        return {r.caregiver_id: Point(r.lat, r.lon) for r in rows if r.lat is not None}
+
+    async def busy_caregivers(self, provider_id: UUID) -> set[UUID]:
+        """The provider's caregivers now in a visit."""
+        query = select(VisitRow.caregiver_id).where(
+            VisitRow.provider_id == provider_id, VisitRow.status == VisitStatus.in_progress.value
+        )
+        return {c for c in (await self.session.scalars(query)).all() if c is not None}
+
     async def get_in_progress(self, caregiver_id: UUID) -> Visit | None:
         query = select(VisitRow).where(
             VisitRow.caregiver_id == caregiver_id, VisitRow.status == VisitStatus.in_progress.value
