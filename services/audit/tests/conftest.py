@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -10,6 +11,7 @@ from uuid import UUID, uuid4
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from eldercare.audit.adapters.orm import MESSAGING
@@ -55,6 +57,10 @@ from eldercare.common.uow import UnitOfWork
 E = TypeVar("E", bound=IntegrationEvent)
 
 
+# A test key (32 zero-free bytes), never a deployment's.
+PII_KEYS = "k1:" + base64.b64encode(bytes(range(1, 33))).decode()
+
+
 @pytest.fixture(scope="session")
 def database_url(migrate: Callable[[str, str], str]) -> str:
     return migrate("audit", "AUDIT_")
@@ -64,6 +70,7 @@ def database_url(migrate: Callable[[str, str], str]) -> str:
 def settings(database_url: str, tokens: Tokens) -> AuditSettings:
     return AuditSettings(
         **api_test_settings(database_url, tokens),
+        pii_keys=SecretStr(PII_KEYS),
     )
 
 

@@ -12,9 +12,11 @@ from sqlalchemy import select
 from eldercare.audit.adapters.models import AuditBeneficiaryRow, AuditEntryRow, VisitFlagRow
 from eldercare.audit.adapters.orm import MESSAGING
 from eldercare.common.contracts import (
+    AssessmentPersonalDataAccessed,
     BeneficiaryEnrolled,
     EmergencyRaised,
     EmergencyResolved,
+    IntakePersonalDataAccessed,
     VisitCancelled,
     VisitCheckedIn,
     VisitCompleted,
@@ -231,3 +233,18 @@ class TestHospitalised:
             make_event(EmergencyResolved, beneficiary_id=v.beneficiary_id, outcome="resolved_on_site")
         )
         assert await flags(sessions) == []
+
+
+class TestPersonalDataAccess:
+    async def test_a_read_naming_no_district_is_listed_under_the_readers_region(
+        self, sessions, deliver, make_event
+    ) -> None:  # type: ignore[no-untyped-def]
+        await deliver(make_event(IntakePersonalDataAccessed, district_code=None, actor_region="430102003"))
+        await deliver(make_event(AssessmentPersonalDataAccessed, district_code=None, actor_region=None))
+        async with sessions() as s:
+            rows = (await s.scalars(select(AuditEntryRow).order_by(AuditEntryRow.seq))).all()
+        assert [(r.event_type, r.district_code) for r in rows] == [
+            ("intake.pii_access.recorded.v1", "430102"),
+            ("assessment.pii_access.recorded.v1", ""),
+        ]
+        assert rows[0].summary["fields"] == ["id_number", "phone"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from eldercare.audit.domain.complaint import ComplaintSeverity
 from eldercare.audit.domain.fraud import FraudRules
@@ -16,6 +16,9 @@ class AuditSettings(ServiceSettings):
     model_config = service_config("AUDIT_")
 
     service_name: str = "audit"
+    # Complainants' names and phones are encrypted at rest (adapters.pii): "k2:<base64>,k1:<base64>".
+    pii_keys: SecretStr | None = Field(default=None, description='"k2:<base64>,k1:<base64>", current first')
+    pii_algorithm: str = Field(default="aes-256-gcm", pattern="^(aes-256-gcm|sm4-gcm)$")
     port: int = 8105
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/eldercare_audit"
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.audit.adapters.models import CaregiverDecertificationRow, ComplaintNoteRow, ComplaintRow
+from eldercare.audit.adapters.pii import ComplainantCipher, require_cipher
 from eldercare.audit.domain.complaint import (
     Complainant,
     ComplainantRelation,
@@ -43,12 +44,15 @@ class Decertification:
 
 
 class ComplaintRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    """``cipher`` None: complainants load masked only, and one with a name or phone cannot be added."""
+
+    def __init__(self, session: AsyncSession, cipher: ComplainantCipher | None = None) -> None:
         self.session = session
+        self.cipher = cipher
 
     async def get(self, complaint_id: UUID) -> Complaint | None:
         row = await self.session.get(ComplaintRow, complaint_id)
-        return to_domain(row) if row else None
+        return to_domain(row, self.cipher) if row else None
 
     async def list(self, where: ComplaintFilter, *, after: UUID | None, limit: int) -> list[Complaint]:
         query = select(ComplaintRow)
@@ -67,7 +71,7 @@ class ComplaintRepository:
         if after is not None:
             query = query.where(ComplaintRow.id > after)
         rows = (await self.session.scalars(query.order_by(ComplaintRow.id).limit(limit))).all()
-        return [to_domain(row) for row in rows]
+        return [to_domain(row, self.cipher) for row in rows]
 
     async def substantiated_against(self, caregiver_id: UUID, *, since: datetime) -> list[Complaint]:
         """The caregiver's substantiated complaints received after ``since``, oldest first."""
@@ -80,7 +84,7 @@ class ComplaintRepository:
             )
             .order_by(ComplaintRow.received_at)
         )
-        return [to_domain(row) for row in (await self.session.scalars(query)).all()]
+        return [to_domain(row, self.cipher) for row in (await self.session.scalars(query)).all()]
 
     async def add(self, complaint: Complaint) -> None:
         s, c = complaint.subject, complaint.complainant
@@ -95,13 +99,21 @@ class ComplaintRepository:
             visit_id=s.visit_id,
             beneficiary_id=s.beneficiary_id,
             complainant_relation=c.relation.value,
-            complainant_name=c.name,
-            complainant_phone=c.phone,
+            complainant_name_masked=c.masked_name,
+            complainant_phone_masked=c.masked_phone,
             description=complaint.description,
             received_by=complaint.received_by,
             received_at=complaint.received_at,
             due_at=complaint.due_at,
         )
+        if c.name is not None or c.phone is not None:
+            cipher = require_cipher(self.cipher)
+            row.complainant_name_sealed = (
+                cipher.seal("complainant_name", complaint.id, c.name) if c.name else None
+            )
+            row.complainant_phone_sealed = (
+                cipher.seal("complainant_phone", complaint.id, c.phone) if c.phone else None
+            )
         _copy_state(row, complaint)
         self.session.add(row)
         await self.session.flush()
@@ -157,7 +169,23 @@ def _copy_state(row: ComplaintRow, c: Complaint) -> None:
             )
 
 
-def to_domain(row: ComplaintRow) -> Complaint:
+def _complainant(row: ComplaintRow, cipher: ComplainantCipher | None) -> Complainant:
+    name = phone = None
+    if cipher is not None:
+        if row.complainant_name_sealed:
+            name = cipher.open("complainant_name", row.id, row.complainant_name_sealed)
+        if row.complainant_phone_sealed:
+            phone = cipher.open("complainant_phone", row.id, row.complainant_phone_sealed)
+    return Complainant(
+        ComplainantRelation(row.complainant_relation),
+        name,
+        phone,
+        name_masked=row.complainant_name_masked,
+        phone_masked=row.complainant_phone_masked,
+    )
+
+
+def to_domain(row: ComplaintRow, cipher: ComplainantCipher | None = None) -> Complaint:
     return Complaint(
         id=row.id,
         district_code=row.district_code,
@@ -170,9 +198,7 @@ def to_domain(row: ComplaintRow) -> Complaint:
             visit_id=row.visit_id,
             beneficiary_id=row.beneficiary_id,
         ),
-        complainant=Complainant(
-            ComplainantRelation(row.complainant_relation), row.complainant_name, row.complainant_phone
-        ),
+        complainant=_complainant(row, cipher),
         description=row.description,
         received_by=row.received_by,
         received_at=row.received_at,

@@ -188,8 +188,11 @@ class ComplaintRow(Timestamped, Base):
     visit_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
     beneficiary_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
     complainant_relation: Mapped[str] = mapped_column(String(16))
-    complainant_name: Mapped[str | None] = mapped_column(String(100))
-    complainant_phone: Mapped[str | None] = mapped_column(String(32))
+    # FieldCipher ciphertexts bound to column and row (adapters.pii), and the masked forms.
+    complainant_name_sealed: Mapped[str | None] = mapped_column(Text)
+    complainant_phone_sealed: Mapped[str | None] = mapped_column(Text)
+    complainant_name_masked: Mapped[str | None] = mapped_column(String(16))
+    complainant_phone_masked: Mapped[str | None] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text)
     received_by: Mapped[str] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
-from eldercare.audit.api.dependencies import Settings
+from eldercare.audit.api.dependencies import Cipher, Settings
 from eldercare.audit.api.schemas import (
     AssignmentCreate,
     ComplaintCreate,
@@ -40,7 +40,7 @@ Rt = Annotated[Runtime, Depends(runtime)]
 
 @router.post("", response_model=ComplaintRead, status_code=201, summary="Take in a complaint")
 async def file_complaint(
-    body: ComplaintCreate, principal: Intake, idem: Idempotency, rt: Rt, settings: Settings
+    body: ComplaintCreate, principal: Intake, idem: Idempotency, rt: Rt, settings: Settings, cipher: Cipher
 ) -> object:
     cmd = complaints.FileComplaint(
         district_code=body.district_code,
@@ -52,6 +52,7 @@ async def file_complaint(
         description=body.description,
         principal=principal,
         handling_days=settings.complaint_handling_days,
+        cipher=cipher,
     )
     return await execute(
         rt,
@@ -65,6 +66,7 @@ async def file_complaint(
 async def list_complaints(
     principal: Reader,
     rt: Rt,
+    cipher: Cipher,
     page: Annotated[PageParams, Depends(page_params)],
     status: Annotated[ComplaintStatus | None, Query()] = None,
     caregiver_id: Annotated[UUID | None, Query()] = None,
@@ -79,6 +81,7 @@ async def list_complaints(
             overdue=overdue,
             after=page.after,
             limit=page.limit + 1,
+            cipher=cipher,
         )
     return make_page([ComplaintRead.for_principal(c, principal) for c in found], page.limit)
 
@@ -100,9 +103,9 @@ async def escalate_overdue(principal: Handler, idem: Idempotency, rt: Rt) -> obj
 
 
 @router.get("/{complaint_id}", response_model=ComplaintRead, summary="One complaint")
-async def get_complaint(complaint_id: UUID, principal: Reader, rt: Rt) -> ComplaintRead:
+async def get_complaint(complaint_id: UUID, principal: Reader, rt: Rt, cipher: Cipher) -> ComplaintRead:
     async with rt.read_session() as session:
-        found = await queries.get_complaint(session, complaint_id, principal)
+        found = await queries.get_complaint(session, complaint_id, principal, cipher)
     return ComplaintRead.for_principal(found, principal)
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from eldercare.audit.adapters.pii import ComplainantCipher
 from eldercare.audit.settings import AuditSettings
 from eldercare.common.runtime import Runtime, runtime
 
@@ -19,3 +20,11 @@ def audit_settings(rt: Annotated[Runtime, Depends(runtime)]) -> AuditSettings:
 
 
 Settings = Annotated[AuditSettings, Depends(audit_settings)]
+
+
+def complainant_cipher(settings: Settings) -> ComplainantCipher | None:
+    """The complainants' cipher, or None when AUDIT_PII_KEYS is unset (malformed keys: 503)."""
+    return ComplainantCipher.from_settings(settings.pii_keys, settings.pii_algorithm)
+
+
+Cipher = Annotated[ComplainantCipher | None, Depends(complainant_cipher)]

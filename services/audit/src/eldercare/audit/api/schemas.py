@@ -21,7 +21,6 @@ from eldercare.audit.domain import spot_check as sc
 from eldercare.audit.domain.trail import AuditEntry, HashAlgorithm, Verification
 from eldercare.common.auth import Principal, Role
 from eldercare.common.clock import utcnow
-from eldercare.common.pii import mask_phone, mask_text
 
 
 class AuditEntryRead(BaseModel):
@@ -350,14 +349,9 @@ def _complainant(c: cp.Complainant, principal: Principal) -> ComplainantRead:
     if principal.has_role(Role.provider_admin) and principal.provider_id is not None:
         # The provider complained about never learns who complained (第四十一条 举报投诉制度).
         return ComplainantRead(relation=c.relation, name=None, phone=None, masked=True)
-    if principal.can_read_pii:
+    if principal.can_read_pii and c.unsealed:
         return ComplainantRead(relation=c.relation, name=c.name, phone=c.phone, masked=False)
-    return ComplainantRead(
-        relation=c.relation,
-        name=mask_text(c.name) if c.name else None,
-        phone=mask_phone(c.phone) if c.phone else None,
-        masked=True,
-    )
+    return ComplainantRead(relation=c.relation, name=c.masked_name, phone=c.masked_phone, masked=True)
 
 
 class CountedComplaintRead(BaseModel):

@@ -12,6 +12,7 @@ from eldercare.audit.adapters.complaint_repository import (
     ComplaintRepository,
     Decertification,
 )
+from eldercare.audit.adapters.pii import ComplainantCipher
 from eldercare.audit.adapters.rectification_repository import RectificationRepository
 from eldercare.audit.domain.complaint import (
     DECERTIFICATION_BASIS,
@@ -46,6 +47,7 @@ class FileComplaint:
     description: str
     principal: Principal
     handling_days: dict[ComplaintSeverity, int]
+    cipher: ComplainantCipher | None = None  # needed when the complainant gives a name or phone
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ async def file_complaint(cmd: FileComplaint, uow: UnitOfWork) -> Complaint:
         received_at=now,
         due_at=handling_deadline(now, cmd.severity, cmd.handling_days),
     )
-    await ComplaintRepository(uow.session).add(complaint)
+    await ComplaintRepository(uow.session, cmd.cipher).add(complaint)
     return complaint
 
 

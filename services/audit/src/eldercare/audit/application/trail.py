@@ -61,10 +61,17 @@ def record_command(
         event_id=event_id,
         event_type=event.event_type,
         subject=event.subject(),
-        district_code=str(data.get("district_code", "")),
+        district_code=_district(data),
         data=data,
         hash_alg=hash_alg,
     )
+
+
+def _district(data: dict[str, object]) -> str:
+    """The district an entry is listed under. A PII-access record may name none (a read outside
+    any district's records): it is listed under the reader's own region, cut to a district code."""
+    district = data.get("district_code") or data.get("actor_region") or ""
+    return str(district)[:6]
 
 
 async def record_event(cmd: RecordEvent, uow: UnitOfWork) -> AuditEntry | None:

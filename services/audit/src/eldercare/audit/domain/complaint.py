@@ -19,6 +19,7 @@ from uuid import UUID
 
 from eldercare.audit.domain.errors import ComplaintClosed, ComplaintSettingMissing, InvalidComplaint
 from eldercare.common.ids import uuid7
+from eldercare.common.pii import mask_phone, mask_text
 
 
 class ComplaintSource(StrEnum):
@@ -117,6 +118,25 @@ class Complainant:
     relation: ComplainantRelation
     name: str | None = None
     phone: str | None = None
+    # What staff without ``pii:read`` see; kept beside the ciphertexts, so reading it needs no key.
+    # A complainant loaded without the key has these and no name or phone.
+    name_masked: str | None = None
+    phone_masked: str | None = None
+
+    @property
+    def masked_name(self) -> str | None:
+        return self.name_masked or (mask_text(self.name) if self.name else None)
+
+    @property
+    def masked_phone(self) -> str | None:
+        return self.phone_masked or (mask_phone(self.phone) if self.phone else None)
+
+    @property
+    def unsealed(self) -> bool:
+        """Name and phone are at hand (or there were none)."""
+        return (self.name is not None or self.name_masked is None) and (
+            self.phone is not None or self.phone_masked is None
+        )
 
 
 @dataclass(frozen=True)
