@@ -208,3 +208,21 @@ class TestReassessment:
         assert (
             await beneficiary(sessions, response.json()["beneficiary_id"])
         ).assessment_id == row.assessment_id
+
+
+async def test_the_beneficiary_shows_the_entitlement_history(flow, sessions, settings, tokens) -> None:  # type: ignore[no-untyped-def]
+    app, bid = await enrolled(flow, 9, level=1, city="huzhou")
+    event = await reassess(sessions, settings, app, 2)
+    response = await flow.client.get(
+        f"/v1/beneficiaries/{bid}", headers=tokens.headers("district_officer", region="330502")
+    )
+    assert response.status_code == 200, response.text
+    shown = response.json()
+    assert (shown["assessment_id"], shown["monthly_amount_fen"]) == (str(event.assessment_id), 20000)
+    [change] = shown["entitlement_history"]
+    assert (change["reason"], change["assessment_level"], change["monthly_amount_fen"]) == (
+        "reassessment",
+        2,
+        20000,
+    )
+    assert change["effective_on"] == first_of_next_month(local_date(utcnow())).isoformat()

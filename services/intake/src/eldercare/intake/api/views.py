@@ -17,7 +17,12 @@ from eldercare.common.contracts.common import ClauseRef, GeoPoint, PolicyRef
 from eldercare.common.pii import mask_id_number, mask_phone, mask_text
 from eldercare.intake.application.case import ApplicationCase, BeneficiaryCase
 from eldercare.intake.domain.application import STATUS_LABELS, AssessmentResult, Decision, Step
-from eldercare.intake.domain.beneficiary import BENEFICIARY_STATUS_LABELS, STATUS_REASON_LABELS, StatusChange
+from eldercare.intake.domain.beneficiary import (
+    BENEFICIARY_STATUS_LABELS,
+    STATUS_REASON_LABELS,
+    EntitlementChange,
+    StatusChange,
+)
 from eldercare.intake.domain.person import Agent, Person
 from eldercare.intake.domain.policy import Clause
 from eldercare.intake.domain.vocabulary import (
@@ -198,6 +203,7 @@ class StatusChangeRead(BaseModel):
     by: str
     at: datetime
     comment: str | None
+    basis: list[ClauseRef] = []
 
     @classmethod
     def build(cls, c: StatusChange) -> StatusChangeRead:
@@ -210,6 +216,39 @@ class StatusChangeRead(BaseModel):
             by=c.by,
             at=c.at,
             comment=c.comment,
+            basis=[clause_ref(b) for b in c.basis],
+        )
+
+
+class EntitlementChangeRead(BaseModel):
+    """What the beneficiary receives from ``effective_on`` and why it changed."""
+
+    reason: str
+    effective_on: date
+    assessment_id: UUID | None
+    assessment_level: int
+    policy: PolicyRef
+    monthly_amount_fen: int
+    service_categories: list[str]
+    emergency_help_required: bool
+    basis: list[ClauseRef]
+    by: str
+    at: datetime
+
+    @classmethod
+    def build(cls, c: EntitlementChange) -> EntitlementChangeRead:
+        return cls(
+            reason=c.reason.value,
+            effective_on=c.effective_on,
+            assessment_id=c.assessment_id,
+            assessment_level=c.assessment_level,
+            policy=PolicyRef(pack_id=c.pack_id, version=c.pack_version),
+            monthly_amount_fen=c.monthly_amount_fen,
+            service_categories=list(c.service_categories),
+            emergency_help_required=c.emergency_help_required,
+            basis=[clause_ref(b) for b in c.basis],
+            by=c.by,
+            at=c.at,
         )
 
 
@@ -232,6 +271,8 @@ class BeneficiaryRead(BaseModel):
     effective_on: date
     enrolled_at: datetime
     history: list[StatusChangeRead] = []
+    assessment_id: UUID | None = None
+    entitlement_history: list[EntitlementChangeRead] = []
     created_at: datetime | None
     version: int
 
@@ -257,6 +298,8 @@ class BeneficiaryRead(BaseModel):
             effective_on=b.effective_on,
             enrolled_at=b.enrolled_at,
             history=[StatusChangeRead.build(c) for c in b.history],
+            assessment_id=b.assessment_id,
+            entitlement_history=[EntitlementChangeRead.build(c) for c in b.entitlement_history],
             created_at=b.created_at,
             version=b.version,
         )
