@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Literal
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
 PDF_MEDIA_TYPE = "application/pdf"
@@ -106,7 +106,8 @@ class _Pdf(FPDF):
 
 
 def render_pdf(doc: Document) -> bytes:
-    """Render ``doc`` to PDF bytes (A4, the CJK font embedded as a subset)."""
+    """Render ``doc`` to PDF bytes (A4, the CJK font embedded as a subset). Lines break between any
+    two characters (Chinese has no spaces to break at)."""
     pdf = _Pdf(doc)
     pdf.set_title(doc.title)
     pdf.set_creator("eldercare")
@@ -130,7 +131,7 @@ def render_pdf(doc: Document) -> bytes:
 def _paragraphs(pdf: FPDF, lines: Sequence[str]) -> None:
     pdf.set_font(FONT_FAMILY, size=10)
     for line in lines:
-        pdf.multi_cell(0, 6, line, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 6, line, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR)
 
 
 def _section(pdf: FPDF, section: Section) -> None:
@@ -161,6 +162,7 @@ def _table(pdf: FPDF, table: Table) -> None:
         headings_style=FontFace(emphasis="", fill_color=(230, 230, 230)),
         line_height=6,
         padding=1,
+        wrapmode=WrapMode.CHAR,
     ) as grid:
         if table.headers is not None:
             header = grid.row()

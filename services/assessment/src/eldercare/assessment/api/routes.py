@@ -7,11 +7,13 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from eldercare.assessment.adapters.health_data import HealthDataCipher
 from eldercare.assessment.api import evaluations, organisations
 from eldercare.assessment.api import report_html as report_html_doc
+from eldercare.assessment.api import report_pdf as report_pdf_doc
 from eldercare.assessment.api.dependencies import (
     disclosure,
     health_data_cipher,
@@ -48,6 +50,7 @@ from eldercare.common.clock import local_date, utcnow
 from eldercare.common.errors import NotFound
 from eldercare.common.idempotency import Idempotency
 from eldercare.common.pagination import Page, PageParams, make_page, page_params
+from eldercare.common.pdf import PDF_MEDIA_TYPE
 from eldercare.common.runtime import Runtime, execute, runtime
 
 router = APIRouter(prefix="/v1/assessments", tags=["assessments"])
@@ -265,6 +268,26 @@ async def report_html(assessment_id: UUID, reader: Reader, rt: Rt, cipher: Ciphe
     place = assessment.draft.form.get("place") if assessment.draft else None
     return HTMLResponse(
         report_html_doc.render(assessment, can_read_pii=reader.principal.can_read_pii, place=place)
+    )
+
+
+@router.get(
+    "/{assessment_id}/report.pdf",
+    response_class=Response,
+    responses={200: {"content": {PDF_MEDIA_TYPE: {}}}},
+    summary="The printable report (Annex C layout) of a completed assessment, as a PDF",
+)
+async def report_pdf(assessment_id: UUID, reader: Reader, rt: Rt, cipher: Cipher, who: Who) -> Response:
+    assessment = await _report_of(rt, assessment_id, reader, cipher, who)
+    place = assessment.draft.form.get("place") if assessment.draft else None
+    # Rendering takes a few hundred milliseconds (the font is parsed per document): off the loop.
+    pdf = await run_in_threadpool(
+        report_pdf_doc.render, assessment, can_read_pii=reader.principal.can_read_pii, place=place
+    )
+    return Response(
+        pdf,
+        media_type=PDF_MEDIA_TYPE,
+        headers={"Content-Disposition": f'inline; filename="assessment-{assessment.id}.pdf"'},
     )
 
 
