@@ -107,3 +107,64 @@ class TestUnassignedOnDecertification:
         await world.deliver(decertified(scene.caregiver["id"]))
         await world.deliver(decertified(scene.caregiver["id"]))
         assert [t for t, _ in await outbox()].count("dispatch.visit.unassigned.v1") == 1
+
+
+class TestReschedulingAMissedVisit:
+    async def missed(self, world, sessions):  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        end = datetime.fromisoformat(scene.visit["scheduled_end_at"])
+        await sweep(sessions, end + timedelta(hours=2))
+        return scene
+
+    def body(self, scene, hours: float = 3) -> dict:  # type: ignore[no-untyped-def,type-arg]
+        start = datetime.now(UTC) + timedelta(hours=hours)
+        return {
+            "reason": "护理员临时生病，未能上门",
+            "caregiver_id": scene.caregiver["id"],
+            "scheduled_start_at": start.isoformat(),
+            "scheduled_end_at": (start + timedelta(hours=1)).isoformat(),
+        }
+
+    async def test_the_provider_gives_a_reason_and_books_it_again_once(self, world, sessions, outbox) -> None:  # type: ignore[no-untyped-def]
+        scene = await self.missed(world, sessions)
+        url = f"/v1/visits/{scene.visit['id']}/reschedulings"
+        admin = world.admin(scene.provider["id"])
+        response = await world.client.post(url, json=self.body(scene), headers=admin)
+        assert response.status_code == 201, response.text
+        new = response.json()
+        assert (new["status"], new["service_code"], new["caregiver_id"]) == (
+            "scheduled",
+            "CS22",
+            scene.caregiver["id"],
+        )
+        old = (await world.client.get(f"/v1/visits/{scene.visit['id']}", headers=admin)).json()
+        assert (old["status"], old["missed_reason"], old["rescheduled_as"]) == (
+            "missed",
+            "护理员临时生病，未能上门",
+            new["id"],
+        )
+        assert (await outbox())[-1][0] == "dispatch.visit.scheduled.v1"
+        assert (await world.client.post(url, json=self.body(scene, 5), headers=admin)).status_code == 409
+
+    async def test_a_visit_not_missed_is_409_and_another_provider_404(self, world, sessions) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        url = f"/v1/visits/{scene.visit['id']}/reschedulings"
+        assert (
+            await world.client.post(url, json=self.body(scene), headers=world.admin(scene.provider["id"]))
+        ).status_code == 409
+        other = await world.provider()
+        assert (
+            await world.client.post(url, json=self.body(scene), headers=world.admin(other["id"]))
+        ).status_code == 404
+
+    async def test_a_refused_booking_leaves_the_missed_visit_as_it_was(self, world, sessions) -> None:  # type: ignore[no-untyped-def]
+        scene = await self.missed(world, sessions)
+        body = self.body(scene)
+        body["scheduled_end_at"] = body["scheduled_start_at"]  # ends when it starts
+        admin = world.admin(scene.provider["id"])
+        response = await world.client.post(
+            f"/v1/visits/{scene.visit['id']}/reschedulings", json=body, headers=admin
+        )
+        assert response.status_code == 422
+        old = (await world.client.get(f"/v1/visits/{scene.visit['id']}", headers=admin)).json()
+        assert (old["missed_reason"], old["rescheduled_as"]) == (None, None)

@@ -250,6 +250,9 @@ class VisitRow(Timestamped, Base):
     # [{"sha256", "taken_at", "stage", "lat", "lon"}]: references, never the image.
     photos: Mapped[list[dict[str, object]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
     signature_sha256: Mapped[str | None] = mapped_column(String(64))
+    # A missed visit: the provider's reason, and the visit booked in its place.
+    missed_reason: Mapped[str | None] = mapped_column(Text)
+    rescheduled_as: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
 
 
 class CaregiverActionRow(Base):

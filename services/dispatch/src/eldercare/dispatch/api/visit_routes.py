@@ -22,6 +22,7 @@ from eldercare.dispatch.api.visit_schemas import (
     CarePlanRead,
     CheckInCreate,
     CheckOutCreate,
+    ReschedulingCreate,
     VisitCreate,
     VisitRead,
 )
@@ -141,3 +142,19 @@ async def check_out(
         signature_sha256=body.signature_sha256,
     )
     return await execute(rt, lambda uow: visits.check_out(cmd, uow), VisitRead.from_domain, idempotency=idem)
+
+
+@visits_router.post(
+    "/{visit_id}/reschedulings",
+    response_model=VisitRead,
+    status_code=201,
+    summary="Give the reason a visit was missed and book it again (answers the new visit)",
+    responses=problems(401, 403, 404, 409),
+)
+async def reschedule_missed(
+    visit_id: UUID, body: ReschedulingCreate, principal: ProviderAdmin, idem: Idempotency, rt: Rt
+) -> object:
+    cmd = visits.RescheduleMissed(visit_id=visit_id, **body.model_dump(), principal=principal)
+    return await execute(
+        rt, lambda uow: visits.reschedule_missed(cmd, uow), VisitRead.from_domain, idempotency=idem
+    )

@@ -102,6 +102,20 @@ class VisitCreate(BaseModel):
     window_end_at: AwareDatetime | None = None
 
 
+class ReschedulingCreate(BaseModel):
+    """A missed visit booked again: the provider's reason, and the new slot (with a caregiver, or
+    left to the planner within a window)."""
+
+    model_config = _FORBID
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    caregiver_id: UUID | None = None
+    scheduled_start_at: AwareDatetime
+    scheduled_end_at: AwareDatetime
+    window_start_at: AwareDatetime | None = None
+    window_end_at: AwareDatetime | None = None
+
+
 class Location(BaseModel):
     """WGS-84 degrees, as the phone reports them."""
 
@@ -255,6 +269,8 @@ class VisitRead(BaseModel):
     check_out_device_at: datetime | None
     photos: list[PhotoRead]
     signature_sha256: str | None
+    missed_reason: str | None = Field(description="the provider's reason for a missed visit")
+    rescheduled_as: UUID | None = Field(description="the visit booked in place of a missed one")
 
     @classmethod
     def from_domain(cls, v: Visit) -> VisitRead:
@@ -312,4 +328,6 @@ class VisitRead(BaseModel):
                 for p in v.photos
             ],
             signature_sha256=v.signature_sha256,
+            missed_reason=v.missed_reason,
+            rescheduled_as=v.rescheduled_as,
         )

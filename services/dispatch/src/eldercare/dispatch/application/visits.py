@@ -333,3 +333,42 @@ def cancelled_event(visit: Visit, kind: str, was_completed: bool) -> VisitCancel
         was_completed=was_completed,
         cancelled_at=visit.ended_at,
     )
+
+
+@dataclass(frozen=True)
+class RescheduleMissed:
+    visit_id: UUID
+    reason: str
+    caregiver_id: UUID | None
+    scheduled_start_at: datetime
+    scheduled_end_at: datetime
+    principal: Principal
+    window_start_at: datetime | None = None
+    window_end_at: datetime | None = None
+
+
+async def reschedule_missed(cmd: RescheduleMissed, uow: UnitOfWork) -> Visit:
+    """补服务: the provider gives the reason a visit was missed and books it again; the new visit
+    goes through every rule of a booking (schedule_visit). Answers the new visit."""
+    visits = VisitRepository(uow.session)
+    missed = await visits.get(cmd.visit_id, for_update=True)
+    ensure(missed is not None and provider_admin_of(cmd.principal, missed.provider_id), "visit")
+    assert missed is not None
+    # Checked before booking, so a refused rescheduling books nothing.
+    missed.ensure_reschedulable()
+    replacement = await schedule_visit(
+        ScheduleVisit(
+            care_plan_id=missed.care_plan_id,
+            caregiver_id=cmd.caregiver_id,
+            service_code=missed.service_code,
+            scheduled_start_at=cmd.scheduled_start_at,
+            scheduled_end_at=cmd.scheduled_end_at,
+            principal=cmd.principal,
+            window_start_at=cmd.window_start_at,
+            window_end_at=cmd.window_end_at,
+        ),
+        uow,
+    )
+    missed.reschedule(reason=cmd.reason, replacement=replacement)
+    await visits.save(missed)
+    return replacement

@@ -179,6 +179,8 @@ class Visit:
     check_out_device_at: datetime | None = None
     photos: tuple[Photo, ...] = ()
     signature_sha256: str | None = None
+    missed_reason: str | None = None
+    rescheduled_as: UUID | None = None
 
     @classmethod
     def request(
@@ -412,6 +414,19 @@ class Visit:
         self.status, self.ended_at = VisitStatus.missed, now
         self.end_reason = f"no check-in by {end.isoformat()} (grace {int(grace.total_seconds() // 60)} min)"
         return True
+
+    def ensure_reschedulable(self) -> None:
+        if self.status != VisitStatus.missed:
+            raise VisitStateConflict(f"the visit is {self.status.value}; only a missed visit is rescheduled")
+        if self.rescheduled_as is not None:
+            raise VisitStateConflict(f"the visit was already rescheduled as {self.rescheduled_as}")
+
+    def reschedule(self, *, reason: str, replacement: Visit) -> None:
+        """The provider explains a missed visit and books its replacement (issue #5), once."""
+        self.ensure_reschedulable()
+        if (replacement.care_plan_id, replacement.service_code) != (self.care_plan_id, self.service_code):
+            raise VisitStateConflict("a replacement is for the same plan and item")
+        self.missed_reason, self.rescheduled_as = reason, replacement.id
 
     def resolve_review(self, *, accepted: bool, by: str, comment: str | None, now: datetime) -> None:
         """The provider's supervisor or the district officer decides on a held record. Rejection

@@ -200,6 +200,8 @@ def to_domain(row: VisitRow) -> Visit:
         check_out_device_at=row.check_out_device_at,
         photos=tuple(_photo(p) for p in row.photos or ()),
         signature_sha256=row.signature_sha256,
+        missed_reason=row.missed_reason,
+        rescheduled_as=row.rescheduled_as,
     )
 
 
@@ -278,6 +280,7 @@ def _copy_into(row: VisitRow, v: Visit) -> None:
     row.check_in_device_at, row.check_out_device_at = v.check_in_device_at, v.check_out_device_at
     row.photos = [_photo_dict(p) for p in v.photos]
     row.signature_sha256 = v.signature_sha256
+    row.missed_reason, row.rescheduled_as = v.missed_reason, v.rescheduled_as
 
 
 @dataclass(frozen=True)
