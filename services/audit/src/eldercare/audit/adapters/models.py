@@ -440,6 +440,44 @@ class SurveyResponseRow(Base):
     flag_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
 
 
+class RatingFormulaRow(Base):
+    """A published rating formula; a version never changes (no UPDATE path in the code)."""
+
+    __tablename__ = "rating_formulas"
+
+    version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    weights: Mapped[dict[str, float]] = mapped_column(JSONB)
+    grades: Mapped[list[list[Any]]] = mapped_column(JSONB)
+    on_time_minutes: Mapped[int] = mapped_column(Integer)
+    published_by: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ProviderRatingRow(Base):
+    """A provider's rating for a district and month on one formula version, with its inputs."""
+
+    __tablename__ = "provider_ratings"
+    __table_args__ = (
+        UniqueConstraint(
+            "district_code", "period", "provider_id", "formula_version", name="uq_provider_ratings_once"
+        ),
+        Index("ix_provider_ratings_district_code_period", "district_code", "period"),
+    )
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
+    district_code: Mapped[str] = mapped_column(String(6))
+    period: Mapped[str] = mapped_column(String(7))
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), index=True)
+    formula_version: Mapped[str] = mapped_column(ForeignKey("rating_formulas.version"))
+    score: Mapped[float] = mapped_column(Float)
+    grade: Mapped[str] = mapped_column(String(16))
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    weights_used: Mapped[dict[str, float]] = mapped_column(JSONB)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    rated_by: Mapped[str] = mapped_column(String(200))
+    rated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 __all__ = [
     "AuditBeneficiaryRow",
     "AuditChainHeadRow",
@@ -455,6 +493,8 @@ __all__ = [
     "FollowUpRow",
     "FundsRecoveryRow",
     "HospitalStayRow",
+    "ProviderRatingRow",
+    "RatingFormulaRow",
     "RecoveredVisitRow",
     "RectificationNoticeRow",
     "SpotCheckRow",

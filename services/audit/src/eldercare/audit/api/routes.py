@@ -8,6 +8,7 @@ from eldercare.audit.api import (
     complaints,
     follow_up_rounds,
     follow_ups,
+    ratings,
     recoveries,
     rectification,
     samples,
@@ -34,4 +35,6 @@ ROUTERS: list[APIRouter] = [
     samples.results,
     surveys.questionnaires,
     surveys.responses,
+    ratings.formulas,
+    ratings.ratings,
 ]

@@ -73,3 +73,11 @@ class InvalidPeriod(InvalidInput):
 
 class InvalidSurvey(InvalidInput):
     """An unknown questionnaire version, an answer out of range, answers from nobody reached."""
+
+
+class InvalidFormula(InvalidInput):
+    """A rating formula whose weights do not sum to 1, name an unknown metric, or grades out of order."""
+
+
+class RatingConflict(Conflict):
+    """A formula version published twice (a published formula never changes)."""
