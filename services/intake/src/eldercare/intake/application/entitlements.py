@@ -35,7 +35,7 @@ from eldercare.intake.domain.beneficiary import (
     StatusReason,
     first_of_next_month,
 )
-from eldercare.intake.domain.eligibility import PersonFacts, Settings, entitlement_for, evaluate
+from eldercare.intake.domain.eligibility import Evaluation, PersonFacts, Settings, entitlement_for, evaluate
 from eldercare.intake.domain.policy import Clause, PackCatalog, PolicyPack
 
 log = logging.getLogger("eldercare.intake")
@@ -91,31 +91,12 @@ def apply_pack(
     naming the setting (no invented amount)."""
     evaluation = evaluate(pack, facts, evaluated_on, settings)
     level = facts.assessment_level if facts.assessment_level is not None else beneficiary.assessment_level
+    effective_on = max(effective_on, _earliest(beneficiary))
     if not evaluation.eligible:
-        basis = tuple(dict.fromkeys(u.basis for u in evaluation.unmet))
-        reasons = "; ".join(r for u in evaluation.unmet for r in u.reasons)
         beneficiary.assessment_level = level
         if assessment_id is not None:
             beneficiary.assessment_id = assessment_id
-        change = beneficiary.change_status(
-            BeneficiaryStatus.terminated,
-            StatusReason.no_longer_eligible,
-            max(effective_on, _earliest(beneficiary)),
-            by,
-            at,
-            f"{reason.value}: {reasons}"[:500],
-            basis,
-        )
-        uow.publish(
-            BeneficiaryStatusChanged(
-                beneficiary_id=beneficiary.id,
-                district_code=beneficiary.district_code,
-                status=change.to_status.value,
-                reason=change.reason.value,
-                effective_on=change.effective_on,
-                changed_at=change.at,
-            )
-        )
+        _terminate(uow, beneficiary, evaluation, f"{reason.value}: ", effective_on, by, at)
         return "terminated"
     entitlement = entitlement_for(pack, facts, evaluated_on, settings)
     if entitlement.missing_settings or entitlement.monthly_amount_fen is None:
@@ -136,7 +117,7 @@ def apply_pack(
         return "unchanged"
     change = EntitlementChange(
         reason=reason,
-        effective_on=max(effective_on, _earliest(beneficiary)),
+        effective_on=effective_on,
         assessment_id=assessment_id,
         assessment_level=level,
         pack_id=pack.pack_id,
@@ -149,25 +130,62 @@ def apply_pack(
         at=at,
     )
     beneficiary.change_entitlement(change)
+    _publish_change(uow, beneficiary, change)
+    return "changed"
+
+
+def _terminate(
+    uow: UnitOfWork,
+    beneficiary: Beneficiary,
+    evaluation: Evaluation,
+    prefix: str,
+    effective_on: date,
+    by: str,
+    at: datetime,
+) -> None:
+    """No longer eligible: terminated from ``effective_on``, citing the clauses no longer met."""
+    basis = tuple(dict.fromkeys(u.basis for u in evaluation.unmet))
+    reasons = "; ".join(r for u in evaluation.unmet for r in u.reasons)
+    change = beneficiary.change_status(
+        BeneficiaryStatus.terminated,
+        StatusReason.no_longer_eligible,
+        effective_on,
+        by,
+        at,
+        f"{prefix}{reasons}"[:500],
+        basis,
+    )
+    uow.publish(
+        BeneficiaryStatusChanged(
+            beneficiary_id=beneficiary.id,
+            district_code=beneficiary.district_code,
+            status=change.to_status.value,
+            reason=change.reason.value,
+            effective_on=change.effective_on,
+            changed_at=change.at,
+        )
+    )
+
+
+def _publish_change(uow: UnitOfWork, beneficiary: Beneficiary, change: EntitlementChange) -> None:
     uow.publish(
         BeneficiaryEntitlementChanged(
             beneficiary_id=beneficiary.id,
             district_code=beneficiary.district_code,
-            reason=reason.value,
+            reason=change.reason.value,
             assessment_id=change.assessment_id,
             assessment_level=change.assessment_level,
-            policy=PolicyRef(pack_id=pack.pack_id, version=pack.version),
+            policy=PolicyRef(pack_id=change.pack_id, version=change.pack_version),
             entitlement=MonthlyEntitlement(
-                monthly_amount_fen=amount,
+                monthly_amount_fen=change.monthly_amount_fen,
                 service_categories=list(change.service_categories),
                 emergency_help_required=change.emergency_help_required,
                 basis=[_ref(c) for c in change.basis],
             ),
             effective_on=change.effective_on,
-            changed_at=at,
+            changed_at=change.at,
         )
     )
-    return "changed"
 
 
 def _earliest(b: Beneficiary) -> date:
