@@ -123,7 +123,11 @@ class TestCheckingOut:
         assert (visit["duration_minutes"], visit["verification_notes"]) == (0, [short])
         assert [(f["code"], f["action"]) for f in visit["flags"]] == [("too_short", "note")]
         assert visit["review"] is None
-        assert visit["record"] == {"notes": "上门探访，老人状态良好", "items_done": ["CS22"]}
+        assert visit["record"] == {
+            "notes": "上门探访，老人状态良好",
+            "items_done": ["CS22"],
+            "vital_signs_recorded": False,
+        }
         assert visit["check_out"]["location_ok"] is True
         event_type, data = (await outbox())[-1]
         assert event_type == "dispatch.visit.completed.v1"

@@ -6,7 +6,7 @@ from dataclasses import fields, replace
 from datetime import timedelta
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from eldercare.common.settings import ServiceSettings, service_config
 from eldercare.dispatch.domain.catalog import CATALOG
@@ -71,6 +71,11 @@ class DispatchSettings(ServiceSettings):
     # provider's 24-hour line. No seed fixes it either: unset, escalation is by hand only
     # (POST /v1/emergencies/{id}/escalations).
     emergency_ack_minutes: int | None = Field(default=None, gt=0, le=24 * 60)
+
+    # Keys sealing the vital signs recorded at health-monitoring visits (CS25): "k2:<base64>,k1:<base64>",
+    # current first. Unset: a check-out with vital signs is 503 naming DISPATCH_PII_KEYS.
+    pii_keys: SecretStr | None = None
+    pii_algorithm: str = Field(default="aes-256-gcm", pattern="^(aes-256-gcm|sm4-gcm)$")
 
     @field_validator("item_rules")
     @classmethod

@@ -253,6 +253,8 @@ class VisitRow(Timestamped, Base):
     # A missed visit: the provider's reason, and the visit booked in its place.
     missed_reason: Mapped[str | None] = mapped_column(Text)
     rescheduled_as: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    # Vital signs of a health-monitoring visit, sealed (adapters/health_data.py); never in clear.
+    vital_signs_sealed: Mapped[str | None] = mapped_column(Text)
 
 
 class CaregiverActionRow(Base):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from uuid import UUID
 
 from fastapi import APIRouter
 
+from eldercare.common.errors import Forbidden, NotFound
 from eldercare.common.idempotency import Idempotency
 from eldercare.common.runtime import execute
+from eldercare.dispatch.adapters.health_data import VitalSignsCipher
 from eldercare.dispatch.api.dependencies import (
     CaregiverOnDuty,
     CarePlanReader,
@@ -28,6 +31,8 @@ from eldercare.dispatch.api.visit_schemas import (
 )
 from eldercare.dispatch.application import care_plans, queries, visits
 from eldercare.dispatch.domain.care_plans import Agreement
+
+log = logging.getLogger("eldercare.dispatch.pii")
 
 plans_router = APIRouter(prefix="/v1/care-plans", tags=["care plans"])
 visits_router = APIRouter(prefix="/v1/visits", tags=["visits"])
@@ -129,6 +134,8 @@ async def check_out(
     rt: Rt,
     settings: Settings,
 ) -> object:
+    signs = body.record.vital_signs
+    vitals = signs.model_dump(mode="json", exclude_none=True) if signs is not None else None
     cmd = visits.CheckOut(
         visit_id=visit_id,
         location=body.location.point(),
@@ -140,6 +147,9 @@ async def check_out(
         call=visits.AppCall(body.client_id, body.device_time),
         photos=body.domain_photos(),
         signature_sha256=body.signature_sha256,
+        vital_signs=vitals,
+        # Keys are checked before anything is written: unset, 503 naming DISPATCH_PII_KEYS.
+        seal=VitalSignsCipher.from_settings(settings).seal if vitals is not None else None,
     )
     return await execute(rt, lambda uow: visits.check_out(cmd, uow), VisitRead.from_domain, idempotency=idem)
 
@@ -158,3 +168,23 @@ async def reschedule_missed(
     return await execute(
         rt, lambda uow: visits.reschedule_missed(cmd, uow), VisitRead.from_domain, idempotency=idem
     )
+
+
+@visits_router.get(
+    "/{visit_id}/vital-signs",
+    summary="The vital signs recorded at the visit (health data: pii:read)",
+    responses=problems(401, 403, 404),
+)
+async def get_vital_signs(
+    visit_id: UUID, principal: VisitReader, rt: Rt, settings: Settings
+) -> dict[str, object]:
+    async with rt.read_session() as session:
+        visit = await queries.get_visit(session, visit_id, principal)
+    if not principal.can_read_pii:
+        raise Forbidden("vital signs are health data: the pii:read scope is needed")
+    if visit.vital_signs_sealed is None:
+        raise NotFound("no vital signs were recorded at this visit")
+    values = VitalSignsCipher.from_settings(settings).open(visit.id, visit.vital_signs_sealed)
+    # Who read whose health data, never the values (PIPL; the logs carry no personal data).
+    log.info("vital signs read", extra={"subject": principal.subject, "visit_id": str(visit.id)})
+    return {"visit_id": str(visit.id), "beneficiary_id": str(visit.beneficiary_id), **values}

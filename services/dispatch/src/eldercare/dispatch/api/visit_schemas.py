@@ -167,6 +167,23 @@ def _photos(photos: list[PhotoIn], stage: str) -> tuple[Photo, ...]:
     )
 
 
+class VitalSignsIn(BaseModel):
+    """常规生理指数监测 (附件2 CS25): temperature, weight, blood pressure, breathing, pulse, glucose.
+    Health data: sealed at rest, readable only with pii:read. Ranges refuse typing slips, not
+    clinical values."""
+
+    model_config = _FORBID
+
+    temperature_c: float | None = Field(default=None, ge=30, le=45)
+    weight_kg: float | None = Field(default=None, ge=15, le=300)
+    systolic_mmhg: int | None = Field(default=None, ge=40, le=300)
+    diastolic_mmhg: int | None = Field(default=None, ge=20, le=200)
+    respiration_per_min: int | None = Field(default=None, ge=4, le=80)
+    pulse_bpm: int | None = Field(default=None, ge=20, le=250)
+    glucose_mmol_l: float | None = Field(default=None, ge=0.5, le=50)
+    measured_at: AwareDatetime | None = None
+
+
 class ServiceRecordIn(BaseModel):
     """服务记录: what was done, uploaded at check-out (第十七条)."""
 
@@ -174,6 +191,7 @@ class ServiceRecordIn(BaseModel):
 
     notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
     items_done: list[ServiceCode] = Field(min_length=1, max_length=32)
+    vital_signs: VitalSignsIn | None = Field(default=None, description="only with CS25 among items_done")
 
 
 class CheckOutCreate(AppCallIn):
@@ -232,6 +250,7 @@ class LocationCheckRead(BaseModel):
 class ServiceRecordRead(BaseModel):
     notes: str
     items_done: list[str]
+    vital_signs_recorded: bool = Field(description="read them at GET /v1/visits/{id}/vital-signs (pii:read)")
 
 
 class VisitRead(BaseModel):
@@ -296,7 +315,11 @@ class VisitRead(BaseModel):
             check_out=LocationCheckRead.from_domain(v.check_out),
             distance_m=latest.distance_m if latest else None,
             location_ok=latest.ok if latest else None,
-            record=ServiceRecordRead(notes=v.notes or "", items_done=list(v.items_done))
+            record=ServiceRecordRead(
+                notes=v.notes or "",
+                items_done=list(v.items_done),
+                vital_signs_recorded=v.vital_signs_sealed is not None,
+            )
             if v.checked_out_at
             else None,
             duration_minutes=v.duration_minutes,

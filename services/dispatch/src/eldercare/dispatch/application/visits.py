@@ -6,6 +6,7 @@ anything, and the visit record is what the bureau pays against (第十七条, �
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -87,6 +88,9 @@ class CheckOut:
     call: AppCall = field(default_factory=AppCall)
     photos: tuple[Photo, ...] = ()
     signature_sha256: str | None = None
+    # Seals the vital signs to the visit (adapters/health_data.py); given only when some were sent.
+    vital_signs: dict[str, object] | None = None
+    seal: Callable[[UUID, dict[str, object]], str] | None = None
 
 
 async def schedule_visit(cmd: ScheduleVisit, uow: UnitOfWork) -> Visit:
@@ -281,6 +285,9 @@ async def check_out(cmd: CheckOut, uow: UnitOfWork) -> Visit:
         photos=cmd.photos,
         signature_sha256=cmd.signature_sha256,
     )
+    if cmd.vital_signs is not None:
+        assert cmd.seal is not None
+        visit.attach_vital_signs(cmd.seal(visit.id, cmd.vital_signs))
     await visits.save(visit)
     await record_call(uow, cmd.call, visit.id, "check_out", cmd.principal, now)
     uow.publish(completed_event(visit))

@@ -181,6 +181,8 @@ class Visit:
     signature_sha256: str | None = None
     missed_reason: str | None = None
     rescheduled_as: UUID | None = None
+    # The sealed vital signs (ciphertext only: the domain never sees them in clear).
+    vital_signs_sealed: str | None = None
 
     @classmethod
     def request(
@@ -361,6 +363,14 @@ class Visit:
         self.verification_notes = tuple(f.message for f in self.flags)
         self.verified = not any(f.action == FlagAction.hold for f in self.flags)
         self.review_status = None if self.verified else ReviewStatus.pending
+
+    def attach_vital_signs(self, sealed: str) -> None:
+        """Vital signs belong to a health-monitoring visit (附件2 CS25 常规生理指数监测) just checked out."""
+        if self.status != VisitStatus.completed:
+            raise VisitStateConflict("vital signs are recorded with the check-out")
+        if "CS25" not in self.items_done:
+            raise RuleViolations.of([("record.vital_signs", "vital signs go with CS25 among items_done")])
+        self.vital_signs_sealed = sealed
 
     @property
     def flag_codes(self) -> list[str]:

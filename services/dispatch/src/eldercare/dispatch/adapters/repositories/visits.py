@@ -202,6 +202,7 @@ def to_domain(row: VisitRow) -> Visit:
         signature_sha256=row.signature_sha256,
         missed_reason=row.missed_reason,
         rescheduled_as=row.rescheduled_as,
+        vital_signs_sealed=row.vital_signs_sealed,
     )
 
 
@@ -281,6 +282,7 @@ def _copy_into(row: VisitRow, v: Visit) -> None:
     row.photos = [_photo_dict(p) for p in v.photos]
     row.signature_sha256 = v.signature_sha256
     row.missed_reason, row.rescheduled_as = v.missed_reason, v.rescheduled_as
+    row.vital_signs_sealed = v.vital_signs_sealed
 
 
 @dataclass(frozen=True)
