@@ -8,8 +8,6 @@ import csv
 import io
 from collections.abc import Iterable
 
-from openpyxl import Workbook
-
 from eldercare.billing.adapters.statement_repository import StatementLine
 from eldercare.billing.domain.charges import REASON_LABELS, ChargeReason
 from eldercare.billing.domain.pricing import UNIT_LABELS, Unit
@@ -19,7 +17,6 @@ from eldercare.billing.domain.statements import (
     STATEMENT_STATUS_LABELS,
     Statement,
 )
-from eldercare.common.pdf import PDF_MEDIA_TYPE, Document, Section, Table, render_pdf
 
 LINE_HEADERS = (
     "行号", "类型", "服务日期", "所属月份", "服务对象编号", "服务记录编号", "计费编号", "服务项目",
@@ -108,6 +105,8 @@ class XlsxBuilder:
     suffix = "xlsx"
 
     def __init__(self, statement: Statement) -> None:
+        from openpyxl import Workbook  # imported on first use: it slows the API's start by seconds
+
         self._book = Workbook(write_only=True)
         summary = self._book.create_sheet("结算汇总")
         summary.append(SUMMARY_HEADERS)
@@ -127,6 +126,7 @@ class XlsxBuilder:
         return out.getvalue()
 
 
+PDF_MEDIA_TYPE = "application/pdf"
 PDF_COLUMNS = (
     "行号",
     "类型",
@@ -160,6 +160,9 @@ class PdfBuilder:
             self._rows.append([str(v) for v in picked])
 
     def finish(self) -> bytes:
+        # Imported on first use: fpdf2 and its font tables slow the API's start by seconds.
+        from eldercare.common.pdf import Document, Section, Table, render_pdf
+
         s = self._statement
         totals = [f"{header}：{value}" for header, value in zip(SUMMARY_HEADERS, summary_row(s), strict=True)]
         document = Document(
