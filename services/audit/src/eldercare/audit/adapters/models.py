@@ -41,6 +41,11 @@ class AuditEntryRow(Base):
         # Lists are region-scoped by district and read in chain order.
         Index("ix_audit_entries_district_code_seq", "district_code", "seq"),
         Index("ix_audit_entries_subject_seq", "subject", "seq"),
+        # Timelines (queries.timeline) look parties up in the summary; revision 0012.
+        *(
+            Index(f"ix_audit_entries_{party}_id", text(f"(summary ->> '{party}_id')"), "seq")
+            for party in ("beneficiary", "provider", "caregiver")
+        ),
     )
 
     id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.audit.adapters.models import AuditChainHeadRow, AuditDailyHeadRow, AuditEntryRow
@@ -80,6 +80,22 @@ class TrailRepository:
             query = query.where(AuditEntryRow.event_type == where.event_type)
         if after is not None:
             # Pages follow the chain (seq); the cursor names the last entry seen by its id.
+            after_seq = select(AuditEntryRow.seq).where(AuditEntryRow.id == after).scalar_subquery()
+            query = query.where(AuditEntryRow.seq > after_seq)
+        rows = (await self.session.scalars(query.order_by(AuditEntryRow.seq).limit(limit))).all()
+        return [to_domain(row) for row in rows]
+
+    async def timeline(
+        self, region_prefix: str, party: str, party_id: UUID, *, after: UUID | None, limit: int
+    ) -> list[AuditEntry]:
+        """Entries about one beneficiary, provider or caregiver (the subject, or the summary's
+        ``<party>_id``), in chain order; expression indexes (0012) serve the summary look-ups."""
+        key = f"{party}_id"
+        query = select(AuditEntryRow).where(
+            AuditEntryRow.district_code.startswith(region_prefix),
+            or_(AuditEntryRow.summary[key].astext == str(party_id), AuditEntryRow.subject == str(party_id)),
+        )
+        if after is not None:
             after_seq = select(AuditEntryRow.seq).where(AuditEntryRow.id == after).scalar_subquery()
             query = query.where(AuditEntryRow.seq > after_seq)
         rows = (await self.session.scalars(query.order_by(AuditEntryRow.seq).limit(limit))).all()

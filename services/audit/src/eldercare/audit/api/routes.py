@@ -20,6 +20,7 @@ from eldercare.audit.api import (
 
 ROUTERS: list[APIRouter] = [
     trail.router,
+    trail.timelines,
     follow_ups.router,
     follow_up_rounds.rounds,
     follow_up_rounds.coverage,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
@@ -61,3 +62,26 @@ async def publish_head(body: DailyHeadCreate, principal: Verifier, idem: Idempot
     return await execute(
         rt, lambda uow: publish_daily_head(cmd, uow), DailyHeadRead.from_domain, idempotency=idem
     )
+
+
+timelines = APIRouter(prefix="/v1/timelines", tags=["audit trail"])
+Investigator = Annotated[Principal, Depends(require(Role.auditor, Role.district_officer, Role.city_admin))]
+
+
+@timelines.get(
+    "/{parties}/{party_id}",
+    response_model=Page[AuditEntryRead],
+    summary="A beneficiary's, provider's or caregiver's events across services, in chain order",
+)
+async def get_timeline(
+    parties: Literal["beneficiaries", "providers", "caregivers"],
+    party_id: UUID,
+    principal: Investigator,
+    rt: Rt,
+    page: Annotated[PageParams, Depends(page_params)],
+) -> Page[AuditEntryRead]:
+    async with rt.read_session() as session:
+        found = await queries.timeline(
+            session, principal, parties, party_id, after=page.after, limit=page.limit + 1
+        )
+    return make_page([AuditEntryRead.from_domain(e) for e in found], page.limit)

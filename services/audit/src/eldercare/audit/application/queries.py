@@ -250,3 +250,23 @@ async def get_notice(session: AsyncSession, notice_id: UUID, principal: Principa
         raise NotFound("rectification notice not found")
     _ensure_in_scope(principal, notice.district_code, notice.provider_id, "rectification notice")
     return notice
+
+
+TIMELINE_PARTIES = {"beneficiaries": "beneficiary", "providers": "provider", "caregivers": "caregiver"}
+
+
+async def timeline(
+    session: AsyncSession,
+    principal: Principal,
+    parties: str,
+    party_id: UUID,
+    *,
+    after: UUID | None,
+    limit: int,
+) -> list[AuditEntry]:
+    """Every service's events about one party, from the trail, in the caller's region (investigators)."""
+    if principal.region is None:
+        return []
+    return await TrailRepository(session).timeline(
+        principal.region, TIMELINE_PARTIES[parties], party_id, after=after, limit=limit
+    )
