@@ -98,3 +98,16 @@ async def test_reading_a_draft_logs_the_sections_it_shows(  # type: ignore[no-un
     assert (await client.get(f"/v1/assessments/{task.id}/draft", headers=assessor)).status_code == 200
     [row] = await reads(sessions)
     assert (row.resource, row.fields) == ("draft", ["person", "diagnoses"])
+
+
+async def test_a_result_answered_in_clear_is_logged_too(  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient, tokens: Tokens, sessions, make_task, result_body
+) -> None:
+    task = await make_task()
+    headers = tokens.headers("assessor", region=DISTRICT, scopes=["pii:read"])
+    response = await client.post(
+        f"/v1/assessments/{task.id}/results", json=result_body(70, diagnoses=["F01"]), headers=headers
+    )
+    assert response.json()["diagnoses"] == ["F01"]
+    [row] = await reads(sessions)
+    assert (row.resource, row.assessment_id, row.subject) == ("assessment", task.id, "assessor-430102")

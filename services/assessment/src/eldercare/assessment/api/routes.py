@@ -139,6 +139,7 @@ async def record_result(
     rt: Rt,
     settings: Annotated[RuleSettings, Depends(rule_settings)],
     cipher: Cipher,
+    who: Who,
 ) -> object:
     cmd = handlers.RecordResult(
         assessment_id=assessment_id,
@@ -160,7 +161,7 @@ async def record_result(
     )
     return await execute(
         rt,
-        lambda uow: handlers.record_result(cmd, uow),
+        disclosures.logged(lambda uow: handlers.record_result(cmd, uow), who),
         lambda result: AssessmentRead.from_domain(result, caller.principal),
         idempotency=idem,
     )
@@ -230,11 +231,12 @@ async def sign(
     rt: Rt,
     cipher: Cipher,
     settings: Annotated[RuleSettings, Depends(rule_settings)],
+    who: Who,
 ) -> object:
     cmd = handlers.SignAssessment(assessment_id, body.signer, settings.name, caller, cipher)
     return await execute(
         rt,
-        lambda uow: handlers.sign_assessment(cmd, uow),
+        disclosures.logged(lambda uow: handlers.sign_assessment(cmd, uow), who),
         lambda result: AssessmentRead.from_domain(result, caller.principal),
         idempotency=idem,
     )
@@ -247,12 +249,12 @@ async def sign(
     summary="Correct a signed assessment: a new assessment that supersedes it",
 )
 async def correct(
-    assessment_id: UUID, caller: Corrector, idem: Idempotency, rt: Rt, cipher: Cipher
+    assessment_id: UUID, caller: Corrector, idem: Idempotency, rt: Rt, cipher: Cipher, who: Who
 ) -> object:
     cmd = handlers.CorrectAssessment(assessment_id, caller, cipher)
     return await execute(
         rt,
-        lambda uow: handlers.correct_assessment(cmd, uow),
+        disclosures.logged(lambda uow: handlers.correct_assessment(cmd, uow), who),
         lambda result: AssessmentRead.from_domain(result, caller.principal),
         idempotency=idem,
     )
@@ -327,6 +329,7 @@ async def recognise(
     idem: Idempotency,
     rt: Rt,
     cipher: Cipher,
+    who: Who,
 ) -> object:
     settings: AssessmentSettings = request.app.state.settings
     result = ExternalResult(
@@ -349,7 +352,7 @@ async def recognise(
     cmd = recognition.RecogniseResult(assessment_id, result, caller, cipher, settings)
     return await execute(
         rt,
-        lambda uow: recognition.recognise_result(cmd, uow),
+        disclosures.logged(lambda uow: recognition.recognise_result(cmd, uow), who),
         lambda a: AssessmentRead.from_domain(a, caller.principal),
         idempotency=idem,
     )
@@ -364,6 +367,7 @@ async def list_due(
     rt: Rt,
     cipher: Cipher,
     request: Request,
+    who: Who,
     on: Annotated[
         date | None, Query(description="the day to look at; today (Asia/Shanghai) by default")
     ] = None,
@@ -371,15 +375,20 @@ async def list_due(
 ) -> DueList:
     settings: AssessmentSettings = request.app.state.settings
     day = on or local_date(utcnow())
-    async with rt.read_session() as session:
+    async with rt.uow() as uow:
         found = await queries.list_due(
-            session,
+            uow.session,
             reader,
             cipher,
             on=day,
             interval_months=settings.reassessment_interval_months,
             limit=limit,
         )
+        for a in found:
+            await disclosures.record(
+                uow, who, a, "assessment", disclosures.report_fields(a, reader.principal)
+            )
+        await uow.commit()
     assert settings.reassessment_interval_months is not None  # list_due refused otherwise
     return DueList(
         on=day,

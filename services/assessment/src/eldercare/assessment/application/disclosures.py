@@ -9,7 +9,7 @@ in the transaction that answers it, so a read that cannot be logged is not answe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,3 +87,17 @@ async def record(uow: UnitOfWork, who: Disclosure, a: Assessment, resource: str,
             accessed_at=at,
         )
     )
+
+
+def logged(
+    action: Callable[[UnitOfWork], Awaitable[Assessment]], who: Disclosure
+) -> Callable[[UnitOfWork], Awaitable[Assessment]]:
+    """A command whose answer is an assessment, with the answer's unmasked fields logged in its
+    transaction (results and signatures answer with the diagnoses to a caller with pii:read)."""
+
+    async def run(uow: UnitOfWork) -> Assessment:
+        assessment = await action(uow)
+        await record(uow, who, assessment, "assessment", report_fields(assessment, who.principal))
+        return assessment
+
+    return run
