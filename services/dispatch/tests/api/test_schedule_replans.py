@@ -1,5 +1,6 @@
 """POST /v1/schedules/replans: a caregiver drops out or visits are added during the day; only the
-affected routes change, started visits stay pinned, every change is an event."""
+affected routes change, started visits stay pinned, every change is an event. And continuity of
+care through the planner, from the visits completed before (DISPATCH_CONTINUITY_WEIGHT_SECONDS)."""
 
 from __future__ import annotations
 
@@ -212,3 +213,64 @@ class TestReplanAccess:
             headers=world.admin(provider["id"]),
         )
         assert (response.status_code, problem_fields(response)) == (422, ["unavailable_caregiver_ids"])
+
+
+def metres_north(metres: float) -> dict[str, float]:
+    return {"lat": 28.1941 + metres / 111_195, "lon": 112.9761}
+
+
+class TestContinuityOfCare:
+    """The caregiver who completed the beneficiary's visits before gets the next one when the detour
+    is worth less than DISPATCH_CONTINUITY_WEIGHT_SECONDS; with the weight 0, the nearer one does."""
+
+    async def day_with_history(self, world) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        provider = await world.provider()
+        workday = WORKDAY | {"max_visits_per_day": 5}
+        # 200 m and 1,000 m from the beneficiary's home: about 380 s more e-bike travel from "previous".
+        closer = await world.caregiver_of(provider["id"], workday=workday | {"home": metres_north(200)})
+        previous = await world.caregiver_of(provider["id"], workday=workday | {"home": metres_north(1000)})
+        beneficiary = await world.beneficiary()
+        plan = await world.care_plan(provider["id"], beneficiary.beneficiary_id)
+        done = await world.visit(plan, previous)
+        phone = world.caregiver(provider["id"], previous["id"])
+        checkin = {"location": world.home, "accuracy_m": 10}
+        url = f"/v1/visits/{done['id']}"
+        assert (await world.client.post(f"{url}/check-ins", json=checkin, headers=phone)).status_code < 300
+        record = {"notes": "上门探访", "items_done": ["CS22"]}
+        checkout = {"location": world.home, "record": record}
+        out = await world.client.post(f"{url}/check-outs", json=checkout, headers=phone)
+        assert out.status_code < 300, out.text
+        admin = world.admin(provider["id"])
+        next_visit = {
+            "care_plan_id": plan["id"],
+            "service_code": "CS22",
+            "scheduled_start_at": at(9),
+            "scheduled_end_at": at(10),
+            "window_start_at": at(8),
+            "window_end_at": at(12),
+        }
+        created = await world.client.post("/v1/visits", json=next_visit, headers=admin)
+        assert created.status_code == 201, created.text
+        return {"admin": admin, "closer": closer, "previous": previous, "visit": created.json()}
+
+    async def planned_to(self, world, s: dict[str, Any]) -> str:  # type: ignore[no-untyped-def]
+        body = {"date": day().isoformat(), "district_code": world.district, "seconds": 1}
+        response = await world.client.post("/v1/schedules", json=body, headers=s["admin"])
+        assert response.status_code == 201, response.text
+        [route] = response.json()["routes"]
+        assert [v["visit_id"] for v in route["visits"]] == [s["visit"]["id"]]
+        return str(route["caregiver_id"])
+
+    async def test_with_the_default_weight_the_previous_caregiver_gets_the_visit(
+        self, world, monkeypatch: pytest.MonkeyPatch
+    ) -> None:  # type: ignore[no-untyped-def]
+        monkeypatch.delenv("DISPATCH_CONTINUITY_WEIGHT_SECONDS", raising=False)
+        s = await self.day_with_history(world)
+        assert await self.planned_to(world, s) == s["previous"]["id"]
+
+    async def test_with_the_weight_off_the_nearer_caregiver_gets_it(
+        self, world, monkeypatch: pytest.MonkeyPatch
+    ) -> None:  # type: ignore[no-untyped-def]
+        monkeypatch.setenv("DISPATCH_CONTINUITY_WEIGHT_SECONDS", "0")
+        s = await self.day_with_history(world)
+        assert await self.planned_to(world, s) == s["closer"]["id"]
