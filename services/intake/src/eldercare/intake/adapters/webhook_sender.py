@@ -121,10 +121,10 @@ class WebhookDispatcher:
         answers = await asyncio.gather(*(self._send(c, vault) for c in claimed))
         async with self.sessionmaker() as session, session.begin():
             repo = WebhookRepository(session)
+            rows = await repo.get_deliveries_for_update([c.delivery_id for c in claimed])
             for item, answer in zip(claimed, answers, strict=True):
-                delivery = await repo.get_delivery(item.delivery_id, for_update=True)
-                if delivery is not None:
-                    await self._record(repo, delivery, answer)
+                if (delivery := rows.get(item.delivery_id)) is not None:
+                    self._record(repo, delivery, answer)
         return len(claimed)
 
     async def _send(self, item: Claimed, vault: PiiVault) -> Answer:
@@ -155,9 +155,9 @@ class WebhookDispatcher:
             return Answer(None, f"{type(exc).__name__}: {exc}"[:500], latency, at)
         return Answer(response.status_code, None, int((time.perf_counter() - started) * 1000), at)
 
-    async def _record(self, repo: WebhookRepository, delivery: WebhookDeliveryRow, answer: Answer) -> None:
+    def _record(self, repo: WebhookRepository, delivery: WebhookDeliveryRow, answer: Answer) -> None:
         delivery.attempts += 1
-        await repo.record_attempt(
+        repo.record_attempt(
             WebhookAttemptRow(
                 delivery_id=delivery.id,
                 attempt=delivery.attempts,
@@ -181,4 +181,3 @@ class WebhookDispatcher:
                 used, self.settings.webhook_backoff_base_seconds, self.settings.webhook_backoff_max_seconds
             )
             delivery.next_attempt_at = utcnow() + timedelta(seconds=wait)
-        await repo.session.flush()

@@ -71,6 +71,10 @@ class WebhookRepository:
     async def get_delivery(self, delivery_id: UUID, *, for_update: bool = False) -> WebhookDeliveryRow | None:
         return await self.session.get(WebhookDeliveryRow, delivery_id, with_for_update=for_update or None)
 
+    async def get_deliveries_for_update(self, ids: list[UUID]) -> dict[UUID, WebhookDeliveryRow]:
+        query = select(WebhookDeliveryRow).where(WebhookDeliveryRow.id.in_(ids)).with_for_update()
+        return {row.id: row for row in (await self.session.scalars(query)).all()}
+
     async def list_deliveries(
         self, subscription_id: UUID, *, after: UUID | None, limit: int
     ) -> list[WebhookDeliveryRow]:
@@ -127,6 +131,6 @@ class WebhookRepository:
         )
         return int(await self.session.scalar(query) or 0)
 
-    async def record_attempt(self, row: WebhookAttemptRow) -> None:
+    def record_attempt(self, row: WebhookAttemptRow) -> None:
+        """Added to the session; written with the delivery's new state at commit."""
         self.session.add(row)
-        await self.session.flush()
