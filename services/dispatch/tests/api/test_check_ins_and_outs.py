@@ -127,6 +127,7 @@ class TestCheckingOut:
             "notes": "上门探访，老人状态良好",
             "items_done": ["CS22"],
             "vital_signs_recorded": False,
+            "extra_items": [],
         }
         assert visit["check_out"]["location_ok"] is True
         event_type, data = (await outbox())[-1]
@@ -210,3 +211,28 @@ class TestCheckingOut:
             f"/v1/visits/{scene.visit['id']}/check-outs", json=body, headers=headers
         )
         assert response.status_code == 404
+
+
+class TestExtraItems:
+    async def test_an_item_beyond_the_plan_with_a_reason_is_recorded_and_held_for_review(self, world) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        await world.check_in(scene)
+        record = {
+            "notes": "",
+            "items_done": ["CS22"],
+            "extra_items": [{"code": "CS31", "reason": "老人情绪低落，陪聊半小时"}],
+        }
+        visit = (await world.check_out(scene, record=record)).json()
+        assert visit["record"]["extra_items"] == record["extra_items"]
+        assert (visit["verified"], visit["review"]["status"]) == (False, "pending")
+        assert "extra_item" in [f["code"] for f in visit["flags"]]
+
+    async def test_an_extra_item_without_a_reason_or_already_in_the_plan_is_422(self, world) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        await world.check_in(scene)
+        no_reason = {"notes": "", "items_done": ["CS22"], "extra_items": [{"code": "CS31", "reason": " "}]}
+        response = await world.check_out(scene, record=no_reason)
+        assert [e["field"] for e in problem(response)["errors"]] == ["record.extra_items.0.reason"]
+        planned = {"notes": "", "items_done": ["CS22"], "extra_items": [{"code": "CS25", "reason": "x"}]}
+        response = await world.check_out(scene, record=planned)
+        assert [e["field"] for e in problem(response)["errors"]] == ["record.extra_items"]

@@ -255,6 +255,8 @@ class VisitRow(Timestamped, Base):
     rescheduled_as: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
     # Vital signs of a health-monitoring visit, sealed (adapters/health_data.py); never in clear.
     vital_signs_sealed: Mapped[str | None] = mapped_column(Text)
+    # [[code, reason]]: items done beyond the care plan, flagged extra_item.
+    extra_items: Mapped[list[list[str]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
 
 
 class CaregiverActionRow(Base):

@@ -148,6 +148,7 @@ async def check_out(
         photos=body.domain_photos(),
         signature_sha256=body.signature_sha256,
         vital_signs=vitals,
+        extra_items=[(e.code, e.reason) for e in body.record.extra_items],
         # Keys are checked before anything is written: unset, 503 naming DISPATCH_PII_KEYS.
         seal=VitalSignsCipher.from_settings(settings).seal if vitals is not None else None,
     )

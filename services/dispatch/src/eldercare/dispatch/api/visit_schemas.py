@@ -167,6 +167,16 @@ def _photos(photos: list[PhotoIn], stage: str) -> tuple[Photo, ...]:
     )
 
 
+class ExtraItemIn(BaseModel):
+    """An item done beyond the care plan (issue #5: extra items need a reason); it holds the visit
+    for review (changsha-2024 第十八条（一）)."""
+
+    model_config = _FORBID
+
+    code: ServiceCode
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
 class VitalSignsIn(BaseModel):
     """常规生理指数监测 (附件2 CS25): temperature, weight, blood pressure, breathing, pulse, glucose.
     Health data: sealed at rest, readable only with pii:read. Ranges refuse typing slips, not
@@ -192,6 +202,9 @@ class ServiceRecordIn(BaseModel):
     notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
     items_done: list[ServiceCode] = Field(min_length=1, max_length=32)
     vital_signs: VitalSignsIn | None = Field(default=None, description="only with CS25 among items_done")
+    extra_items: list[ExtraItemIn] = Field(
+        default_factory=list, max_length=10, description="items done beyond the care plan, each with a reason"
+    )
 
 
 class CheckOutCreate(AppCallIn):
@@ -251,6 +264,7 @@ class ServiceRecordRead(BaseModel):
     notes: str
     items_done: list[str]
     vital_signs_recorded: bool = Field(description="read them at GET /v1/visits/{id}/vital-signs (pii:read)")
+    extra_items: list[ExtraItemIn] = Field(default_factory=list)
 
 
 class VisitRead(BaseModel):
@@ -319,6 +333,7 @@ class VisitRead(BaseModel):
                 notes=v.notes or "",
                 items_done=list(v.items_done),
                 vital_signs_recorded=v.vital_signs_sealed is not None,
+                extra_items=[ExtraItemIn(code=c, reason=r) for c, r in v.extra_items],
             )
             if v.checked_out_at
             else None,

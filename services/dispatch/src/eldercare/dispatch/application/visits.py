@@ -90,6 +90,7 @@ class CheckOut:
     signature_sha256: str | None = None
     # Seals the vital signs to the visit (adapters/health_data.py); given only when some were sent.
     vital_signs: dict[str, object] | None = None
+    extra_items: list[tuple[str, str]] = field(default_factory=list)
     seal: Callable[[UUID, dict[str, object]], str] | None = None
 
 
@@ -284,6 +285,7 @@ async def check_out(cmd: CheckOut, uow: UnitOfWork) -> Visit:
         device_at=cmd.call.device_at,
         photos=cmd.photos,
         signature_sha256=cmd.signature_sha256,
+        extra_items=cmd.extra_items,
     )
     if cmd.vital_signs is not None:
         assert cmd.seal is not None

@@ -26,6 +26,7 @@ class FlagCode(StrEnum):
     home_unknown = "home_unknown"
     too_short = "too_short"
     too_long = "too_long"
+    extra_item = "extra_item"
     clock_skew = "clock_skew"
     photo_missing = "photo_missing"
     signature_missing = "signature_missing"
@@ -52,6 +53,9 @@ DEFAULT_ACTIONS: dict[FlagCode, FlagAction] = {
     FlagCode.home_unknown: FlagAction.hold,
     FlagCode.too_short: FlagAction.note,
     FlagCode.too_long: FlagAction.note,
+    # changsha-2024 第十八条（一）: service not per the care plan is a violation unless justified, so
+    # an item beyond the plan (with the caregiver's reason) waits for review.
+    FlagCode.extra_item: FlagAction.hold,
     FlagCode.clock_skew: FlagAction.note,
     FlagCode.photo_missing: FlagAction.hold,
     FlagCode.signature_missing: FlagAction.hold,
@@ -145,6 +149,7 @@ class Flag:
             FlagCode.signature_missing: "signature",
             FlagCode.clock_skew: "device_time",
             FlagCode.coarse_location: "accuracy_m",
+            FlagCode.extra_item: "record.extra_items",
         }.get(self.code, "location")
 
     def as_dict(self) -> dict[str, str]:

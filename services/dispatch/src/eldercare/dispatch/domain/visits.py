@@ -21,6 +21,7 @@ from eldercare.dispatch.domain.providers import Caregiver
 from eldercare.dispatch.domain.verification import (
     Flag,
     FlagAction,
+    FlagCode,
     ItemRule,
     VerificationPolicy,
     duration_flags,
@@ -183,6 +184,8 @@ class Visit:
     rescheduled_as: UUID | None = None
     # The sealed vital signs (ciphertext only: the domain never sees them in clear).
     vital_signs_sealed: str | None = None
+    # Items done beyond the plan, each with the caregiver's reason: (code, reason).
+    extra_items: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def request(
@@ -337,6 +340,7 @@ class Visit:
         device_at: datetime | None = None,
         photos: tuple[Photo, ...] = (),
         signature_sha256: str | None = None,
+        extra_items: list[tuple[str, str]] | None = None,
     ) -> None:
         """签退: close the visit with its service record and decide whether it is verified: it is
         unless a flag configured to hold was raised, and then it waits in the review queue."""
@@ -346,9 +350,24 @@ class Visit:
         if outside:
             # 第十八条（一）: service not per the care plan is a violation, so it is never recorded as done.
             raise RuleViolations.of([("record.items_done", f"not in the care plan: {', '.join(outside)}")])
+        extras = list(dict.fromkeys((code, reason) for code, reason in extra_items or []))
+        planned = [code for code, _ in extras if plan.covers(code)]
+        if planned:
+            raise RuleViolations.of(
+                [("record.extra_items", f"in the care plan, list under items_done: {', '.join(planned)}")]
+            )
         minutes = max(0, int((now - self.checked_in_at).total_seconds() // 60))
         booked = int((self.scheduled_end_at - self.scheduled_start_at).total_seconds() // 60)
         raised = list(flags or []) + duration_flags(policy, policy.rule(self.service_code), minutes, booked)
+        raised += [
+            Flag(
+                FlagCode.extra_item,
+                policy.action(FlagCode.extra_item),
+                "check_out",
+                f"check-out: {code} is not in the care plan; reason: {reason}",
+            )
+            for code, reason in extras
+        ]
         refusals(raised)
         self.status = VisitStatus.completed
         self.checked_out_at = now
@@ -356,6 +375,7 @@ class Visit:
         self.check_out_device_at = device_at
         self.photos = self.photos + photos
         self.signature_sha256 = signature_sha256
+        self.extra_items = tuple(extras)
         self.notes = notes
         self.items_done = tuple(dict.fromkeys(items_done))
         self.duration_minutes = minutes

@@ -203,6 +203,7 @@ def to_domain(row: VisitRow) -> Visit:
         missed_reason=row.missed_reason,
         rescheduled_as=row.rescheduled_as,
         vital_signs_sealed=row.vital_signs_sealed,
+        extra_items=tuple((str(c), str(r)) for c, r in row.extra_items or ()),
     )
 
 
@@ -283,6 +284,7 @@ def _copy_into(row: VisitRow, v: Visit) -> None:
     row.signature_sha256 = v.signature_sha256
     row.missed_reason, row.rescheduled_as = v.missed_reason, v.rescheduled_as
     row.vital_signs_sealed = v.vital_signs_sealed
+    row.extra_items = [[c, r] for c, r in v.extra_items]
 
 
 @dataclass(frozen=True)
