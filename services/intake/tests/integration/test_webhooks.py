@@ -340,3 +340,23 @@ class TestDeliveries:
         await flow.submitted(1)
         await consume_own_events(sessions, settings)
         assert await deliveries(sessions) == []
+
+    async def test_the_submitting_client_gets_its_own_reference_and_no_one_else_does(  # type: ignore[no-untyped-def]
+        self, flow, client, tokens, sessions, settings, receiver
+    ) -> None:
+        await subscribe(client, tokens, receiver.url)
+        await subscribe(client, tokens, receiver.url, subject="platform-b")
+        response = await client.post(
+            "/v1/applications/bulk",
+            json={"items": [flow.body(1, external_ref="A-REF-1")]},
+            headers=platform(tokens),
+        )
+        assert response.json()["created"] == 1
+        await consume_own_events(sessions, settings)
+        await WebhookDispatcher(settings, sessions).run_once()
+        by_client = {}
+        async with sessions() as s:
+            subs = {r.id: r.client for r in (await s.scalars(select(WebhookSubscriptionRow))).all()}
+        for d in await deliveries(sessions):
+            by_client[subs[d.subscription_id]] = json.loads(d.body).get("external_ref")
+        assert by_client == {"platform-a": "A-REF-1", "platform-b": None}

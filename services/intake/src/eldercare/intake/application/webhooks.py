@@ -23,7 +23,12 @@ from eldercare.common.envelope import Envelope
 from eldercare.common.errors import Forbidden, InvalidInput, NotFound
 from eldercare.common.ids import uuid7
 from eldercare.common.uow import UnitOfWork
-from eldercare.intake.adapters.models import WebhookAttemptRow, WebhookDeliveryRow, WebhookSubscriptionRow
+from eldercare.intake.adapters.models import (
+    ApplicationRow,
+    WebhookAttemptRow,
+    WebhookDeliveryRow,
+    WebhookSubscriptionRow,
+)
 from eldercare.intake.adapters.pii import PiiVault
 from eldercare.intake.adapters.webhooks import SECRET_CONTEXT, WebhookRepository, resolve
 from eldercare.intake.domain.webhooks import EVENT_TYPES, WITHHELD_FIELDS, UrlPolicy
@@ -109,11 +114,12 @@ async def redeliver(
     return delivery, (await repo.attempts_of([delivery.id]))[delivery.id]
 
 
-def webhook_body(envelope: Envelope) -> str:
+def webhook_body(envelope: Envelope, external_ref: str | None = None) -> str:
     """What a receiver gets: the CloudEvents attributes it needs and the event's data, without the
-    fields withheld from platforms (the home point)."""
+    fields withheld from platforms (the home point), and the client's own ``external_ref`` when
+    the application is one it submitted."""
     data: dict[str, Any] = {k: v for k, v in envelope.data.items() if k not in WITHHELD_FIELDS}
-    doc = {
+    doc: dict[str, Any] = {
         "id": str(envelope.id),
         "type": envelope.type,
         "source": envelope.source,
@@ -121,7 +127,19 @@ def webhook_body(envelope: Envelope) -> str:
         "time": envelope.time.isoformat(),
         "data": data,
     }
+    if external_ref is not None:
+        doc["external_ref"] = external_ref
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+async def _submitter(uow: UnitOfWork, envelope: Envelope) -> tuple[str | None, str | None]:
+    """Who submitted the event's application, under which reference (none for a beneficiary
+    event without an application)."""
+    application_id = envelope.data.get("application_id")
+    if not application_id:
+        return None, None
+    row = await uow.session.get(ApplicationRow, UUID(str(application_id)))
+    return (row.submitted_by, row.external_ref) if row else (None, None)
 
 
 async def enqueue_deliveries(envelope: Envelope, region_code: str, uow: UnitOfWork) -> int:
@@ -131,9 +149,13 @@ async def enqueue_deliveries(envelope: Envelope, region_code: str, uow: UnitOfWo
         return 0
     repo = WebhookRepository(uow.session)
     subscriptions = await repo.matching(envelope.type, region_code)
-    body, now = webhook_body(envelope), utcnow()
+    if not subscriptions:
+        return 0
+    submitter, reference = await _submitter(uow, envelope)
+    now = utcnow()
     for sub in subscriptions:
-        await repo.enqueue(sub.id, envelope.id, envelope.type, body, now)
+        own = reference if sub.client == submitter else None
+        await repo.enqueue(sub.id, envelope.id, envelope.type, webhook_body(envelope, own), now)
     return len(subscriptions)
 
 
