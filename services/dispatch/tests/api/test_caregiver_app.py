@@ -177,3 +177,22 @@ def world_status_changed(beneficiary_id, status: str):  # type: ignore[no-untype
         effective_on=local_date(now),
         changed_at=now,
     )
+
+
+class TestOutOfOrderSync:
+    async def test_an_acceptance_or_trip_synced_after_the_check_in_changes_nothing(self, world) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        await world.check_in(scene)
+        url = f"/v1/visits/{scene.visit['id']}"
+        for path in ("acceptances", "trips"):
+            response = await world.client.post(f"{url}/{path}", json={}, headers=me(world, scene))
+            assert response.status_code == 201, response.text
+            assert response.json()["status"] == "in_progress"
+
+    async def test_a_cancelled_visit_cannot_be_accepted(self, world) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        await world.deliver(world_status_changed(scene.beneficiary.beneficiary_id, "suspended"))
+        response = await world.client.post(
+            f"/v1/visits/{scene.visit['id']}/acceptances", json={}, headers=me(world, scene)
+        )
+        assert response.status_code == 409

@@ -402,8 +402,15 @@ class Visit:
         if self.status != VisitStatus.scheduled or self.caregiver_id is None:
             raise VisitStateConflict(f"the visit is {self.status.value}; only a booked visit not yet started")
 
+    def _synced_late(self) -> bool:
+        """An acceptance or a trip that reaches the server after the phone's check-in (offline,
+        synced out of order) is moot: it changes nothing rather than failing the phone's queue."""
+        return self.status in (VisitStatus.in_progress, VisitStatus.completed)
+
     def accept(self, *, now: datetime) -> None:
         """The caregiver confirms the booking (once; a repeat keeps the first time)."""
+        if self._synced_late():
+            return
         self._ensure_caregivers_booking()
         self.accepted_at = self.accepted_at or now
 
@@ -420,6 +427,8 @@ class Visit:
 
     def start_trip(self, *, now: datetime) -> None:
         """出发: the caregiver is on the way (once; a repeat keeps the first time)."""
+        if self._synced_late():
+            return
         self._ensure_caregivers_booking()
         self.trip_started_at = self.trip_started_at or now
 
