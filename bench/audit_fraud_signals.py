@@ -2,6 +2,7 @@
 visits in under 60 s).
 
     uv run python bench/audit_fraud_signals.py [--visits 1000000] [--seed 7] [--days 30]
+        [--database-url postgresql+asyncpg://postgres@127.0.0.1:25432/bench_audit_fraud | --embedded]
 
 Generates a reproducible month of completed visits (one caregiver about 50 visits, two or three a
 day at 08:00, 10:30 and 14:00 China time, homes of the caregiver's own cluster within a few km,
@@ -11,19 +12,30 @@ planned, and visits on the day of a hospital stay. Times ``domain.fraud.detect``
 the stream detector and ``POST /v1/fraud-scans``) over all of them in one call, and checks that
 every injected anomaly was found. Prints one JSON line: generation and detection seconds, peak
 RSS, hits per signal and the recall of each injected anomaly.
+
+With ``--database-url`` (or ``--embedded``: a throw-away embedded PostgreSQL), the same visits are
+loaded with COPY into a scratch database migrated with audit's revisions (visits, the beneficiaries'
+home cells, the hospital stays), and ``application.fraud.run_fraud_scan`` (the code behind
+``POST /v1/fraud-scans``) is timed over the whole city for the period in one unit of work: reading
+the rows, detecting, and writing each flag and its ``audit.visit_flag.raised.v1`` outbox row.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import os
 import random
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from uuid import UUID
 
 from eldercare.audit.domain.fraud import FraudRules, HospitalStay, Signal, VisitRecord, china_day, detect
@@ -106,11 +118,15 @@ def _inject(
             start = v.checked_in_at + (v.checked_out_at - v.checked_in_at) / 2
             out[i + 1] = replace(nxt, checked_in_at=start, checked_out_at=start + timedelta(minutes=60))
             injected.overlapping |= {v.visit_id, nxt.visit_id}
-        elif kind == 1 and nxt.home is not None:  # 50 km away, about an hour and a half later
+        elif kind == 1 and nxt.home is not None:  # a home 50 km away, 20 minutes later
             far = (round(nxt.home[0] + 0.45, 2), nxt.home[1])
             start = v.checked_out_at + timedelta(minutes=20)
             out[i + 1] = replace(
-                nxt, home=far, checked_in_at=start, checked_out_at=start + timedelta(minutes=60)
+                nxt,
+                beneficiary_id=_uuid(rng),  # another beneficiary's home (the database keeps one per person)
+                home=far,
+                checked_in_at=start,
+                checked_out_at=start + timedelta(minutes=60),
             )
             injected.impossible_travel.add(nxt.visit_id)
         elif kind == 2:
@@ -165,6 +181,160 @@ def run(visits: int, seed: int, days: int) -> dict[str, object]:
     }
 
 
+def _pg(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+async def _recreate(database_url: str) -> None:
+    import asyncpg
+
+    base, _, name = _pg(database_url).rpartition("/")
+    admin = await asyncpg.connect(f"{base}/postgres")
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+
+
+def _migrate(database_url: str) -> None:
+    env = {**os.environ, "AUDIT_DATABASE_URL": database_url}
+    ini = Path(__file__).parents[1] / "services" / "audit" / "alembic.ini"
+    subprocess.run([sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "head"], check=True, env=env)
+
+
+VISIT_COLUMNS = [
+    "visit_id",
+    "provider_id",
+    "caregiver_id",
+    "beneficiary_id",
+    "district_code",
+    "service_code",
+    "scheduled_start_at",
+    "scheduled_end_at",
+    "checked_in_at",
+    "location_ok",
+    "checked_out_at",
+    "verified",
+]
+
+
+def _visit_row(r: VisitRecord) -> tuple[object, ...]:
+    planned_end = r.checked_in_at + timedelta(minutes=r.planned_minutes or 60)
+    return (
+        r.visit_id,
+        r.provider_id,
+        r.caregiver_id,
+        r.beneficiary_id,
+        r.district_code,
+        "CS22",
+        r.checked_in_at,
+        planned_end,
+        r.checked_in_at,
+        r.location_ok,
+        r.checked_out_at,
+        True,
+    )
+
+
+async def _load(database_url: str, records: list[VisitRecord], stays: list[HospitalStay]) -> None:
+    import asyncpg
+
+    homes = {r.beneficiary_id: (r.district_code, r.home) for r in records}
+    conn = await asyncpg.connect(_pg(database_url))
+    try:
+        await conn.copy_records_to_table(
+            "audit_beneficiaries",
+            records=[
+                (b, d, "active", h[0] if h else None, h[1] if h else None, START.date(), START)
+                for b, (d, h) in homes.items()
+            ],
+            columns=[
+                "beneficiary_id",
+                "district_code",
+                "status",
+                "home_lat",
+                "home_lon",
+                "effective_on",
+                "changed_at",
+            ],
+        )
+        await conn.copy_records_to_table(
+            "audit_visits", records=[_visit_row(r) for r in records], columns=VISIT_COLUMNS
+        )
+        rng = random.Random(0)
+        await conn.copy_records_to_table(
+            "hospital_stays",
+            records=[
+                (
+                    _uuid(rng),
+                    s.beneficiary_id,
+                    homes[s.beneficiary_id][0],
+                    s.start_at,
+                    "hospitalised",
+                    s.start_at,
+                )
+                for s in stays
+            ],
+            columns=[
+                "emergency_id",
+                "beneficiary_id",
+                "district_code",
+                "raised_at",
+                "outcome",
+                "resolved_at",
+            ],
+        )
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+async def _scan(database_url: str, days: int) -> tuple[float, int, int, dict[str, int]]:
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from eldercare.audit.adapters.orm import MESSAGING
+    from eldercare.audit.application.fraud import RunFraudScan, run_fraud_scan
+    from eldercare.common.auth import Principal
+    from eldercare.common.uow import UnitOfWork
+
+    engine = create_async_engine(database_url)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    principal = Principal(subject="bench", roles=frozenset({"auditor"}), region="4301")
+    cmd = RunFraudScan("4301", START.date(), START.date() + timedelta(days=days - 1), principal)
+    try:
+        t0 = time.perf_counter()
+        async with UnitOfWork(sessions, MESSAGING, source="bench") as uow:
+            report = await run_fraud_scan(cmd, uow, FraudRules())
+            await uow.commit()
+        seconds = time.perf_counter() - t0
+        return seconds, report.visits_scanned, len(report.flags_raised), dict(report.hits)
+    finally:
+        await engine.dispose()
+
+
+def run_database(database_url: str, visits: int, seed: int, days: int) -> dict[str, object]:
+    records, stays, _ = generate(visits, seed=seed, days=days)
+    asyncio.run(_recreate(database_url))
+    _migrate(database_url)
+    t0 = time.perf_counter()
+    asyncio.run(_load(database_url, records, stays))
+    loaded = time.perf_counter() - t0
+    count = len(records)
+    del records
+    seconds, scanned, raised, hits = asyncio.run(_scan(database_url, days))
+    return {
+        "mode": "database",
+        "visits": count,
+        "load_seconds": round(loaded, 2),
+        "scan_seconds": round(seconds, 2),
+        "visits_scanned": scanned,
+        "flags_raised": raised,
+        "hits": dict(sorted(hits.items())),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -172,8 +342,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--visits", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--database-url", help="a scratch database (dropped and recreated)")
+    parser.add_argument("--embedded", action="store_true", help="a throw-away embedded PostgreSQL")
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.visits, args.seed, args.days), ensure_ascii=False))
+    if args.embedded:
+        from eldercare.common.testing.postgres import EmbeddedPostgres
+
+        with tempfile.TemporaryDirectory(prefix="bench-audit-fraud-") as tmp:
+            server = EmbeddedPostgres(Path(tmp) / "pg")
+            server.start()
+            try:
+                url = server.database_url("bench_audit_fraud")
+                result = run_database(url, args.visits, args.seed, args.days)
+            finally:
+                server.stop()
+    elif args.database_url:
+        result = run_database(args.database_url, args.visits, args.seed, args.days)
+    else:
+        result = run(args.visits, args.seed, args.days)
+    print(json.dumps(result, ensure_ascii=False))
     return 0
 
 

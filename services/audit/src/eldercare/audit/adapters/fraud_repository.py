@@ -79,16 +79,29 @@ class FraudRepository:
     # ------------------------------------------------------------ reading visits for the rules
 
     def _records(self) -> Select[Any]:
+        # Columns, not ORM entities: the batch reads a period's visits, possibly millions of rows.
+        v = AuditVisitRow
         return (
-            select(AuditVisitRow, AuditBeneficiaryRow.home_lat, AuditBeneficiaryRow.home_lon)
-            .outerjoin(
-                AuditBeneficiaryRow, AuditBeneficiaryRow.beneficiary_id == AuditVisitRow.beneficiary_id
+            select(
+                v.visit_id,
+                v.provider_id,
+                v.caregiver_id,
+                v.beneficiary_id,
+                v.district_code,
+                v.checked_in_at,
+                v.checked_out_at,
+                v.scheduled_start_at,
+                v.scheduled_end_at,
+                v.location_ok,
+                AuditBeneficiaryRow.home_lat,
+                AuditBeneficiaryRow.home_lon,
             )
+            .outerjoin(AuditBeneficiaryRow, AuditBeneficiaryRow.beneficiary_id == v.beneficiary_id)
             .where(
-                AuditVisitRow.checked_in_at.is_not(None),
-                AuditVisitRow.checked_out_at.is_not(None),
-                AuditVisitRow.caregiver_id.is_not(None),
-                AuditVisitRow.cancelled_kind.is_(None),
+                v.checked_in_at.is_not(None),
+                v.checked_out_at.is_not(None),
+                v.caregiver_id.is_not(None),
+                v.cancelled_kind.is_(None),
             )
         )
 
@@ -100,7 +113,7 @@ class FraudRepository:
             AuditVisitRow.checked_in_at >= around - span,
             AuditVisitRow.checked_in_at <= around + span,
         )
-        return [_record(*row) for row in (await self.session.execute(query)).all()]
+        return [_record(row) for row in (await self.session.execute(query)).all()]
 
     async def beneficiary_visits(
         self, beneficiary_id: UUID, start: datetime, last_day: date
@@ -110,7 +123,7 @@ class FraudRepository:
             AuditVisitRow.checked_in_at >= start,
             AuditVisitRow.checked_in_at < _day_end(last_day),
         )
-        return [_record(*row) for row in (await self.session.execute(query)).all()]
+        return [_record(row) for row in (await self.session.execute(query)).all()]
 
     async def district_visits(
         self, region_prefix: str, start: datetime, end: datetime, *, chunk: int = 10_000
@@ -122,7 +135,7 @@ class FraudRepository:
         )
         result = await self.session.stream(query.execution_options(yield_per=chunk))
         async for row in result:
-            yield _record(*row)
+            yield _record(row)
 
     async def stays_of(self, beneficiary_ids: Iterable[UUID]) -> list[HospitalStay]:
         ids = list(set(beneficiary_ids))
@@ -144,29 +157,19 @@ class FraudRepository:
 
     # ------------------------------------------------------------ flags
 
-    async def add_flag_once(self, flag: VisitFlag) -> bool:
-        """Insert unless the visit already carries this signal; True when it was new."""
-        stmt = (
-            insert(VisitFlagRow)
-            .values(
-                id=flag.id,
-                version=1,
-                visit_id=flag.visit_id,
-                provider_id=flag.provider_id,
-                caregiver_id=flag.caregiver_id,
-                beneficiary_id=flag.beneficiary_id,
-                district_code=flag.district_code,
-                source=flag.source.value,
-                signal=flag.signal,
-                score=flag.score,
-                evidence=flag.evidence,
-                raised_at=flag.raised_at,
-                status=flag.status.value,
+    async def add_flags_once(self, flags: list[VisitFlag], *, chunk: int = 1000) -> set[UUID]:
+        """Insert the flags whose visit does not carry their signal yet; the ids of those inserted.
+        One statement per ``chunk`` flags: a batch scan may raise thousands."""
+        added: set[UUID] = set()
+        for i in range(0, len(flags), chunk):
+            stmt = (
+                insert(VisitFlagRow)
+                .values([_flag_values(f) for f in flags[i : i + chunk]])
+                .on_conflict_do_nothing(constraint="uq_visit_flags_visit_signal")
+                .returning(VisitFlagRow.id)
             )
-            .on_conflict_do_nothing(constraint="uq_visit_flags_visit_signal")
-            .returning(VisitFlagRow.id)
-        )
-        return (await self.session.execute(stmt)).scalar_one_or_none() is not None
+            added.update((await self.session.execute(stmt)).scalars().all())
+        return added
 
     async def get_flag(self, flag_id: UUID) -> VisitFlag | None:
         row = await self.session.get(VisitFlagRow, flag_id)
@@ -203,25 +206,54 @@ class FraudRepository:
         return [flag_to_domain(r) for r in rows]
 
 
+def _flag_values(flag: VisitFlag) -> dict[str, Any]:
+    return {
+        "id": flag.id,
+        "version": 1,
+        "visit_id": flag.visit_id,
+        "provider_id": flag.provider_id,
+        "caregiver_id": flag.caregiver_id,
+        "beneficiary_id": flag.beneficiary_id,
+        "district_code": flag.district_code,
+        "source": flag.source.value,
+        "signal": flag.signal,
+        "score": flag.score,
+        "evidence": flag.evidence,
+        "raised_at": flag.raised_at,
+        "status": flag.status.value,
+    }
+
+
 def _day_end(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=DISPLAY_ZONE)
 
 
-def _record(row: AuditVisitRow, lat: float | None, lon: float | None) -> VisitRecord:
-    planned = None
-    if row.scheduled_start_at and row.scheduled_end_at:
-        planned = int((row.scheduled_end_at - row.scheduled_start_at).total_seconds() // 60) or None
-    assert row.caregiver_id and row.checked_in_at and row.checked_out_at  # the query's filter
+def _record(row: Any) -> VisitRecord:
+    (
+        visit_id,
+        provider_id,
+        caregiver_id,
+        beneficiary_id,
+        district,
+        checked_in,
+        checked_out,
+        start,
+        end,
+        ok,
+        lat,
+        lon,
+    ) = row
+    planned = int((end - start).total_seconds() // 60) or None if start and end else None
     return VisitRecord(
-        visit_id=row.visit_id,
-        provider_id=row.provider_id,
-        caregiver_id=row.caregiver_id,
-        beneficiary_id=row.beneficiary_id,
-        district_code=row.district_code,
-        checked_in_at=row.checked_in_at,
-        checked_out_at=row.checked_out_at,
+        visit_id=visit_id,
+        provider_id=provider_id,
+        caregiver_id=caregiver_id,
+        beneficiary_id=beneficiary_id,
+        district_code=district,
+        checked_in_at=checked_in,
+        checked_out_at=checked_out,
         planned_minutes=planned,
-        location_ok=row.location_ok,
+        location_ok=ok,
         home=(lat, lon) if lat is not None and lon is not None else None,
     )
 

@@ -171,46 +171,52 @@ async def raise_hits(
     hits: Iterable[SignalHit], visits: Iterable[VisitRecord], rules: FraudRules, uow: UnitOfWork
 ) -> list[VisitFlag]:
     by_id = {v.visit_id: v for v in visits}
-    raised = []
+    now = utcnow()
+    flags = []
     for h in hits:
         v = by_id[h.visit_id]
-        flag = VisitFlag(
-            visit_id=v.visit_id,
-            provider_id=v.provider_id,
-            caregiver_id=v.caregiver_id,
-            beneficiary_id=v.beneficiary_id,
-            district_code=v.district_code,
-            source=FlagSource.fraud_signal,
-            signal=h.signal.value,
-            score=h.score,
-            evidence={
-                **h.evidence,
-                "checked_in_on": china_day(v.checked_in_at).isoformat(),
-                "parameters": rules.parameters(h.signal),
-            },
-            raised_at=utcnow(),
+        flags.append(
+            VisitFlag(
+                visit_id=v.visit_id,
+                provider_id=v.provider_id,
+                caregiver_id=v.caregiver_id,
+                beneficiary_id=v.beneficiary_id,
+                district_code=v.district_code,
+                source=FlagSource.fraud_signal,
+                signal=h.signal.value,
+                score=h.score,
+                evidence={
+                    **h.evidence,
+                    "checked_in_on": china_day(v.checked_in_at).isoformat(),
+                    "parameters": rules.parameters(h.signal),
+                },
+                raised_at=now,
+            )
         )
-        if await raise_flag(flag, uow):
-            raised.append(flag)
+    return await raise_flags(flags, uow)
+
+
+async def raise_flags(flags: list[VisitFlag], uow: UnitOfWork) -> list[VisitFlag]:
+    """Record the flags whose visit does not carry the signal yet; tell billing to withhold them."""
+    added = await FraudRepository(uow.session).add_flags_once(flags)
+    raised = [f for f in flags if f.id in added]
+    for flag in raised:
+        uow.publish(
+            VisitFlagRaised(
+                flag_id=flag.id,
+                visit_id=flag.visit_id,
+                provider_id=flag.provider_id,
+                district_code=flag.district_code,
+                source=flag.source.value,
+                signal=flag.signal,
+                raised_at=flag.raised_at,
+            )
+        )
     return raised
 
 
 async def raise_flag(flag: VisitFlag, uow: UnitOfWork) -> bool:
-    """Record the flag unless the visit already carries this signal; tell billing to withhold."""
-    if not await FraudRepository(uow.session).add_flag_once(flag):
-        return False
-    uow.publish(
-        VisitFlagRaised(
-            flag_id=flag.id,
-            visit_id=flag.visit_id,
-            provider_id=flag.provider_id,
-            district_code=flag.district_code,
-            source=flag.source.value,
-            signal=flag.signal,
-            raised_at=flag.raised_at,
-        )
-    )
-    return True
+    return bool(await raise_flags([flag], uow))
 
 
 # ---------------------------------------------------------------- investigation
