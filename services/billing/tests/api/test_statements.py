@@ -292,7 +292,9 @@ class TestExports:
         assert detail[0][10:13] == ("金额（分）", "补贴支付（分）", "个人自付（分）")
         assert [row[11] for row in detail[1:]] == [5000, 5000, 2000, 0]
 
-    @pytest.mark.parametrize("suffix", ["statement.csv", "statement.xlsx", "statement", "lines"])
+    @pytest.mark.parametrize(
+        "suffix", ["statement.csv", "statement.xlsx", "statement.pdf", "statement", "lines"]
+    )
     async def test_another_provider_or_district_gets_404_for_the_statement(
         self, client: httpx.AsyncClient, tokens: Tokens, month: Month, suffix: str
     ) -> None:
