@@ -190,3 +190,18 @@ class TestEntitlementChange:
             account = (await s.scalars(select(AccountRow))).one()
         # Lowered below what is already used: never below it (charges are not re-split).
         assert (account.entitlement_fen, account.used_fen) == (4000, 4000)
+
+
+class TestReviewBeforeCompletion:
+    async def test_an_accepted_review_that_overtook_the_completion_makes_it_billable(  # type: ignore[no-untyped-def]
+        self, sessions, deliver, events, make_price_list
+    ) -> None:
+        await make_price_list()
+        enrolled = events.enrolled()
+        visit = events.completed(enrolled.beneficiary_id, uuid4(), verified=False)
+        await deliver(events.verification_resolved(visit, "accepted"))
+        await deliver(visit)  # before the enrolment too: it waits for it, as a verified visit does
+        assert (await charge_of(sessions, visit.visit_id)).status == "awaiting_entitlement"
+        await deliver(enrolled)
+        charge = await charge_of(sessions, visit.visit_id)
+        assert (charge.status, charge.verified) == ("posted", True)

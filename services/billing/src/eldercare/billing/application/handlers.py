@@ -172,7 +172,7 @@ async def charge_visit(visit: VisitFacts, uow: UnitOfWork) -> Charge:
         # The review accepting the visit overtook it: billable as recorded.
         charge.verified = True
     entitlement = await EntitlementRepository(uow.session).get(visit.beneficiary_id)
-    if entitlement is None and visit.verified and not await _provider_sanctioned(charge, uow):
+    if entitlement is None and charge.verified and not await _provider_sanctioned(charge, uow):
         # The enrolment travels on another topic and may still be on its way: keep the charge
         # waiting rather than fail; enrol_beneficiary decides it.
         await charges.save(charge)
