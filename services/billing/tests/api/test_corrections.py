@@ -115,6 +115,14 @@ class TestReversal:
         )
         assert (adjustment["covered_fen"], adjustment["charge_period"]) == (-5000, "2026-03")
         assert (april["covered_fen"], april["adjusted_fen"]) == (-5000, -5000)
+        page = await ok(await client.get("/v1/charges?status=reversed", headers=officer(tokens)))
+        [reversed_] = page["items"]
+        assert (reversed_["visit_id"], reversed_["status_label"], reversed_["outcome_note"]) == (
+            str(month.visits[1].visit_id),
+            "已冲销",
+            "复核作废",
+        )
+        assert reversed_["reversed_at"] is not None
 
 
 class TestFlags:

@@ -115,6 +115,10 @@ class ChargeRead(BaseModel):
     covered_fen: int | None
     beneficiary_pays_fen: int | None
     posted_at: datetime | None
+    reversed_at: datetime | None = Field(description="when a posted charge was reversed (visit cancelled)")
+    outcome_note: str | None = Field(
+        description="dispatch's reason for the cancellation, or the review's note"
+    )
 
     @classmethod
     def from_domain(cls, c: Charge) -> ChargeRead:
