@@ -164,9 +164,10 @@ CROSS JOIN {_ISSUED} i
 WHERE t.id = ANY(CAST(:ids AS uuid[])) AND i.recoveries = 0 AND i.obtained_fen > 0
 """)
 
-# 罚款 (nanchang-2021-home-community-elderly-service-regulations.md 第四十四条: 10 % to 50 % of the
-# amount obtained): with the recovery, a fine line of the amount obtained for the visit times the
-# order's rate, rounded half-up to the fen (billing's one rounding rule, pricing.half_up_div).
+# 罚款 (nanchang-2019-home-care-regulation.md 第四十四条: 被骗取资金百分之十以上百分之五十以下, 10 % to
+# 50 % of the subsidy obtained by fraud; the rate is audit's order): with the recovery, a fine
+# line of the amount obtained for the visit times the order's rate, rounded half-up to the fen
+# (billing's one rounding rule, pricing.half_up_div).
 _INSERT_FINES = text(f"""
 INSERT INTO statement_lines ({_COLUMNS})
 SELECT md5(t.id::text || c.id::text || 'fine')::uuid, t.id, 'fine', c.id, c.visit_id,

@@ -385,7 +385,7 @@ class OutcomeTrace(BaseModel):
 
 class RecoveryTrace(BaseModel):
     """Audit's recovery order (changsha-2024-purchased-door-to-door-rules.md 第十八条（四）; fine:
-    nanchang-2021-home-community-elderly-service-regulations.md 第四十四条)."""
+    nanchang-2019-home-care-regulation.md 第四十四条)."""
 
     recovery_id: UUID
     finding_ids: list[UUID]

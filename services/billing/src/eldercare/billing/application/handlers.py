@@ -514,7 +514,7 @@ async def resolve_flag(cmd: ResolveFlag, uow: UnitOfWork) -> None:
 async def order_recovery(recovery: FundRecovery, uow: UnitOfWork) -> bool:
     """追回: keep audit's order to recover what was paid for its visits
     (changsha-2024-purchased-door-to-door-rules.md 第十八条（四）), with its fine rate
-    (nanchang-2021-home-community-elderly-service-regulations.md 第四十四条). The statement SQL books
+    (nanchang-2019-home-care-regulation.md 第四十四条). The statement SQL books
     it: a visit already paid on an issued statement gets a negative recovery line (and a fine line)
     on the provider's next statement; a visit not yet paid is withheld instead."""
     return await ReviewRepository(uow.session).add_recovery(recovery)
