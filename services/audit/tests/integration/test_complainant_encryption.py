@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from eldercare.audit.adapters.models import ComplaintRow
+from eldercare.audit.adapters.models import AuditEntryRow, ComplaintRow
 from eldercare.audit.adapters.pii import ComplainantCipher
 from eldercare.audit.main import create_app
 from eldercare.audit.settings import AuditSettings
@@ -152,3 +152,34 @@ class TestRevision0010:
         cipher = ComplainantCipher.from_settings(settings.pii_keys, settings.pii_algorithm)
         assert cipher is not None
         assert cipher.open("complainant_phone", complaint_id, row.complainant_phone_sealed) == "13911112222"
+
+
+class TestUnmaskedReadsAreRecorded:
+    async def test_a_clear_read_appends_a_trail_entry_naming_the_fields_not_the_values(
+        self, client, tokens, sessions
+    ) -> None:  # type: ignore[no-untyped-def]
+        created = (await client.post("/v1/complaints", json=BODY, headers=auditor(tokens))).json()
+        reader = auditor(tokens, scopes=["pii:read"]) | {"X-Access-Reason": "callback"}
+        read = await client.get(f"/v1/complaints/{created['id']}", headers=reader)
+        assert read.status_code == 200, read.text
+        assert read.json()["complainant"]["name"] == "张三"
+        async with sessions() as s:
+            [entry] = (await s.scalars(select(AuditEntryRow))).all()
+        assert (entry.event_type, entry.subject, entry.district_code) == (
+            "audit.pii_access.recorded",
+            created["id"],
+            "430102",
+        )
+        assert entry.summary["fields"] == ["complainant_name", "complainant_phone"]
+        assert entry.summary["reason"] == "callback"
+        assert "张三" not in str(entry.summary) and "13800001234" not in str(entry.summary)
+
+    async def test_masked_reads_and_lists_record_nothing(self, client, tokens, sessions) -> None:  # type: ignore[no-untyped-def]
+        created = (await client.post("/v1/complaints", json=BODY, headers=auditor(tokens))).json()
+        assert (
+            await client.get(f"/v1/complaints/{created['id']}", headers=auditor(tokens))
+        ).status_code == 200
+        listed = await client.get("/v1/complaints", headers=auditor(tokens, scopes=["pii:read"]))
+        assert listed.json()["items"][0]["complainant"]["masked"] is True
+        async with sessions() as s:
+            assert (await s.scalars(select(AuditEntryRow))).all() == []

@@ -14,6 +14,7 @@ from eldercare.audit.adapters.complaint_repository import (
 )
 from eldercare.audit.adapters.pii import ComplainantCipher
 from eldercare.audit.adapters.rectification_repository import RectificationRepository
+from eldercare.audit.application import trail
 from eldercare.audit.domain.complaint import (
     DECERTIFICATION_BASIS,
     DECERTIFICATION_WINDOW,
@@ -29,10 +30,12 @@ from eldercare.audit.domain.complaint import (
 )
 from eldercare.audit.domain.errors import InvalidComplaint
 from eldercare.audit.domain.rectification import COMPLAINT_FINDINGS, Finding, FindingSource
-from eldercare.common.auth import Principal
+from eldercare.audit.domain.trail import HashAlgorithm
+from eldercare.common.auth import Principal, Role
 from eldercare.common.clock import utcnow
 from eldercare.common.contracts import CaregiverDecertified
 from eldercare.common.errors import NotFound
+from eldercare.common.ids import uuid7
 from eldercare.common.uow import UnitOfWork
 
 
@@ -221,3 +224,58 @@ async def escalate_overdue(cmd: EscalateOverdue, uow: UnitOfWork) -> list[Compla
                     break
         after = batch[-1].id
     return escalated
+
+
+def reads_in_clear(principal: Principal, cipher: ComplainantCipher | None) -> bool:
+    """A caller with ``pii:read`` (never the provider's staff) and a configured key."""
+    return cipher is not None and principal.can_read_pii and not principal.has_role(Role.provider_admin)
+
+
+@dataclass(frozen=True)
+class ReadComplainant:
+    complaint_id: UUID
+    principal: Principal
+    cipher: ComplainantCipher | None
+    reason: str | None
+    hash_alg: HashAlgorithm
+
+
+async def read_complainant(cmd: ReadComplainant, uow: UnitOfWork) -> Complaint:
+    """An unmasked read of a complainant, appended to the trail in the same transaction (issue #7:
+    every unmasked PII read is in the trail), naming the fields, never their values."""
+    complaint = await ComplaintRepository(uow.session, cmd.cipher).get(cmd.complaint_id)
+    if complaint is None:
+        raise NotFound("complaint not found")
+    cmd.principal.ensure_region(complaint.district_code, "complaint")
+    c = complaint.complainant
+    fields = [name for name, value in (("complainant_name", c.name), ("complainant_phone", c.phone)) if value]
+    if fields:
+        access_id = uuid7()
+        p = cmd.principal
+        data = {
+            "access_id": str(access_id),
+            "actor": p.subject,
+            "actor_role": sorted(p.roles)[0] if p.roles else "",
+            "actor_region": p.region,
+            "resource_type": "complaint",
+            "resource_id": str(complaint.id),
+            "fields": fields,
+            "reason": cmd.reason or "",
+            "district_code": complaint.district_code,
+            "accessed_at": utcnow().isoformat(),
+        }
+        await trail.record_event(
+            trail.RecordEvent(
+                event_id=access_id,
+                event_type=PII_ACCESS_TYPE,
+                subject=str(complaint.id),
+                district_code=complaint.district_code,
+                data=data,
+                hash_alg=cmd.hash_alg,
+            ),
+            uow,
+        )
+    return complaint
+
+
+PII_ACCESS_TYPE = "audit.pii_access.recorded"  # a trail entry of audit's own, not a published event

@@ -13,7 +13,6 @@ from eldercare.audit.adapters.complaint_repository import (
     Decertification,
 )
 from eldercare.audit.adapters.follow_up_repository import FollowUpFilter, FollowUpRepository
-from eldercare.audit.adapters.pii import ComplainantCipher
 from eldercare.audit.adapters.rectification_repository import RectificationRepository, Scope
 from eldercare.audit.adapters.spot_check_repository import SpotCheckFilter, SpotCheckRepository
 from eldercare.audit.adapters.trail_repository import TrailFilter, TrailRepository
@@ -125,28 +124,19 @@ async def list_complaints(
     overdue: bool,
     after: UUID | None,
     limit: int,
-    cipher: ComplainantCipher | None = None,
 ) -> list[Complaint]:
     """Complaints the caller may see, oldest first; ``overdue`` keeps the open ones past their deadline."""
     scope = _complaint_scope(principal)
     if scope is None:
         return []
     where = replace(scope, status=status, caregiver_id=caregiver_id, overdue_at=utcnow() if overdue else None)
-    return await ComplaintRepository(session, _cipher_for(principal, cipher)).list(
-        where, after=after, limit=limit
-    )
+    return await ComplaintRepository(session).list(where, after=after, limit=limit)
 
 
-def _cipher_for(principal: Principal, cipher: ComplainantCipher | None) -> ComplainantCipher | None:
-    # Decrypt only for a caller who may read it unmasked (and never for the provider's staff).
-    return cipher if principal.can_read_pii and not principal.has_role(Role.provider_admin) else None
-
-
-async def get_complaint(
-    session: AsyncSession, complaint_id: UUID, principal: Principal, cipher: ComplainantCipher | None = None
-) -> Complaint:
-    """One complaint; another tenant's is answered as not found."""
-    complaint = await ComplaintRepository(session, _cipher_for(principal, cipher)).get(complaint_id)
+async def get_complaint(session: AsyncSession, complaint_id: UUID, principal: Principal) -> Complaint:
+    """One complaint, the complainant masked (application.complaints.read_complainant reads it in
+    clear); another tenant's is answered as not found."""
+    complaint = await ComplaintRepository(session).get(complaint_id)
     if complaint is None:
         raise NotFound("complaint not found")
     _ensure_complaint_visible(complaint, principal)
