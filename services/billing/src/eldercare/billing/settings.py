@@ -16,6 +16,7 @@ class BillingSettings(ServiceSettings):
     # the seeds say nothing about part months).
     entitlement_proration: Proration = Proration.by_days
     # Claim sampling (audit's ClaimDeductionPublished): deduct failed/sampled of the covered amount of
-    # the provider's unsampled visits of the month. Off unless the city's policy enables it: no seed
-    # mandates extrapolating a sample (openIMIS-style claim sampling is a policy choice).
+    # the provider's unsampled visits of the month. Off unless the city's policy enables it: the seeds
+    # have spot checks (changsha-2024-purchased-door-to-door-rules.md 第十九条) but no seed provides
+    # extrapolating a sample's failure rate (openIMIS-style claim sampling is a policy choice).
     claim_sampling_deductions: bool = False
