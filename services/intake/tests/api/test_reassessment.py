@@ -219,6 +219,7 @@ async def test_the_beneficiary_shows_the_entitlement_history(flow, sessions, set
     assert response.status_code == 200, response.text
     shown = response.json()
     assert (shown["assessment_id"], shown["monthly_amount_fen"]) == (str(event.assessment_id), 20000)
+    assert shown["person_id"] == app["applicant"]["person_id"]
     [change] = shown["entitlement_history"]
     assert (change["reason"], change["assessment_level"], change["monthly_amount_fen"]) == (
         "reassessment",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from eldercare.common.contracts.assessment import LEVEL_LABELS
 from eldercare.common.contracts.common import ClauseRef, GeoPoint, PolicyRef
@@ -256,6 +256,7 @@ class BeneficiaryRead(BaseModel):
     id: UUID
     status: str
     status_label: str
+    person_id: UUID = Field(description="the pseudonymous id other services know the person by")
     person: PersonRead
     application_id: UUID | None
     district_code: str
@@ -283,6 +284,7 @@ class BeneficiaryRead(BaseModel):
             id=b.id,
             status=b.status.value,
             status_label=BENEFICIARY_STATUS_LABELS[b.status],
+            person_id=b.person_id,
             person=PersonRead(**PersonRead.fields_of(case.person, unmasked)),
             application_id=b.application_id,
             district_code=b.district_code,
