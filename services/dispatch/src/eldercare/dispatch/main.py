@@ -14,8 +14,9 @@ def create_app(settings: DispatchSettings | None = None) -> FastAPI:
     return create_service_app(
         title="eldercare dispatch",
         description=(
-            "Providers, caregivers, care plans and agreements, visit scheduling, and the caregiver "
-            "phone API: check-in and check-out with location."
+            "Providers, caregivers, care plans and agreements, visit scheduling, the caregiver app "
+            "(schedule, accept/decline, trip, offline-safe check-in and check-out with verification "
+            "flags), the review queue, missed and cancelled visits, and emergency help calls."
         ),
         settings_factory=DispatchSettings,
         settings=settings,
