@@ -2,7 +2,7 @@
 
     uv run python bench/dispatch_district_day.py [--visits 1000] [--caregivers 100] [--seconds 30] [--seed 7]
         [--continuity-seconds 0] [--workload-per-second 0] [--history 0.7]
-        [--replan-dropped 5 --replan-at 12 --replan-seconds 5]
+        [--replan-dropped 5 --replan-urgent 0 --replan-at 12 --replan-seconds 5]
 
 Generates caregivers (home, shift, certification, maximum visits, travel mode) and visits (home,
 window, duration, whether the item is professional) in a 6 km x 6 km district around central
@@ -178,8 +178,10 @@ def replan(
     at_hour: float,
     seconds: float,
     seed: int,
+    urgent: int = 0,
 ) -> dict:
-    """Check in what started before ``at_hour``, drop ``dropped`` caregivers with visits left, re-plan."""
+    """Check in what started before ``at_hour``, drop ``dropped`` caregivers with visits left, add
+    ``urgent`` new visits (within the next four hours, anywhere in the district), re-plan."""
     now = int(at_hour * HOUR)
     job_of = {j.id: j for j in jobs}
     booked = [
@@ -191,13 +193,19 @@ def replan(
     candidates = sorted(wid for wid, stops in day.routes.items() if any(s.start >= now for s in stops))
     out = set(rng.sample(candidates, min(dropped, len(candidates))))
     orphans = {b.job.id for b in booked if b.worker_id in out and not b.started}
-    result = replan_day(workers, booked, [], out, now, HaversineTravel(SPEEDS), seconds, seed=seed)
+    new = [
+        Job(f"urgent{k}", _point(rng), now + 1800, now + 4 * HOUR, rng.choice([30, 45, 60]) * 60, False)
+        for k in range(urgent)
+    ]
+    to_place = orphans | {j.id for j in new}
+    result = replan_day(workers, booked, new, out, now, HaversineTravel(SPEEDS), seconds, seed=seed)
     return {
         "replan_at": f"{int(at_hour):02d}:{int(at_hour % 1 * 60):02d}",
         "dropped_caregivers": len(out),
+        "urgent_visits_added": urgent,
         "budget_seconds": seconds,
         "seconds": round(result.seconds, 2),
-        "visits_of_the_day": len(booked),
+        "visits_of_the_day": len(booked) + urgent,
         "pinned": len(result.pinned),
         "orphaned": len(orphans),
         "helpers": len(result.helpers),
@@ -206,7 +214,7 @@ def replan(
         "moved": len(result.moved),
         "unassigned": len(result.unassigned),
         # Of those, visits that had a caregiver still on duty (bumped for an orphan; expected 0).
-        "unassigned_bumped": len(set(result.unassigned) - orphans),
+        "unassigned_bumped": len(set(result.unassigned) - to_place),
         "routes_untouched": len(day.routes) - len(result.helpers) - len(out),
         "hard_violations": len(result.violations),
         "violations": result.violations[:5],
@@ -223,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workload-per-second", type=int, default=0)
     parser.add_argument("--history", type=float, default=0.0)
     parser.add_argument("--replan-dropped", type=int, default=0)
+    parser.add_argument("--replan-urgent", type=int, default=0, help="new visits added at --replan-at")
     parser.add_argument("--replan-at", type=float, default=12.0)
     parser.add_argument("--replan-seconds", type=float, default=5.0)
     args = parser.parse_args(argv)
@@ -234,9 +243,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(json.dumps(row), flush=True)
     ok = row["hard_violations"] == 0
-    if args.replan_dropped:
+    if args.replan_dropped or args.replan_urgent:
         again = replan(
-            workers, jobs, day, args.replan_dropped, args.replan_at, args.replan_seconds, args.seed
+            workers,
+            jobs,
+            day,
+            args.replan_dropped,
+            args.replan_at,
+            args.replan_seconds,
+            args.seed,
+            urgent=args.replan_urgent,
         )
         print(json.dumps(again))
         ok = ok and again["hard_violations"] == 0

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from pyvrp import Client, Depot, Location, ProblemData, Route, Solution, VehicleType, solve
-from pyvrp.stop import MaxRuntime
+from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement, StoppingCriterion
 
 from eldercare.dispatch.domain.geo import Point
 from eldercare.dispatch.routing.travel import TravelMode, TravelTimes
@@ -323,9 +323,15 @@ GROUP_SIZE = 10
 
 
 def search_routes(
-    problem: DayProblem, seconds: float, began: float, seed: int, initial: dict[int, list[int]] | None = None
+    problem: DayProblem,
+    seconds: float,
+    began: float,
+    seed: int,
+    initial: dict[int, list[int]] | None = None,
+    patience: int | None = None,
 ) -> dict[int, list[int]]:
-    """PyVRP's answer as job indices per worker index, within what is left of ``seconds``."""
+    """PyVRP's answer as job indices per worker index, within what is left of ``seconds`` (sooner
+    when ``patience`` iterations in a row bring no improvement)."""
     # ``seconds`` is the whole budget: building the matrices counts against it, and a reserve covers
     # PyVRP's last exhaustive search on its best solution, reading the result back and the replay
     # (1.5-2.5 s together for 1,000 visits on this loaded machine, growing with the visits).
@@ -339,7 +345,7 @@ def search_routes(
         return _improve_by_groups(problem, first, began + seconds - reserve, seed)
     data = problem.data(personal)
     left = max(0.1, seconds - (time.perf_counter() - began) - reserve)
-    return _solve(problem, data, left, seed, initial)
+    return _solve(problem, data, left, seed, initial, patience)
 
 
 def _solve(
@@ -348,13 +354,17 @@ def _solve(
     seconds: float,
     seed: int,
     initial: dict[int, list[int]] | None = None,
+    patience: int | None = None,
 ) -> dict[int, list[int]]:
     start = None
     if initial:
         start = Solution(data, [Route(data, seq, wi) for wi, seq in initial.items() if seq])
+    stop: StoppingCriterion = MaxRuntime(max(0.05, seconds))
+    if patience:
+        stop = MultipleCriteria([stop, NoImprovement(patience)])
     result = solve(
         data,
-        stop=MaxRuntime(max(0.05, seconds)),
+        stop=stop,
         seed=seed,
         display=False,
         collect_stats=False,

@@ -38,6 +38,10 @@ from eldercare.dispatch.routing.district import (
 )
 from eldercare.dispatch.routing.travel import TravelTimes
 
+# A re-plan ends before its budget once this many PyVRP iterations in a row find nothing better: a
+# single urgent visit then takes well under a second instead of the whole budget.
+PATIENCE = 2_000
+
 
 @dataclass(frozen=True)
 class Booked:
@@ -131,7 +135,7 @@ def replan_day(
         # The search starts from the helpers' routes as booked (the visits to place left out).
         index = {j.id: k for k, j in enumerate(sub_jobs)}
         initial = {wi: [index[b.job.id] for b in free.get(w.id, [])] for wi, w in enumerate(sub_workers)}
-        sequences = search_routes(problem, seconds, began, seed, initial)
+        sequences = search_routes(problem, seconds, began, seed, initial, patience=PATIENCE)
         if check_day(problem, sequences).violations:
             sequences = repair(problem, sequences)
         for wi, w in enumerate(sub_workers):
