@@ -354,7 +354,11 @@ async def replan_district_day(cmd: ReplanDistrictDay, uow: UnitOfWork) -> DayRep
     beneficiaries = await BeneficiaryRepository(session).get_many({v.beneficiary_id for v in visits})
     history = await _continuity(session, set(beneficiaries), start, cmd.history_days)
 
-    out_ids = set(cmd.unavailable) | {cid for cid, cg in staff.items() if cg.is_decertified}
+    # Out besides those named: decertified (wuhai-2017 第三十一条) or without a health certificate
+    # valid on the day (changsha-2024 第九条（四）): their visits not yet started go to others.
+    out_ids = set(cmd.unavailable) | {
+        cid for cid, cg in staff.items() if cg.is_decertified or not cg.fit_for_duty_on(cmd.day)
+    }
     workers: dict[UUID, Worker] = {}
     for cid, cg in staff.items():
         if cid in out_ids or (_may_work(cg, cmd.day) and cid not in elsewhere):
