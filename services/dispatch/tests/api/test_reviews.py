@@ -77,7 +77,7 @@ class TestResolving:
             True,
         )
 
-    async def test_a_rejection_without_a_comment_is_422_and_changes_nothing(self, world, outbox) -> None:  # type: ignore[no-untyped-def]
+    async def test_a_review_without_a_comment_is_422_and_changes_nothing(self, world, outbox) -> None:  # type: ignore[no-untyped-def]
         scene, visit = await held_visit(world)
         before = len(await outbox())
         response = await world.client.post(
@@ -94,16 +94,22 @@ class TestResolving:
         url = f"/v1/visits/{visit['id']}/reviews"
         other = await world.provider()
         response = await world.client.post(
-            url, json={"outcome": "accepted"}, headers=world.admin(other["id"])
+            url, json={"outcome": "accepted", "comment": "核实无误"}, headers=world.admin(other["id"])
         )
         assert response.status_code == 404
         response = await world.client.post(
-            url, json={"outcome": "accepted"}, headers=world.officer(world.other_district)
+            url,
+            json={"outcome": "accepted", "comment": "核实无误"},
+            headers=world.officer(world.other_district),
         )
         assert response.status_code == 404
         admin = world.admin(scene.provider["id"])
-        assert (await world.client.post(url, json={"outcome": "accepted"}, headers=admin)).status_code == 201
-        assert (await world.client.post(url, json={"outcome": "accepted"}, headers=admin)).status_code == 409
+        assert (
+            await world.client.post(url, json={"outcome": "accepted", "comment": "核实无误"}, headers=admin)
+        ).status_code == 201
+        assert (
+            await world.client.post(url, json={"outcome": "accepted", "comment": "核实无误"}, headers=admin)
+        ).status_code == 409
 
     async def test_a_bad_outcome_is_422_naming_it(self, world) -> None:  # type: ignore[no-untyped-def]
         scene, visit = await held_visit(world)

@@ -110,7 +110,7 @@ class TestReview:
 
     def test_acceptance_verifies_the_record(self) -> None:
         visit = self.held()
-        visit.resolve_review(accepted=True, by="admin", comment=None, now=T0)
+        visit.resolve_review(accepted=True, by="admin", comment="核实", now=T0)
         assert (visit.status, visit.verified, visit.review_status) == (
             VisitStatus.completed,
             True,
@@ -121,6 +121,8 @@ class TestReview:
         visit = self.held()
         with pytest.raises(RuleViolations):
             visit.resolve_review(accepted=False, by="admin", comment=None, now=T0)
+        with pytest.raises(RuleViolations):
+            visit.resolve_review(accepted=True, by="admin", comment="", now=T0)
         visit.resolve_review(accepted=False, by="admin", comment="不在家", now=T0)
         assert (visit.status, visit.review_status, visit.ended_at) == (
             VisitStatus.voided,
@@ -131,9 +133,9 @@ class TestReview:
 
     def test_a_verified_visit_or_a_second_review_is_a_conflict(self) -> None:
         with pytest.raises(VisitStateConflict):
-            finished().resolve_review(accepted=True, by="admin", comment=None, now=T0)
+            finished().resolve_review(accepted=True, by="admin", comment="核实", now=T0)
         visit = self.held()
-        visit.resolve_review(accepted=True, by="admin", comment=None, now=T0)
+        visit.resolve_review(accepted=True, by="admin", comment="核实", now=T0)
         with pytest.raises(VisitStateConflict):
             visit.resolve_review(accepted=False, by="admin", comment="x", now=T0)
 

@@ -176,6 +176,13 @@ class VisitRow(Timestamped, Base):
             "checked_out_at",
             postgresql_where=text("review_status = 'pending'"),
         ),
+        # The impossible-travel check at every check-in: the caregiver's latest check-out.
+        Index(
+            "ix_visits_caregiver_checked_out",
+            "caregiver_id",
+            "checked_out_at",
+            postgresql_where=text("checked_out_at IS NOT NULL"),
+        ),
         # The missed-visit sweep: visits not started, by the end of their window.
         Index(
             "ix_visits_scheduled_window_end",

@@ -25,7 +25,7 @@ class ReviewCreate(BaseModel):
 
     outcome: Literal["accepted", "rejected"]
     comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = Field(
-        default=None, description="required for a rejection"
+        default=None, description="the reason for the decision (required: an override needs a reason)"
     )
 
 

@@ -468,12 +468,13 @@ class Visit:
         self.missed_reason, self.rescheduled_as = reason, replacement.id
 
     def resolve_review(self, *, accepted: bool, by: str, comment: str | None, now: datetime) -> None:
-        """The provider's supervisor or the district officer decides on a held record. Rejection
-        voids the visit (第十八条（一）: not served per the plan is not paid)."""
+        """The provider's supervisor or the district officer decides on a held record, with the reason.
+        Rejection voids the visit (第十八条（一）: not served per the plan is not paid)."""
         if self.status != VisitStatus.completed or self.review_status != ReviewStatus.pending:
             raise VisitStateConflict("only a completed visit waiting for review can be reviewed")
-        if not accepted and not comment:
-            raise RuleViolations.of([("comment", "a rejection needs a comment")])
+        if not comment:
+            # Issue #5: overriding a flag needs a reason; a rejection tells the provider why.
+            raise RuleViolations.of([("comment", "a review needs a comment (the reason for the decision)")])
         self.reviewed_by, self.reviewed_at, self.review_comment = by, now, comment
         if accepted:
             self.review_status, self.verified = ReviewStatus.accepted, True
