@@ -93,6 +93,14 @@ class TestRecord:
             "not_delivered",
         )
         assert event["flag_id"] == r["flag_id"]
+        confirmed = await client.post(
+            f"/v1/visit-flags/{r['flag_id']}/resolutions",
+            json={"outcome": "confirmed", "notes": "入户核实属实"},
+            headers=auditor(tokens),
+        )
+        assert confirmed.json()["finding_id"] == finding_id  # the survey's finding, not a second one
+        findings = (await client.get("/v1/findings", headers=auditor(tokens))).json()["items"]
+        assert [f["id"] for f in findings] == [finding_id]
 
     async def test_something_sold_opens_a_selling_finding(self, client, tokens, visit) -> None:  # type: ignore[no-untyped-def]
         answers = GOOD | {"sold_or_asked": True, "sold_or_asked_details": "保健品"}

@@ -208,3 +208,16 @@ class TestVisitFlag:
     def test_a_cleared_flag_names_no_finding_type(self) -> None:
         with pytest.raises(FlagNotResolvable):
             flag().resolve(confirmed=False, notes="n", finding_type=FindingType.other_serious, by="a", at=T0)
+
+
+class TestFlagRaisedWithItsFinding:
+    def test_confirming_it_opens_no_second_finding(self) -> None:
+        linked = uuid4()
+        f = flag(source=FlagSource.survey, signal="not_delivered", finding_id=linked)
+        assert f.resolve(confirmed=True, notes="n", finding_type=None, by="a", at=T0) is None
+        assert (f.status, f.finding_id) == (FlagStatus.confirmed, linked)
+
+    def test_it_takes_no_other_kind(self) -> None:
+        f = flag(source=FlagSource.survey, signal="not_delivered", finding_id=uuid4())
+        with pytest.raises(FlagNotResolvable):
+            f.resolve(confirmed=True, notes="n", finding_type=FindingType.other_serious, by="a", at=T0)

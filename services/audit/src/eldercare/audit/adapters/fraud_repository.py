@@ -240,6 +240,7 @@ def _flag_values(flag: VisitFlag) -> dict[str, Any]:
         "evidence": flag.evidence,
         "raised_at": flag.raised_at,
         "status": flag.status.value,
+        "finding_id": flag.finding_id,
     }
 
 

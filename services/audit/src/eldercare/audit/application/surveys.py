@@ -13,6 +13,7 @@ from eldercare.audit.adapters.rectification_repository import RectificationRepos
 from eldercare.audit.adapters.survey_repository import SurveyRepository
 from eldercare.audit.application.fraud import raise_flag
 from eldercare.audit.domain.errors import InvalidSurvey
+from eldercare.audit.domain.rectification import FindingType
 from eldercare.audit.domain.survey import CallOutcome, SurveyResponse
 from eldercare.audit.domain.visit_flag import NOT_DELIVERED, FlagSource, VisitFlag
 from eldercare.common.auth import Principal
@@ -81,6 +82,8 @@ async def record_survey(cmd: RecordSurvey, uow: UnitOfWork) -> SurveyResponse:
                 "finding_ids": [str(f) for f in response.finding_ids],
             },
             raised_at=now,
+            # The finding "not delivered" opened: confirming the flag confirms it (domain.visit_flag).
+            finding_id=next((f.id for f in findings if f.type is FindingType.not_per_plan), None),
         )
         if await raise_flag(flag, uow):
             response.flag_id = flag.id

@@ -79,7 +79,8 @@ class VisitFlag:
     def resolve(
         self, *, confirmed: bool, notes: str, finding_type: FindingType | None, by: str, at: datetime
     ) -> Finding | None:
-        """Clear or confirm once; confirming returns the finding it opens."""
+        """Clear or confirm once; confirming returns the finding it opens (none when the flag was
+        raised with its finding)."""
         if self.status is not FlagStatus.open:
             raise FlagNotResolvable(f"the flag is already {self.status.value}")
         self.resolved_by, self.resolved_at, self.resolution_notes = by, at, notes
@@ -89,6 +90,12 @@ class VisitFlag:
             self.status = FlagStatus.cleared
             return None
         self.status = FlagStatus.confirmed
+        if self.finding_id is not None:
+            # Raised together with its finding (a survey's "not delivered"): confirming it confirms
+            # that finding rather than opening a second one about the same visit.
+            if finding_type is not None:
+                raise FlagNotResolvable("this flag's finding was opened with it", field="finding_type")
+            return None
         kind = finding_type or DEFAULT_FINDING_TYPES.get(self.signal, FindingType.not_per_plan)
         finding = Finding(
             district_code=self.district_code,
