@@ -160,7 +160,7 @@ EmergencyKind = Literal["fall", "medical", "hospitalisation", "fire", "lost", "o
 
 class EmergencyRaised(IntegrationEvent):
     """A beneficiary (or their device, or a caregiver on a visit) raised an emergency help call
-    (紧急救援, catalog CS32)."""
+    (助急, catalog CS14 突发事件处置 and CS15 紧急送医)."""
 
     event_type: ClassVar[str] = "dispatch.emergency.raised.v1"
     topic: ClassVar[str] = "dispatch.emergency"
