@@ -218,3 +218,32 @@ def test_the_scan_uses_the_rules_of_the_settings(settings) -> None:  # type: ign
         short_visit_ratio=0.8
     )
     assert fraud.MAX_SCAN_DAYS == 366
+
+
+class TestAssignFlag:
+    async def test_an_open_flag_is_given_to_an_investigator_and_listed_by_assignee(
+        self, client, tokens, overlap
+    ) -> None:  # type: ignore[no-untyped-def]
+        flag = await first_flag(client, tokens)
+        response = await client.post(
+            f"{FLAGS}/{flag['id']}/assignments", json={"assignee": "investigator-7"}, headers=auditor(tokens)
+        )
+        assert response.status_code == 201, response.text
+        assert response.json()["assignee"] == "investigator-7"
+        mine = await client.get(FLAGS, params={"assignee": "investigator-7"}, headers=auditor(tokens))
+        assert [f["id"] for f in mine.json()["items"]] == [flag["id"]]
+
+    async def test_a_resolved_flag_is_not_reassigned_and_other_districts_get_404(
+        self, client, tokens, overlap
+    ) -> None:  # type: ignore[no-untyped-def]
+        flag = await first_flag(client, tokens)
+        url = f"{FLAGS}/{flag['id']}/assignments"
+        other = await client.post(url, json={"assignee": "x"}, headers=auditor(tokens, "430103"))
+        assert other.status_code == 404
+        await client.post(
+            f"{FLAGS}/{flag['id']}/resolutions",
+            json={"outcome": "cleared", "notes": "n"},
+            headers=auditor(tokens),
+        )
+        assert (await client.post(url, json={"assignee": "x"}, headers=auditor(tokens))).status_code == 409
+        assert (await client.post(url, json={"assignee": ""}, headers=auditor(tokens))).status_code == 422

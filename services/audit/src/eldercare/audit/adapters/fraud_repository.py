@@ -32,6 +32,7 @@ class FlagFilter:
     visit_id: UUID | None = None
     status: FlagStatus | None = None
     signal: str | None = None
+    assignee: str | None = None
 
 
 class FraudRepository:
@@ -193,6 +194,7 @@ class FraudRepository:
         row.status = flag.status.value
         row.resolved_by, row.resolved_at = flag.resolved_by, flag.resolved_at
         row.resolution_notes, row.finding_id = flag.resolution_notes, flag.finding_id
+        row.assignee = flag.assignee
         await self.session.flush()
 
     async def list_flags(self, where: FlagFilter, *, after: UUID | None, limit: int) -> list[VisitFlag]:
@@ -207,6 +209,8 @@ class FraudRepository:
             query = query.where(VisitFlagRow.status == where.status.value)
         if where.signal is not None:
             query = query.where(VisitFlagRow.signal == where.signal)
+        if where.assignee is not None:
+            query = query.where(VisitFlagRow.assignee == where.assignee)
         if after is not None:
             query = query.where(VisitFlagRow.id > after)
         rows = (await self.session.scalars(query.order_by(VisitFlagRow.id).limit(limit))).all()
@@ -303,4 +307,5 @@ def flag_to_domain(row: VisitFlagRow) -> VisitFlag:
         resolved_at=row.resolved_at,
         resolution_notes=row.resolution_notes,
         finding_id=row.finding_id,
+        assignee=row.assignee,
     )

@@ -387,6 +387,7 @@ class VisitFlagRow(Timestamped, Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolution_notes: Mapped[str | None] = mapped_column(Text)
     finding_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    assignee: Mapped[str | None] = mapped_column(String(200))
 
 
 class FundsRecoveryRow(Timestamped, Base):

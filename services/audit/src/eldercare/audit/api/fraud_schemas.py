@@ -52,6 +52,7 @@ class VisitFlagRead(BaseModel):
     resolved_at: datetime | None
     resolution_notes: str | None
     finding_id: UUID | None
+    assignee: str | None
 
     @classmethod
     def from_domain(cls, f: VisitFlag) -> VisitFlagRead:
@@ -74,7 +75,14 @@ class VisitFlagRead(BaseModel):
             resolved_at=f.resolved_at,
             resolution_notes=f.resolution_notes,
             finding_id=f.finding_id,
+            assignee=f.assignee,
         )
+
+
+class FlagAssignmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    assignee: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class FlagResolutionCreate(BaseModel):

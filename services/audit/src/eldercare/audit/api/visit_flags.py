@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query
 
 from eldercare.audit.api.dependencies import Settings
 from eldercare.audit.api.fraud_schemas import (
+    FlagAssignmentCreate,
     FlagResolutionCreate,
     FraudScanCreate,
     FraudScanRead,
@@ -43,6 +44,7 @@ async def list_flags(
     signal: Annotated[str | None, Query(max_length=40)] = None,
     visit_id: Annotated[UUID | None, Query()] = None,
     provider_id: Annotated[UUID | None, Query()] = None,
+    assignee: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[VisitFlagRead]:
     async with rt.read_session() as session:
         found = await flag_queries.list_flags(
@@ -54,6 +56,7 @@ async def list_flags(
             provider_id=provider_id,
             after=page.after,
             limit=page.limit + 1,
+            assignee=assignee,
         )
     return make_page([VisitFlagRead.from_domain(f) for f in found], page.limit)
 
@@ -62,6 +65,21 @@ async def list_flags(
 async def get_flag(flag_id: UUID, principal: Reader, rt: Rt) -> VisitFlagRead:
     async with rt.read_session() as session:
         return VisitFlagRead.from_domain(await flag_queries.get_flag(session, flag_id, principal))
+
+
+@flags.post(
+    "/{flag_id}/assignments",
+    response_model=VisitFlagRead,
+    status_code=201,
+    summary="Give the investigation of an open flag to a member of staff",
+)
+async def assign_flag(
+    flag_id: UUID, body: FlagAssignmentCreate, principal: Staff, idem: Idempotency, rt: Rt
+) -> object:
+    cmd = handlers.AssignFlag(flag_id, body.assignee, principal)
+    return await execute(
+        rt, lambda uow: handlers.assign_flag(cmd, uow), VisitFlagRead.from_domain, idempotency=idem
+    )
 
 
 @flags.post(

@@ -22,6 +22,7 @@ async def list_flags(
     provider_id: UUID | None,
     after: UUID | None,
     limit: int,
+    assignee: str | None = None,
 ) -> list[VisitFlag]:
     if principal.region is None:
         return []
@@ -31,6 +32,7 @@ async def list_flags(
         visit_id=visit_id,
         status=status,
         signal=signal,
+        assignee=assignee,
     )
     return await FraudRepository(session).list_flags(where, after=after, limit=limit)
 

@@ -261,3 +261,22 @@ async def resolve_flag(cmd: ResolveFlag, uow: UnitOfWork) -> VisitFlag:
         )
     )
     return flag
+
+
+@dataclass(frozen=True)
+class AssignFlag:
+    flag_id: UUID
+    assignee: str
+    principal: Principal
+
+
+async def assign_flag(cmd: AssignFlag, uow: UnitOfWork) -> VisitFlag:
+    """Give the investigation of a flag to a member of staff."""
+    repo = FraudRepository(uow.session)
+    flag = await repo.get_flag(cmd.flag_id)
+    if flag is None:
+        raise NotFound("visit flag not found")
+    cmd.principal.ensure_region(flag.district_code, "visit flag")
+    flag.assign(cmd.assignee)
+    await repo.save_flag(flag)
+    return flag

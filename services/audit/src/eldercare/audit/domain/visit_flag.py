@@ -74,7 +74,13 @@ class VisitFlag:
     resolved_at: datetime | None = None
     resolution_notes: str | None = None
     finding_id: UUID | None = None
+    assignee: str | None = None  # the investigator the item is given to
     id: UUID = field(default_factory=uuid7)
+
+    def assign(self, assignee: str) -> None:
+        if self.status is not FlagStatus.open:
+            raise FlagNotResolvable(f"the flag is already {self.status.value}")
+        self.assignee = assignee
 
     def resolve(
         self, *, confirmed: bool, notes: str, finding_type: FindingType | None, by: str, at: datetime
