@@ -173,6 +173,29 @@ class TestFlags:
             str(raised.flag_id),
         )
 
+    async def test_with_two_open_flags_the_line_names_the_latest_and_the_trace_both(  # type: ignore[no-untyped-def]
+        self, client: httpx.AsyncClient, tokens: Tokens, month: Month, deliver, events
+    ) -> None:
+        signal = events.flag_raised(month.visits[0], raised_at=datetime(2026, 3, 11, 2, tzinfo=UTC))
+        survey = events.flag_raised(
+            month.visits[0],
+            source="survey",
+            signal="not_delivered",
+            raised_at=datetime(2026, 3, 25, 2, tzinfo=UTC),
+        )
+        await deliver(survey)
+        await deliver(signal)
+        statement = await run(client, tokens, month.provider_id, "2026-03")
+        [withheld] = by_kind(await lines(client, tokens, statement), "withheld")
+        assert (withheld["ref_id"], withheld["withheld_fen"]) == (str(survey.flag_id), 5000)
+        trace = await ok(
+            await client.get(
+                f"/v1/settlements/{statement['settlement_id']}/lines/{withheld['id']}/trace",
+                headers=officer(tokens),
+            )
+        )
+        assert {f["flag_id"] for f in trace["flags"]} == {str(signal.flag_id), str(survey.flag_id)}
+
     async def test_a_confirmed_flag_keeps_the_visit_withheld_whatever_the_order(  # type: ignore[no-untyped-def]
         self, client: httpx.AsyncClient, tokens: Tokens, month: Month, deliver, events
     ) -> None:

@@ -37,11 +37,12 @@ _COLUMNS = """
     unit, unit_price_fen, amount_fen, covered_fen, self_pay_fen, reason, ref_id, withheld_fen, detail
 """
 
-# Visits an open or confirmed audit flag withholds (one flag per visit, the first), those with a
-# cleared flag, and the recovery order of a visit (the first that names it, for its provider).
+# Visits an open or confirmed audit flag withholds (the line names one: the latest raised; the trace
+# lists them all), those with a cleared flag, and the recovery order of a visit (the first that
+# names it, for its provider).
 _OPEN_FLAGS = """(
     SELECT DISTINCT ON (visit_id) visit_id, flag_id FROM visit_flags
-    WHERE outcome IS DISTINCT FROM 'cleared' ORDER BY visit_id, id
+    WHERE outcome IS DISTINCT FROM 'cleared' ORDER BY visit_id, raised_at DESC NULLS LAST, id DESC
 )"""
 _CLEARED_FLAGS = """(
     SELECT DISTINCT ON (visit_id) visit_id, flag_id FROM visit_flags
