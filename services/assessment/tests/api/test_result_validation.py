@@ -163,8 +163,8 @@ class TestOtherResultFields:
 
 
 class TestSelfHarmName:
-    """A.2.14.4 is ``suicide_self_harm`` (issue #4); ``self_harm`` is accepted on this route only
-    because the local stack's scenario still sends it."""
+    """A.2.14.4 is ``suicide_self_harm`` (issue #4); the older ``self_harm`` is refused (no client
+    sends it any more)."""
 
     async def post(self, client: httpx.AsyncClient, tokens: Tokens, make_task, result_body, events):  # type: ignore[no-untyped-def]
         task = await make_task()
@@ -184,19 +184,9 @@ class TestSelfHarmName:
         assert response.json()["risk_events_30d"]["suicide_self_harm"] == 2
         assert [a["code"] for a in response.json()["adjustments"]] == ["R4"]
 
-    async def test_the_older_name_is_still_accepted(  # type: ignore[no-untyped-def]
+    async def test_the_older_name_is_a_422_naming_both_fields(  # type: ignore[no-untyped-def]
         self, client: httpx.AsyncClient, tokens: Tokens, make_task, result_body
     ) -> None:
         legacy = {"fall": 0, "wandering": 0, "choking": 0, "self_harm": 2, "other": 0}
         response = await self.post(client, tokens, make_task, result_body, legacy)
-        assert response.status_code == 201, response.text
-        assert response.json()["risk_events_30d"] == {**NO_EVENTS, "suicide_self_harm": 2}
-
-    async def test_both_names_or_neither_is_a_422(  # type: ignore[no-untyped-def]
-        self, client: httpx.AsyncClient, tokens: Tokens, make_task, result_body
-    ) -> None:
-        both = await self.post(client, tokens, make_task, result_body, {**NO_EVENTS, "self_harm": 1})
-        neither = {k: v for k, v in NO_EVENTS.items() if k != "suicide_self_harm"}
-        missing = await self.post(client, tokens, make_task, result_body, neither)
-        assert fields(both) == ["risk_events_30d"]
-        assert fields(missing) == ["risk_events_30d"]
+        assert sorted(fields(response)) == ["risk_events_30d.self_harm", "risk_events_30d.suicide_self_harm"]

@@ -19,9 +19,7 @@ from pydantic import (
     StrictInt,
     StringConstraints,
     create_model,
-    model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from eldercare.assessment.domain.adjustments import RISK_EVENT_CATEGORIES, RISK_EVENT_OPTION_MAX
 from eldercare.assessment.domain.assessment import (
@@ -56,9 +54,9 @@ ItemScores: type[BaseModel] = create_model(  # type: ignore[call-overload]
 
 _Count = Annotated[StrictInt, Field(ge=0, le=RISK_EVENT_OPTION_MAX)]
 
-# A.2.14.4 自杀、自伤 is ``suicide_self_harm`` on the wire (issue #4, as /v1/evaluations and drafts
-# say). The results route also takes the older ``self_harm``: the local stack's scenario
-# (deploy/local, used by the end-to-end test and ``make demo``) still sends it.
+# A.2.14.4 自杀、自伤 is ``suicide_self_harm`` on the wire (issue #4), as in /v1/evaluations and
+# drafts; the engine calls it ``self_harm``. The older wire name is refused: nothing sends it any more
+# (deploy/local's scenario changed in 5760738).
 WIRE_RISK_EVENTS = {"fall": "fall", "wandering": "wandering", "choking": "choking",
                     "self_harm": "suicide_self_harm", "other": "other"}  # fmt: skip
 
@@ -71,26 +69,13 @@ class RiskEvents(BaseModel):
     fall: _Count = Field(description=RISK_EVENT_CATEGORIES["fall"])
     wandering: _Count = Field(description=RISK_EVENT_CATEGORIES["wandering"])
     choking: _Count = Field(description=RISK_EVENT_CATEGORIES["choking"])
-    suicide_self_harm: _Count | None = Field(default=None, description="A.2.14.4 自杀、自伤 (required)")
-    self_harm: _Count | None = Field(
-        default=None, description="deprecated: the older name of suicide_self_harm; one or the other"
-    )
+    suicide_self_harm: _Count = Field(description="A.2.14.4 自杀、自伤")
     other: _Count = Field(description=RISK_EVENT_CATEGORIES["other"])
-
-    @model_validator(mode="after")
-    def _one_self_harm_name(self) -> RiskEvents:
-        if self.suicide_self_harm is None and self.self_harm is None:
-            raise PydanticCustomError("missing", "suicide_self_harm is required")
-        if self.suicide_self_harm is not None and self.self_harm is not None:
-            raise PydanticCustomError("conflict", "give suicide_self_harm only (self_harm is its older name)")
-        return self
 
     def as_categories(self) -> dict[str, int]:
         """The engine's category names (adjustments.RISK_EVENT_CATEGORIES)."""
-        harm = self.suicide_self_harm if self.suicide_self_harm is not None else self.self_harm
-        assert harm is not None
         return {"fall": self.fall, "wandering": self.wandering, "choking": self.choking,
-                "self_harm": harm, "other": self.other}  # fmt: skip
+                "self_harm": self.suicide_self_harm, "other": self.other}  # fmt: skip
 
 
 Diagnosis = Annotated[
