@@ -139,7 +139,7 @@ class FundsRecoveryOrdered(IntegrationEvent):
     """Subsidies obtained for ``visit_ids`` by fraud or false information are to be recovered from
     the provider (changsha-2024-purchased-door-to-door-rules.md 第十八条（四）), with, where the
     city's policy provides it, a fine of ``fine_rate_percent`` of the amount obtained
-    (nanchang-2021-home-community-elderly-service-regulations.md 第四十四条: 10 % to 50 %). Audit
+    (nanchang-2019-home-care-regulation.md 第四十四条: 10 % to 50 %). Audit
     names the visits; billing knows what was paid for them and books the recovery and the fine as
     negative lines on the provider's next statement, linked to ``recovery_id`` and the findings."""
 
