@@ -217,7 +217,10 @@ class TestFlagRaisedWithItsFinding:
         assert f.resolve(confirmed=True, notes="n", finding_type=None, by="a", at=T0) is None
         assert (f.status, f.finding_id) == (FlagStatus.confirmed, linked)
 
-    def test_it_takes_no_other_kind(self) -> None:
+    def test_naming_another_kind_requalifies_it_with_a_finding_of_that_kind(self) -> None:
         f = flag(source=FlagSource.survey, signal="not_delivered", finding_id=uuid4())
-        with pytest.raises(FlagNotResolvable):
-            f.resolve(confirmed=True, notes="n", finding_type=FindingType.other_serious, by="a", at=T0)
+        finding = f.resolve(
+            confirmed=True, notes="n", finding_type=FindingType.false_information, by="a", at=T0
+        )
+        assert finding is not None and finding.type is FindingType.false_information
+        assert (finding.source, f.finding_id) == (FindingSource.survey, finding.id)

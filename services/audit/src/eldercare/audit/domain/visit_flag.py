@@ -96,11 +96,10 @@ class VisitFlag:
             self.status = FlagStatus.cleared
             return None
         self.status = FlagStatus.confirmed
-        if self.finding_id is not None:
-            # Raised together with its finding (a survey's "not delivered"): confirming it confirms
-            # that finding rather than opening a second one about the same visit.
-            if finding_type is not None:
-                raise FlagNotResolvable("this flag's finding was opened with it", field="finding_type")
+        if self.finding_id is not None and finding_type is None:
+            # Raised together with its finding (a survey's "not delivered"): confirming it as it is
+            # confirms that finding rather than opening a second one about the same visit. Naming a
+            # kind re-qualifies it (e.g. （四） false information) with a finding of that kind.
             return None
         kind = finding_type or DEFAULT_FINDING_TYPES.get(self.signal, FindingType.not_per_plan)
         finding = Finding(
