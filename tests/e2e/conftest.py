@@ -26,6 +26,8 @@ SERVICES = ("intake", "assessment", "dispatch", "billing", "audit")
 REPO = Path(__file__).resolve().parents[2]
 # Changsha 第四条 leaves the subsidy standard to city documents: a local setting, here a test value.
 POLICY_SETTINGS = {"changsha-2024": {"monthly_service_amount_fen": 30000}}
+# Changsha 第十八条（四） recovers subsidies obtained by false information and provides no fine.
+RECOVERY_FINES = {"4301": False}
 
 
 def free_port() -> int:
@@ -96,10 +98,11 @@ def service_env(postgres: PostgresServer, broker: Any, tokens: Tokens, keys_dir:
         env[f"{p}RELAY_POLL_INTERVAL_MS"] = "200"
         for key, value in client.items():
             env[f"{p}{key.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
-    env["INTAKE_PII_KEYS"] = "k1:" + base64.b64encode(os.urandom(32)).decode()
+    for service in SERVICES:  # each service seals its own personal data under its own keys
+        env[f"{service.upper()}_PII_KEYS"] = "k1:" + base64.b64encode(os.urandom(32)).decode()
     env["INTAKE_PII_BLIND_INDEX_KEY"] = base64.b64encode(os.urandom(32)).decode()
-    env["ASSESSMENT_PII_KEYS"] = "k1:" + base64.b64encode(os.urandom(32)).decode()
     env["INTAKE_POLICY_SETTINGS"] = json.dumps(POLICY_SETTINGS)
+    env["AUDIT_RECOVERY_FINES"] = json.dumps(RECOVERY_FINES)
     return env
 
 

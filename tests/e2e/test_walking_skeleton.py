@@ -4,7 +4,7 @@ the real broker and PostgreSQL (issue #2, §4)."""
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -12,13 +12,13 @@ import pytest
 from eldercare.common.clock import month_of
 from eldercare.devstack.scenario import (
     DISTRICT,
-    Journey,
     Stack,
-    applicant,
     care_plan,
+    enrol,
     set_prices,
     set_up_provider,
     visit,
+    window,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
@@ -30,29 +30,6 @@ def prorated(monthly_fen: int, effective_on: str) -> int:
     days = calendar.monthrange(start.year, start.month)[1]
     active = days - start.day + 1
     return (2 * monthly_fen * active + days) // (2 * days)
-
-
-def window(minutes_from_now: int = 0) -> tuple[str, str]:
-    start = datetime.now(UTC) + timedelta(minutes=minutes_from_now)
-    return start.isoformat(), (start + timedelta(hours=1)).isoformat()
-
-
-async def enrol(s: Stack, seq: int) -> tuple[Journey, dict[str, Any]]:
-    journey = Journey(s, applicant(seq))
-    submitted = await journey.apply()
-    assert submitted["status"] == "submitted"
-    assert submitted["applicant"]["id_number"].count("*") == 11  # masked without pii:read
-    reviewed = await journey.review("pass")
-    assert reviewed["status"] == "assessment_requested"
-    result = await journey.assess(total=70)  # 能力轻度受损: qualifies under 第五条（一）
-    assert result["final_level"]["code"] == 1
-    await journey.wait_status("assessed")
-    decided = await journey.decide("approve")
-    assert decided["status"] == "enrolled"
-    beneficiary = await s.call(
-        "GET", f"{s.intake}/v1/beneficiaries/{decided['beneficiary_id']}", "district_officer", region=DISTRICT
-    )
-    return journey, beneficiary
 
 
 async def test_a_beneficiary_goes_from_application_to_a_charged_visit_and_a_follow_up(

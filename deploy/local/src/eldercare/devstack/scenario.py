@@ -11,7 +11,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -277,3 +277,27 @@ async def visit(
     await s.call("POST", f"{url}/check-ins", "caregiver", {"location": home, "accuracy_m": 10}, **me)
     record = {"notes": "上门探访，老人状态良好", "items_done": ["CS22"]}
     return await s.call("POST", f"{url}/check-outs", "caregiver", {"location": home, "record": record}, **me)  # type: ignore[no-any-return]
+
+
+def window(minutes_from_now: int = 0) -> tuple[str, str]:
+    """An hour-long visit window starting ``minutes_from_now`` (ISO 8601, UTC)."""
+    start = datetime.now(UTC) + timedelta(minutes=minutes_from_now)
+    return start.isoformat(), (start + timedelta(hours=1)).isoformat()
+
+
+async def enrol(s: Stack, seq: int, *, total: int = 70) -> tuple[Journey, dict[str, Any]]:
+    """Applicant ``seq`` from application to enrolment: community, street, assessor, district."""
+    journey = Journey(s, applicant(seq))
+    submitted = await journey.apply()
+    assert submitted["status"] == "submitted"
+    assert submitted["applicant"]["id_number"].count("*") == 11  # masked without pii:read
+    reviewed = await journey.review("pass")
+    assert reviewed["status"] == "assessment_requested"
+    await journey.assess(total=total)
+    await journey.wait_status("assessed")
+    decided = await journey.decide("approve")
+    assert decided["status"] == "enrolled"
+    beneficiary = await s.call(
+        "GET", f"{s.intake}/v1/beneficiaries/{decided['beneficiary_id']}", "district_officer", region=DISTRICT
+    )
+    return journey, beneficiary

@@ -53,6 +53,9 @@ TOKEN_HINT = "uv run eldercare token --role district_officer --region 430102"
 # The Changsha rules leave the monthly subsidy standard to a later city document (第四条): the
 # local stack runs with a demo value, which an INTAKE_POLICY_SETTINGS in the environment overrides.
 DEMO_POLICY_SETTINGS = {"changsha-2024": {"monthly_service_amount_fen": 30000}}
+# Changsha 第十八条（四） recovers subsidies obtained by false information and provides no fine
+# (Nanchang 第四十四条 does); AUDIT_RECOVERY_FINES in the environment overrides it.
+DEMO_RECOVERY_FINES = {"4301": False}
 
 
 class StackError(RuntimeError):
@@ -197,6 +200,8 @@ class LocalStack:
             env[f"{p}RELAY_REPLAY_RETAINED_ON_START"] = "true"
         if service.name == "intake":
             env.setdefault("INTAKE_POLICY_SETTINGS", json.dumps(DEMO_POLICY_SETTINGS))
+        if service.name == "audit":
+            env.setdefault("AUDIT_RECOVERY_FINES", json.dumps(DEMO_RECOVERY_FINES))
         return env
 
     def _process(self, service: Service, kind: str) -> ManagedProcess:
