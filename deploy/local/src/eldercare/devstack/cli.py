@@ -7,12 +7,10 @@ import os
 import sys
 from collections.abc import Sequence
 
+from eldercare.common.auth import Role
 from eldercare.devstack.layout import Layout
 
-ROLES = (
-    "city_admin", "district_officer", "street_officer", "community_worker", "assessor",
-    "provider_admin", "caregiver", "auditor", "city_platform",
-)  # fmt: skip
+ROLES = tuple(role.value for role in Role)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -31,6 +31,10 @@ class Role(StrEnum):
     street_officer = "street_officer"
     community_worker = "community_worker"
     assessor = "assessor"
+    # an assessment organisation's administrator; the organisation's id is the provider_id claim
+    assessment_org_admin = "assessment_org_admin"
+    # the bureau's finance staff, who run and issue monthly settlements (issue #6)
+    finance = "finance"
     provider_admin = "provider_admin"
     caregiver = "caregiver"
     auditor = "auditor"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import ClassVar
+from datetime import date, datetime
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field
@@ -76,3 +76,151 @@ class SettlementIssued(IntegrationEvent):
 
     def subject(self) -> str:
         return str(self.statement_id)
+
+
+PERIOD_PATTERN = r"^\d{4}-\d{2}$"
+
+
+class AccountOpened(IntegrationEvent):
+    """A beneficiary's monthly entitlement account for ``period`` was opened (from the enrolment's
+    or a change's entitlement; prorated by days where the month is partial)."""
+
+    event_type: ClassVar[str] = "billing.account.opened.v1"
+    topic: ClassVar[str] = "billing.account"
+
+    account_id: UUID
+    beneficiary_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    period: str = Field(pattern=PERIOD_PATTERN)
+    entitlement_fen: int | None = Field(default=None, ge=0)
+    entitlement_minutes: int | None = Field(default=None, ge=0)
+    active_from: date
+    opened_at: datetime
+
+    def subject(self) -> str:
+        return str(self.account_id)
+
+
+class AccountClosed(IntegrationEvent):
+    """A month's account was closed (the month ended, or the enrolment was terminated): what was
+    used, and what lapses (unused entitlement does not roll over unless the policy says so)."""
+
+    event_type: ClassVar[str] = "billing.account.closed.v1"
+    topic: ClassVar[str] = "billing.account"
+
+    account_id: UUID
+    beneficiary_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    period: str = Field(pattern=PERIOD_PATTERN)
+    entitlement_fen: int | None = Field(default=None, ge=0)
+    used_fen: int = Field(ge=0)
+    lapsed_fen: int = Field(ge=0)
+    reason: Literal["month_ended", "terminated"]
+    closed_at: datetime
+
+    def subject(self) -> str:
+        return str(self.account_id)
+
+
+class ChargeHeld(IntegrationEvent):
+    """A visit's charge is held, not payable yet: unverified (dispatch's review pending), unpriced,
+    or waiting for the beneficiary's entitlement."""
+
+    event_type: ClassVar[str] = "billing.charge.held.v1"
+    topic: ClassVar[str] = "billing.charge"
+
+    charge_id: UUID
+    visit_id: UUID
+    beneficiary_id: UUID
+    provider_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    period: str = Field(pattern=PERIOD_PATTERN)
+    reason: str
+    held_at: datetime
+
+    def subject(self) -> str:
+        return str(self.charge_id)
+
+
+class ChargeReleased(IntegrationEvent):
+    """A held or withheld charge became payable (review accepted, price or entitlement arrived,
+    audit flag cleared)."""
+
+    event_type: ClassVar[str] = "billing.charge.released.v1"
+    topic: ClassVar[str] = "billing.charge"
+
+    charge_id: UUID
+    visit_id: UUID
+    beneficiary_id: UUID
+    provider_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    period: str = Field(pattern=PERIOD_PATTERN)
+    reason: str
+    covered_fen: int = Field(ge=0)
+    released_at: datetime
+
+    def subject(self) -> str:
+        return str(self.charge_id)
+
+
+class ChargeWithheld(IntegrationEvent):
+    """A charge is kept back from the provider's settlement: an audit flag, a recovery order or a
+    sanction (``ref_id`` names it)."""
+
+    event_type: ClassVar[str] = "billing.charge.withheld.v1"
+    topic: ClassVar[str] = "billing.charge"
+
+    charge_id: UUID
+    visit_id: UUID
+    beneficiary_id: UUID
+    provider_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    period: str = Field(pattern=PERIOD_PATTERN)
+    reason: Literal["visit_flagged", "recovery_ordered", "provider_sanctioned"]
+    ref_id: UUID | None = None
+    withheld_fen: int = Field(ge=0)
+    withheld_at: datetime
+
+    def subject(self) -> str:
+        return str(self.charge_id)
+
+
+class SettlementPreviewed(IntegrationEvent):
+    """A provider's monthly statement for a district was (re)generated as a preview."""
+
+    event_type: ClassVar[str] = "billing.settlement.previewed.v1"
+    topic: ClassVar[str] = "billing.settlement"
+
+    statement_id: UUID
+    provider_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    period: str = Field(pattern=PERIOD_PATTERN)
+    lines: int = Field(ge=0)
+    subsidy_fen: int
+    self_pay_fen: int = Field(ge=0)
+    withheld_fen: int = Field(ge=0)
+    previewed_at: datetime
+
+    def subject(self) -> str:
+        return str(self.statement_id)
+
+
+class ClawbackApplied(IntegrationEvent):
+    """An issued statement carried a funds recovery ordered by audit: the negative recovery and
+    fine lines (changsha-2024 第十八条（四）; nanchang-2019-home-care-regulation.md 第四十四条)."""
+
+    event_type: ClassVar[str] = "billing.settlement.clawback_applied.v1"
+    topic: ClassVar[str] = "billing.settlement"
+
+    recovery_id: UUID
+    statement_id: UUID
+    provider_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    period: str = Field(pattern=PERIOD_PATTERN)
+    visit_ids: list[UUID]
+    recovered_fen: int = Field(ge=0, description="the amount taken back (a positive figure)")
+    fine_fen: int = Field(ge=0)
+    applied_at: datetime
+
+    def subject(self) -> str:
+        return str(self.recovery_id)

@@ -195,3 +195,78 @@ class EmergencyResolved(IntegrationEvent):
 
     def subject(self) -> str:
         return str(self.emergency_id)
+
+
+class CarePlanChanged(IntegrationEvent):
+    """A new version of an active care plan took effect (a change of plan is a new version with a
+    signed agreement, Changsha 第十二条-第十四条)."""
+
+    event_type: ClassVar[str] = "dispatch.care_plan.changed.v1"
+    topic: ClassVar[str] = "dispatch.care_plan"
+
+    care_plan_id: UUID
+    version: int = Field(ge=1)
+    beneficiary_id: UUID
+    provider_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    service_codes: list[str]
+    changed_at: datetime
+
+    def subject(self) -> str:
+        return str(self.care_plan_id)
+
+
+class EmergencyAcknowledged(IntegrationEvent):
+    """The caregiver asked to respond (or the provider's 24-hour line) acknowledged the call."""
+
+    event_type: ClassVar[str] = "dispatch.emergency.acknowledged.v1"
+    topic: ClassVar[str] = "dispatch.emergency"
+
+    emergency_id: UUID
+    beneficiary_id: UUID
+    provider_id: UUID | None
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    caregiver_id: UUID | None
+    acknowledged_at: datetime
+
+    def subject(self) -> str:
+        return str(self.emergency_id)
+
+
+class EmergencyEscalated(IntegrationEvent):
+    """Nobody acknowledged in time (or the asked caregiver could not go): the call passed to the
+    next caregiver (``to_caregiver_id``) or to the provider's 24-hour line (Changsha 第七条（三）)."""
+
+    event_type: ClassVar[str] = "dispatch.emergency.escalated.v1"
+    topic: ClassVar[str] = "dispatch.emergency"
+
+    emergency_id: UUID
+    beneficiary_id: UUID
+    provider_id: UUID | None
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    from_caregiver_id: UUID | None
+    to_caregiver_id: UUID | None
+    to_hotline: bool
+    reason: str
+    escalated_at: datetime
+
+    def subject(self) -> str:
+        return str(self.emergency_id)
+
+
+class EmergencyArrived(IntegrationEvent):
+    """A responder reached the beneficiary; ``response_seconds`` from the call."""
+
+    event_type: ClassVar[str] = "dispatch.emergency.arrived.v1"
+    topic: ClassVar[str] = "dispatch.emergency"
+
+    emergency_id: UUID
+    beneficiary_id: UUID
+    provider_id: UUID | None
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    caregiver_id: UUID | None
+    response_seconds: int = Field(ge=0)
+    arrived_at: datetime
+
+    def subject(self) -> str:
+        return str(self.emergency_id)

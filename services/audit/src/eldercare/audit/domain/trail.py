@@ -78,6 +78,17 @@ OCCURRED_AT_FIELDS: Mapping[str, str] = {
     "audit.visit_flag.resolved.v1": "resolved_at",
     "audit.recovery.ordered.v1": "ordered_at",
     "audit.spot_check.deduction_published.v1": "published_at",
+    "dispatch.care_plan.changed.v1": "changed_at",
+    "dispatch.emergency.acknowledged.v1": "acknowledged_at",
+    "dispatch.emergency.escalated.v1": "escalated_at",
+    "dispatch.emergency.arrived.v1": "arrived_at",
+    "billing.account.opened.v1": "opened_at",
+    "billing.account.closed.v1": "closed_at",
+    "billing.charge.held.v1": "held_at",
+    "billing.charge.released.v1": "released_at",
+    "billing.charge.withheld.v1": "withheld_at",
+    "billing.settlement.previewed.v1": "previewed_at",
+    "billing.settlement.clawback_applied.v1": "applied_at",
 }
 
 
