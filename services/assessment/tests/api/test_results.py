@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from eldercare.assessment.adapters.models import AssessmentRow
 from eldercare.assessment.adapters.orm import MESSAGING
-from eldercare.common.testing.plugin import Tokens
+from eldercare.assessment.main import create_app
+from eldercare.common.testing.plugin import Tokens, api_client
 
 DISTRICT = "430102"
 
@@ -76,6 +77,7 @@ class TestRecordingResults:
         assert payload["adjustments"] == ["R4"]
         assert payload["rule_settings"] == response.json()["rule_settings"]
         assert payload["completed_at"]
+        assert payload["valid_until"] is None  # no reassessment interval configured: unknown
         assert "F20" not in row.payload.decode()
         assert "diagnoses" not in payload
 
@@ -177,3 +179,17 @@ class TestResultIdempotency:
         assert other.json()["errors"][0]["field"] == "header.Idempotency-Key"
         async with sessions() as s:
             assert await s.scalar(select(func.count()).select_from(MESSAGING.outbox)) == 1
+
+
+async def test_a_result_goes_out_valid_for_the_configured_interval(  # type: ignore[no-untyped-def]
+    settings, tokens: Tokens, sessions, make_task, result_body
+) -> None:
+    """Issue #4: results go out with their validity (gbt42195.md §1.7: the local interval)."""
+    with_interval = settings.model_copy(update={"reassessment_interval_months": 12})
+    async with api_client(create_app(with_interval), sessions) as c:
+        task = await make_task()
+        body = result_body(70) | {"assessed_on": "2026-02-28"}
+        response = await c.post(url(task.id), json=body, headers=tokens.headers("assessor", region=DISTRICT))
+        assert response.status_code == 201, response.text
+    [row] = await outbox_rows(sessions)
+    assert json.loads(row.payload)["valid_until"] == "2027-02-28"

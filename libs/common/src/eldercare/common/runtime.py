@@ -36,7 +36,11 @@ class Runtime:
 
     def uow(self, causation_id: str | None = None) -> UnitOfWork:
         return UnitOfWork(
-            self.sessionmaker, self.tables, source=self.settings.service_name, causation_id=causation_id
+            self.sessionmaker,
+            self.tables,
+            source=self.settings.service_name,
+            causation_id=causation_id,
+            settings=self.settings,
         )
 
     def read_session(self) -> AsyncSession:

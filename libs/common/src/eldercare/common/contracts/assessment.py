@@ -39,6 +39,10 @@ class AssessmentCompleted(IntegrationEvent):
     adjustments: list[str]
     rule_settings: dict[str, str]
     completed_at: datetime
+    # Until when the result stands (issue #4: results go out with their validity): an external
+    # result's own validity, else the assessment date plus the local reassessment interval; None
+    # while that interval is not configured (gbt42195.md §1.7 leaves it to local policy).
+    valid_until: date | None = None
 
     def subject(self) -> str:
         return str(self.assessment_id)

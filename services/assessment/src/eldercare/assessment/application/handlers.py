@@ -13,6 +13,7 @@ from eldercare.assessment.adapters.repository import AssessmentRepository
 from eldercare.assessment.application import forms
 from eldercare.assessment.application.access import Viewer
 from eldercare.assessment.application.organisations import ensure_assessors_qualified
+from eldercare.assessment.application.queries import months_after
 from eldercare.assessment.domain.assessment import (
     Assessment,
     AssessmentReason,
@@ -23,6 +24,7 @@ from eldercare.assessment.domain.assessment import (
 from eldercare.assessment.domain.errors import InvalidAssessmentResult, PendingAssessmentExists
 from eldercare.assessment.domain.gbt42195 import RULE_SETS, RuleSettings
 from eldercare.assessment.domain.scoring import ScoringInput
+from eldercare.assessment.settings import AssessmentSettings
 from eldercare.common.auth import Principal
 from eldercare.common.clock import utcnow
 from eldercare.common.contracts import AssessmentCompleted
@@ -126,10 +128,22 @@ async def record_result(cmd: RecordResult, uow: UnitOfWork) -> Assessment:
     return assessment
 
 
+def valid_until(assessment: Assessment, interval_months: int | None) -> date | None:
+    """An external result's own validity, else the local reassessment interval after the
+    assessment date (gbt42195.md §1.7); unknown while the interval is not configured."""
+    if assessment.recognition is not None:
+        return assessment.recognition.valid_until
+    if assessment.report is None or interval_months is None:
+        return None
+    return months_after(assessment.report.assessed_on, interval_months)
+
+
 def publish_completed(assessment: Assessment, uow: UnitOfWork) -> None:
     report = assessment.report
     assert report is not None
     scoring = report.scoring
+    settings = uow.settings
+    interval = settings.reassessment_interval_months if isinstance(settings, AssessmentSettings) else None
     # The event carries levels and reason codes only: diagnoses are health data and stay here
     # (architecture.md, PII minimisation).
     uow.publish(
@@ -146,6 +160,7 @@ def publish_completed(assessment: Assessment, uow: UnitOfWork) -> None:
             adjustments=[a.code for a in scoring.adjustments],
             rule_settings=scoring.rule_settings,
             completed_at=report.completed_at,
+            valid_until=valid_until(assessment, interval),
         )
     )
 
