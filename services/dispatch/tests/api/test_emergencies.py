@@ -26,6 +26,10 @@ async def raise_call(world, scene, headers=None, **body):  # type: ignore[no-unt
     )
 
 
+async def events_of(outbox, emergency_id: str) -> list[tuple[str, dict]]:  # type: ignore[no-untyped-def,type-arg]
+    return [(t, d) for t, d in await outbox() if d.get("emergency_id") == emergency_id]
+
+
 class TestRaising:
     async def test_the_line_raises_a_call_for_the_plans_provider_and_it_is_published(
         self, world, outbox
@@ -40,7 +44,7 @@ class TestRaising:
             "open",
         )
         assert call["response_due_at"] is None  # DISPATCH_EMERGENCY_RESPONSE_MINUTES unset
-        event_type, data = (await outbox())[-1]
+        event_type, data = (await events_of(outbox, call["id"]))[0]
         assert event_type == "dispatch.emergency.raised.v1"
         assert (data["emergency_id"], data["provider_id"], data["kind"], data["source"]) == (
             call["id"],
@@ -101,6 +105,40 @@ class TestHandling:
         )
         again = await world.client.post(f"{url}/resolutions", json={"outcome": "false_alarm"}, headers=cg)
         assert again.status_code == 409
+        steps = await events_of(outbox, call["id"])
+        assert [t for t, _ in steps] == [
+            "dispatch.emergency.raised.v1",
+            "dispatch.emergency.escalated.v1",  # nobody of the scene has a position: the line at once
+            "dispatch.emergency.acknowledged.v1",
+            "dispatch.emergency.arrived.v1",
+            "dispatch.emergency.resolved.v1",
+        ]
+        ack, arrival = steps[2][1], steps[3][1]
+        assert (ack["caregiver_id"], ack["acknowledged_at"][:19]) == (
+            None,
+            acked.json()["acknowledged_at"][:19],
+        )
+        assert (arrival["caregiver_id"], arrival["response_seconds"]) == (
+            scene.caregiver["id"],
+            arrived["seconds_to_respond"],
+        )
+
+    async def test_a_repeated_step_publishes_nothing_more_and_an_arrival_takes_the_call(
+        self, world, outbox
+    ) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        call = (await raise_call(world, scene)).json()
+        url = f"/v1/emergencies/{call['id']}"
+        cg = world.caregiver(scene.provider["id"], scene.caregiver["id"])
+        for _ in range(2):
+            assert (await world.client.post(f"{url}/arrivals", headers=cg)).status_code == 201
+            assert (await world.client.post(f"{url}/acknowledgements", headers=cg)).status_code == 201
+        steps = await events_of(outbox, call["id"])
+        assert [t for t, _ in steps][2:] == [
+            "dispatch.emergency.acknowledged.v1",
+            "dispatch.emergency.arrived.v1",
+        ]
+        assert steps[2][1]["caregiver_id"] == steps[3][1]["caregiver_id"] == scene.caregiver["id"]
 
     async def test_government_staff_follow_a_call_but_do_not_respond_to_it(self, world) -> None:  # type: ignore[no-untyped-def]
         scene = await world.scene()
@@ -180,7 +218,7 @@ class TestNotifyingTheNearestCaregiver:
         return scene, near, far
 
     async def test_the_nearest_available_caregiver_is_asked_first_then_the_next_then_the_line(
-        self, world
+        self, world, outbox
     ) -> None:  # type: ignore[no-untyped-def]
         scene, near, far = await self.staffed(world)
         call = (await raise_call(world, scene)).json()
@@ -194,6 +232,12 @@ class TestNotifyingTheNearestCaregiver:
         )
         third = (await world.client.post(url, headers=world.admin(scene.provider["id"]))).json()
         assert third["escalated_to_line_at"] is not None
+        assert (await world.client.post(url, headers=world.admin(scene.provider["id"]))).status_code == 201
+        escalations = [d for t, d in await events_of(outbox, call["id"]) if t.endswith(".escalated.v1")]
+        hops = [(d["from_caregiver_id"], d["to_caregiver_id"], d["to_hotline"]) for d in escalations]
+        # The first request is in the raising; a fourth call on the line publishes nothing more.
+        assert hops == [(near["id"], far["id"], False), (far["id"], None, True)]
+        assert escalations[0]["reason"] == "the asked caregiver cannot go"
 
     async def test_a_caregiver_in_a_visit_or_decertified_is_not_asked(self, world) -> None:  # type: ignore[no-untyped-def]
         scene, near, far = await self.staffed(world)
@@ -206,12 +250,19 @@ class TestNotifyingTheNearestCaregiver:
         call = (await raise_call(world, scene)).json()
         assert call["notified_caregiver_ids"] == [far["id"]]
 
-    async def test_without_anyone_to_ask_the_call_goes_to_the_line_at_once(self, world) -> None:  # type: ignore[no-untyped-def]
+    async def test_without_anyone_to_ask_the_call_goes_to_the_line_at_once(self, world, outbox) -> None:  # type: ignore[no-untyped-def]
         scene = await world.scene()
         call = (await raise_call(world, scene)).json()
         assert call["notified_caregiver_ids"] == [] and call["escalated_to_line_at"] is not None
+        (event_type, data) = (await events_of(outbox, call["id"]))[-1]
+        assert event_type == "dispatch.emergency.escalated.v1"
+        assert (data["to_hotline"], data["from_caregiver_id"], data["reason"]) == (
+            True,
+            None,
+            "no caregiver available",
+        )
 
-    async def test_the_worker_escalates_what_nobody_acknowledged(self, world, sessions) -> None:  # type: ignore[no-untyped-def]
+    async def test_the_worker_escalates_what_nobody_acknowledged(self, world, sessions, outbox) -> None:  # type: ignore[no-untyped-def]
         from eldercare.common.uow import UnitOfWork
         from eldercare.dispatch.adapters.orm import MESSAGING
         from eldercare.dispatch.application.emergencies import escalate_unacknowledged
@@ -228,3 +279,9 @@ class TestNotifyingTheNearestCaregiver:
         assert [str(e.id) for e in done] == [call["id"]]
         read = (await world.client.get(f"/v1/emergencies/{call['id']}", headers=world.officer())).json()
         assert read["notified_caregiver_ids"] == [near["id"], far["id"]]
+        (event_type, data) = (await events_of(outbox, call["id"]))[-1]
+        assert (event_type, data["to_caregiver_id"], data["reason"]) == (
+            "dispatch.emergency.escalated.v1",
+            far["id"],
+            "not acknowledged within 0 minutes",
+        )

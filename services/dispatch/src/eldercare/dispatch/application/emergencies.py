@@ -15,7 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.common.auth import GOVERNMENT_ROLES, Principal, Role
 from eldercare.common.clock import DISPLAY_ZONE, utcnow
-from eldercare.common.contracts import EmergencyRaised, EmergencyResolved
+from eldercare.common.contracts import (
+    EmergencyAcknowledged,
+    EmergencyArrived,
+    EmergencyEscalated,
+    EmergencyRaised,
+    EmergencyResolved,
+)
 from eldercare.common.errors import Forbidden, InvalidInput
 from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.repositories.beneficiaries import BeneficiaryRepository
@@ -100,10 +106,10 @@ async def raise_emergency(cmd: RaiseEmergency, uow: UnitOfWork) -> Emergency:
         raised_by=cmd.principal.subject,
         raised_at=utcnow(),
     )
+    escalated = False
     if provider_id is not None:
-        emergency.escalate(
-            await responders(uow.session, provider_id, beneficiary.home_point), now=emergency.raised_at
-        )
+        order = await responders(uow.session, provider_id, beneficiary.home_point)
+        escalated = _ask_next(emergency, order, now=emergency.raised_at)
     await EmergencyRepository(uow.session).add(emergency)
     uow.publish(
         EmergencyRaised(
@@ -116,7 +122,55 @@ async def raise_emergency(cmd: RaiseEmergency, uow: UnitOfWork) -> Emergency:
             raised_at=emergency.raised_at,
         )
     )
+    if escalated:
+        # Nobody of the provider could be asked: the call is on the 24-hour line at once.
+        _publish_escalation(uow, emergency, None, None, "no caregiver available", emergency.raised_at)
     return emergency
+
+
+def _ask_next(emergency: Emergency, order: list[UUID], *, now: datetime) -> bool:
+    """Ask the next caregiver; True when this passed the call to the 24-hour line just now."""
+    on_line = emergency.escalated_to_line_at is not None
+    emergency.escalate(order, now=now)
+    return not on_line and emergency.escalated_to_line_at is not None
+
+
+def _publish_escalation(
+    uow: UnitOfWork, emergency: Emergency, src: UUID | None, dst: UUID | None, reason: str, at: datetime
+) -> None:
+    """Every step of the response is an event (issue #5); the line is changsha-2024 第七条（三）."""
+    uow.publish(
+        EmergencyEscalated(
+            emergency_id=emergency.id,
+            beneficiary_id=emergency.beneficiary_id,
+            provider_id=emergency.provider_id,
+            district_code=emergency.district_code,
+            from_caregiver_id=src,
+            to_caregiver_id=dst,
+            to_hotline=dst is None,
+            reason=reason,
+            escalated_at=at,
+        )
+    )
+
+
+async def _escalate(uow: UnitOfWork, emergency: Emergency, *, now: datetime, reason: str) -> bool:
+    """Pass the call on and publish it; False when nothing changed (already on the line)."""
+    beneficiary = await BeneficiaryRepository(uow.session).get(emergency.beneficiary_id)
+    assert emergency.provider_id is not None
+    order = await responders(
+        uow.session, emergency.provider_id, beneficiary.home_point if beneficiary else None
+    )
+    asked_before = emergency.notified_caregiver_ids[-1] if emergency.notified_caregiver_ids else None
+    to_line = _ask_next(emergency, order, now=now)
+    asked = emergency.notified_caregiver_ids[-1] if emergency.notified_caregiver_ids else None
+    if asked != asked_before:
+        _publish_escalation(uow, emergency, asked_before, asked, reason, now)
+        return True
+    if to_line:
+        _publish_escalation(uow, emergency, asked_before, None, reason, now)
+        return True
+    return False
 
 
 async def responders(session: AsyncSession, provider_id: UUID, scene: Point | None) -> list[UUID]:
@@ -142,12 +196,7 @@ async def responders(session: AsyncSession, provider_id: UUID, scene: Point | No
 async def escalate(cmd: EmergencyStep, uow: UnitOfWork) -> Emergency:
     """The asked caregiver cannot go (or did not answer): ask the next nearest, else the line."""
     repo, emergency = await _staff_emergency(uow, cmd)
-    beneficiary = await BeneficiaryRepository(uow.session).get(emergency.beneficiary_id)
-    assert emergency.provider_id is not None
-    order = await responders(
-        uow.session, emergency.provider_id, beneficiary.home_point if beneficiary else None
-    )
-    emergency.escalate(order, now=utcnow())
+    await _escalate(uow, emergency, now=utcnow(), reason="the asked caregiver cannot go")
     await repo.save(emergency)
     return emergency
 
@@ -158,13 +207,9 @@ async def escalate_unacknowledged(uow: UnitOfWork, *, after: timedelta, limit: i
     repo = EmergencyRepository(uow.session)
     now = utcnow()
     escalated = []
+    minutes = int(after.total_seconds() // 60)
     for emergency in await repo.list_unacknowledged(now - after, limit):
-        assert emergency.provider_id is not None
-        beneficiary = await BeneficiaryRepository(uow.session).get(emergency.beneficiary_id)
-        order = await responders(
-            uow.session, emergency.provider_id, beneficiary.home_point if beneficiary else None
-        )
-        emergency.escalate(order, now=now)
+        await _escalate(uow, emergency, now=now, reason=f"not acknowledged within {minutes} minutes")
         await repo.save(emergency)
         escalated.append(emergency)
     return escalated
@@ -182,18 +227,56 @@ async def _staff_emergency(uow: UnitOfWork, cmd: EmergencyStep) -> tuple[Emergen
 
 
 async def acknowledge(cmd: EmergencyStep, uow: UnitOfWork) -> Emergency:
+    """接警; publishes EmergencyAcknowledged once (a repeat changes nothing). ``caregiver_id`` is
+    the caregiver who took it, none when the provider's office (its 24-hour line) did."""
     repo, emergency = await _staff_emergency(uow, cmd)
-    emergency.acknowledge(by=cmd.principal.subject, now=utcnow())
+    if emergency.acknowledge(by=cmd.principal.subject, now=utcnow()):
+        _publish_acknowledged(uow, emergency, _caregiver_id(cmd.principal))
     await repo.save(emergency)
     return emergency
 
 
 async def arrive(cmd: EmergencyStep, uow: UnitOfWork) -> Emergency:
+    """到场; publishes EmergencyArrived once with the seconds from the call (and
+    EmergencyAcknowledged first when nobody had acknowledged: arriving takes the call)."""
     repo, emergency = await _staff_emergency(uow, cmd)
-    caregiver_id = cmd.principal.caregiver_id if cmd.principal.has_role(Role.caregiver) else None
-    emergency.arrive(by=cmd.principal.subject, caregiver_id=caregiver_id, now=utcnow())
+    caregiver_id = _caregiver_id(cmd.principal)
+    acked, arrived = emergency.arrive(by=cmd.principal.subject, caregiver_id=caregiver_id, now=utcnow())
+    if acked:
+        _publish_acknowledged(uow, emergency, caregiver_id)
+    if arrived:
+        assert emergency.responded_at is not None
+        uow.publish(
+            EmergencyArrived(
+                emergency_id=emergency.id,
+                beneficiary_id=emergency.beneficiary_id,
+                provider_id=emergency.provider_id,
+                district_code=emergency.district_code,
+                caregiver_id=caregiver_id,
+                response_seconds=max(0, emergency.seconds_to(emergency.responded_at) or 0),
+                arrived_at=emergency.responded_at,
+            )
+        )
     await repo.save(emergency)
     return emergency
+
+
+def _caregiver_id(principal: Principal) -> UUID | None:
+    return principal.caregiver_id if principal.has_role(Role.caregiver) else None
+
+
+def _publish_acknowledged(uow: UnitOfWork, emergency: Emergency, caregiver_id: UUID | None) -> None:
+    assert emergency.acknowledged_at is not None
+    uow.publish(
+        EmergencyAcknowledged(
+            emergency_id=emergency.id,
+            beneficiary_id=emergency.beneficiary_id,
+            provider_id=emergency.provider_id,
+            district_code=emergency.district_code,
+            caregiver_id=caregiver_id,
+            acknowledged_at=emergency.acknowledged_at,
+        )
+    )
 
 
 async def resolve(cmd: ResolveEmergency, uow: UnitOfWork) -> Emergency:

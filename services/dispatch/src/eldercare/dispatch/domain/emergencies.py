@@ -84,23 +84,31 @@ class Emergency:
     def is_open(self) -> bool:
         return self.status != EmergencyStatus.resolved
 
-    def acknowledge(self, *, by: str, now: datetime) -> None:
-        """接警: someone of the provider took the call (the first acknowledgement stays)."""
+    def acknowledge(self, *, by: str, now: datetime) -> bool:
+        """接警: someone of the provider took the call (the first acknowledgement stays). True when
+        this call took it (a repeat changes nothing)."""
         if not self.is_open:
             raise EmergencyStateConflict("the emergency is resolved")
-        if self.acknowledged_at is None:
-            self.acknowledged_by, self.acknowledged_at = by, now
-            self.status = EmergencyStatus.acknowledged
+        if self.acknowledged_at is not None:
+            return False
+        self.acknowledged_by, self.acknowledged_at = by, now
+        self.status = EmergencyStatus.acknowledged
+        return True
 
-    def arrive(self, *, by: str, caregiver_id: UUID | None, now: datetime) -> None:
-        """到场: someone is with the beneficiary. Arriving implies the call was taken."""
+    def arrive(self, *, by: str, caregiver_id: UUID | None, now: datetime) -> tuple[bool, bool]:
+        """到场: someone is with the beneficiary. Arriving implies the call was taken. Answers
+        (acknowledged now, arrived now); the first arrival stays."""
         if not self.is_open:
             raise EmergencyStateConflict("the emergency is resolved")
+        acknowledged = False
         if self.acknowledged_at is None:
             self.acknowledged_by, self.acknowledged_at = by, now
-        if self.responded_at is None:
-            self.responded_by, self.responded_at, self.responder_caregiver_id = by, now, caregiver_id
-            self.status = EmergencyStatus.on_scene
+            acknowledged = True
+        if self.responded_at is not None:
+            return acknowledged, False
+        self.responded_by, self.responded_at, self.responder_caregiver_id = by, now, caregiver_id
+        self.status = EmergencyStatus.on_scene
+        return acknowledged, True
 
     def resolve(self, *, by: str, outcome: str, now: datetime) -> None:
         if not self.is_open:
