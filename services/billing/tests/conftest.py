@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -9,6 +10,7 @@ from uuid import UUID, uuid4
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from eldercare.billing.adapters.orm import MESSAGING
@@ -252,6 +254,31 @@ def events() -> Events:
 
 
 Deliver = Callable[[IntegrationEvent], Awaitable[None]]
+Published = Callable[..., Awaitable[list[tuple[str, dict[str, Any]]]]]
+
+
+async def outbox_events(
+    sessions: async_sessionmaker[AsyncSession], prefix: str = ""
+) -> list[tuple[str, dict[str, Any]]]:
+    """What billing published, in order, as (event type, data); only types starting with ``prefix``."""
+    async with sessions() as s:
+        rows = (await s.execute(select(MESSAGING.outbox).order_by(MESSAGING.outbox.c.position))).all()
+    found = []
+    for row in rows:
+        event_type = dict(row.headers)["ce_type"]
+        if event_type.startswith(prefix):
+            found.append((event_type, json.loads(row.payload)))
+    return found
+
+
+@pytest.fixture
+def published(sessions: async_sessionmaker[AsyncSession]) -> Published:
+    """``await published("billing.charge.")``: the outbox's events as (type, data), in order."""
+
+    async def read(prefix: str = "") -> list[tuple[str, dict[str, Any]]]:
+        return await outbox_events(sessions, prefix)
+
+    return read
 
 
 @pytest.fixture

@@ -48,6 +48,10 @@ def officer(tokens: Tokens) -> dict[str, str]:
     return tokens.headers("district_officer", region=DISTRICT)
 
 
+def finance(tokens: Tokens) -> dict[str, str]:
+    return tokens.headers("finance", region=DISTRICT)
+
+
 async def ok(response: httpx.Response, status: int = 200) -> Any:
     assert response.status_code == status, response.text
     return response.json()
@@ -61,7 +65,7 @@ async def run(client: httpx.AsyncClient, tokens: Tokens, provider_id: UUID, peri
 async def issue(client: httpx.AsyncClient, tokens: Tokens, provider_id: UUID, period: str) -> Any:
     statement = await run(client, tokens, provider_id, period)
     sid = statement["settlement_id"]
-    return await ok(await client.post(f"/v1/settlements/{sid}/issues", headers=officer(tokens)), 201)
+    return await ok(await client.post(f"/v1/settlements/{sid}/issues", headers=finance(tokens)), 201)
 
 
 async def lines(client: httpx.AsyncClient, tokens: Tokens, statement: Any) -> list[dict[str, Any]]:
@@ -251,17 +255,28 @@ class TestRecovery:
 
         # Issuing April publishes SettlementIssued with the recovery; May books nothing again.
         sid = april["settlement_id"]
-        await ok(await client.post(f"/v1/settlements/{sid}/issues", headers=officer(tokens)), 201)
+        await ok(await client.post(f"/v1/settlements/{sid}/issues", headers=finance(tokens)), 201)
         async with sessions() as s:
             rows = (
                 await s.execute(
                     select(MESSAGING.outbox).where(MESSAGING.outbox.c.topic == "billing.settlement")
                 )
             ).all()
-        issued = [json.loads(r.payload) for r in rows if json.loads(r.payload)["period"] == "2026-04"]
+        april_events = [
+            (dict(r.headers)["ce_type"], json.loads(r.payload))
+            for r in rows
+            if json.loads(r.payload)["period"] == "2026-04"
+        ]
+        issued = [e for t, e in april_events if t == "billing.settlement.issued.v1"]
         assert [(e["recovery_ids"], e["subsidy_fen"], e["adjustment_fen"], e["lines"]) for e in issued] == [
             ([str(order.recovery_id)], -6250, -6250, 2)
         ]
+        # ClawbackApplied, once, with the recovery and the fine as positive figures.
+        applied = [e for t, e in april_events if t == "billing.settlement.clawback_applied.v1"]
+        assert [
+            (e["recovery_id"], e["statement_id"], e["visit_ids"], e["recovered_fen"], e["fine_fen"])
+            for e in applied
+        ] == [(str(order.recovery_id), sid, [str(month.visits[0].visit_id)], 5000, 1250)]
         may = await run(client, tokens, month.provider_id, "2026-05")
         assert await lines(client, tokens, may) == []
 

@@ -30,6 +30,7 @@ async def test_issued_statements_pay_each_visit_what_is_payable_in_the_end(  # t
 ) -> None:
     rng = random.Random(seed)
     headers = tokens.headers("district_officer", region=DISTRICT)
+    issuer = tokens.headers("finance", region=DISTRICT)
     await make_price_list()
     enrolled = events.enrolled(monthly_amount_fen=10_000_000)
     await deliver(enrolled)
@@ -78,7 +79,7 @@ async def test_issued_statements_pay_each_visit_what_is_payable_in_the_end(  # t
 
     body = {"provider_id": str(provider), "district_code": DISTRICT, "period": "2026-03"}
     march = await ok(await client.post("/v1/settlement-runs", json=body, headers=headers), 201)
-    await ok(await client.post(f"/v1/settlements/{march['settlement_id']}/issues", headers=headers), 201)
+    await ok(await client.post(f"/v1/settlements/{march['settlement_id']}/issues", headers=issuer), 201)
 
     # After the issue: more of the same, and some of the open flags resolved either way.
     for visit in visits:
@@ -92,7 +93,7 @@ async def test_issued_statements_pay_each_visit_what_is_payable_in_the_end(  # t
 
     body["period"] = "2026-04"
     april = await ok(await client.post("/v1/settlement-runs", json=body, headers=headers), 201)
-    await ok(await client.post(f"/v1/settlements/{april['settlement_id']}/issues", headers=headers), 201)
+    await ok(await client.post(f"/v1/settlements/{april['settlement_id']}/issues", headers=issuer), 201)
 
     paid: dict[str, int] = {}
     fines: dict[str, int] = {}

@@ -59,6 +59,11 @@ def officer(tokens: Tokens, region: str = DISTRICT) -> dict[str, str]:
     return tokens.headers("district_officer", region=region)
 
 
+def finance(tokens: Tokens, region: str = DISTRICT) -> dict[str, str]:
+    """The bureau's finance staff, who issue statements (issue #6)."""
+    return tokens.headers("finance", region=region)
+
+
 async def run(
     client: httpx.AsyncClient, headers: dict[str, str], provider_id: UUID, period: str = PERIOD, **extra: Any
 ) -> httpx.Response:
@@ -165,7 +170,7 @@ class TestIssue:
     ) -> None:
         preview = await ok(await run(client, officer(tokens), month.provider_id), 201)
         sid = preview["settlement_id"]
-        issued = await ok(await client.post(f"/v1/settlements/{sid}/issues", headers=officer(tokens)), 201)
+        issued = await ok(await client.post(f"/v1/settlements/{sid}/issues", headers=finance(tokens)), 201)
         assert (issued["status"], issued["covered_fen"], issued["issued_by"]) == (
             "issued",
             12000,
@@ -212,13 +217,13 @@ class TestIssue:
     ) -> None:
         march = await ok(await run(client, officer(tokens), month.provider_id), 201)
         await ok(
-            await client.post(f"/v1/settlements/{march['settlement_id']}/issues", headers=officer(tokens)),
+            await client.post(f"/v1/settlements/{march['settlement_id']}/issues", headers=finance(tokens)),
             201,
         )
         await deliver(events.completed(month.beneficiary_id, month.provider_id))  # late, all self-paid
         april = await ok(await run(client, officer(tokens), month.provider_id, period="2026-04"), 201)
         await ok(
-            await client.post(f"/v1/settlements/{april['settlement_id']}/issues", headers=officer(tokens)),
+            await client.post(f"/v1/settlements/{april['settlement_id']}/issues", headers=finance(tokens)),
             201,
         )
         may = await ok(await run(client, officer(tokens), month.provider_id, period="2026-05"), 201)
@@ -229,8 +234,8 @@ class TestIssue:
         self, client: httpx.AsyncClient, tokens: Tokens, month: Month
     ) -> None:
         sid = (await ok(await run(client, officer(tokens), month.provider_id), 201))["settlement_id"]
-        await ok(await client.post(f"/v1/settlements/{sid}/issues", headers=officer(tokens)), 201)
-        again = await client.post(f"/v1/settlements/{sid}/issues", headers=officer(tokens))
+        await ok(await client.post(f"/v1/settlements/{sid}/issues", headers=finance(tokens)), 201)
+        again = await client.post(f"/v1/settlements/{sid}/issues", headers=finance(tokens))
         assert again.status_code == 409
 
     async def test_the_current_month_can_be_previewed_but_not_issued(
@@ -240,15 +245,15 @@ class TestIssue:
         sid = (await ok(await run(client, officer(tokens), month.provider_id, period=current), 201))[
             "settlement_id"
         ]
-        response = await client.post(f"/v1/settlements/{sid}/issues", headers=officer(tokens))
+        response = await client.post(f"/v1/settlements/{sid}/issues", headers=finance(tokens))
         assert response.status_code == 409
         assert "not over" in response.json()["detail"]
 
-    async def test_another_districts_officer_cannot_issue_and_sees_404(
+    async def test_another_districts_finance_cannot_issue_and_sees_404(
         self, client: httpx.AsyncClient, tokens: Tokens, month: Month
     ) -> None:
         sid = (await ok(await run(client, officer(tokens), month.provider_id), 201))["settlement_id"]
-        response = await client.post(f"/v1/settlements/{sid}/issues", headers=officer(tokens, "430103"))
+        response = await client.post(f"/v1/settlements/{sid}/issues", headers=finance(tokens, "430103"))
         assert response.status_code == 404
 
     async def test_issuing_before_any_run_is_a_conflict(
@@ -258,7 +263,7 @@ class TestIssue:
             await client.get(f"/v1/settlements?provider_id={month.provider_id}", headers=officer(tokens))
         )
         [settlement] = page["items"]
-        response = await client.post(f"/v1/settlements/{settlement['id']}/issues", headers=officer(tokens))
+        response = await client.post(f"/v1/settlements/{settlement['id']}/issues", headers=finance(tokens))
         assert response.status_code == 409
 
 

@@ -90,7 +90,9 @@ class TestPostingAVerifiedVisit:
         await deliver(visit)
 
         charge = await charge_of(sessions, visit.visit_id)
-        [row] = await outbox(sessions)
+        # The month's account opens with its first charge (AccountOpened), then the charge posts.
+        opened, row = await outbox(sessions)
+        assert (opened["topic"], opened["data"]["period"]) == ("billing.account", "2026-03")
         assert (row["topic"], row["key"]) == ("billing.charge", str(charge.id))
         data = row["data"]
         assert data["visit_id"] == str(visit.visit_id)
@@ -160,7 +162,7 @@ class TestOneChargePerVisit:
         await deliver(visit)
         await deliver(visit)
         assert await count(sessions, ChargeRow) == 1
-        assert len(await outbox(sessions)) == 1
+        assert [r["topic"] for r in await outbox(sessions)] == ["billing.account", "billing.charge"]
         async with sessions() as s:
             assert (await s.scalars(select(AccountRow.used_fen))).one() == 5000
 
@@ -176,4 +178,5 @@ class TestOneChargePerVisit:
         charge = await charge_of(sessions, first.visit_id)
         assert (charge.status, charge.reason) == ("held", "unverified")
         assert await count(sessions, AccountRow) == 0
-        assert await outbox(sessions) == []
+        # One ChargeHeld, for the first completion only.
+        assert [r["data"]["reason"] for r in await outbox(sessions)] == ["unverified"]

@@ -85,7 +85,10 @@ class TestVisitsBeforeTheEnrolment:
             None,
         )
         async with sessions() as s:
-            assert (await s.execute(select(MESSAGING.outbox))).first() is None
+            [row] = (await s.execute(select(MESSAGING.outbox))).all()
+        # Held (ChargeHeld) until the enrolment arrives; nothing posted.
+        assert dict(row.headers)["ce_type"] == "billing.charge.held.v1"
+        assert json.loads(row.payload)["reason"] == "unknown_beneficiary"
 
     async def test_the_enrolment_posts_the_waiting_charges(  # type: ignore[no-untyped-def]
         self, sessions, deliver, events, make_price_list
@@ -104,8 +107,25 @@ class TestVisitsBeforeTheEnrolment:
         ]
         async with sessions() as s:
             assert (await s.scalars(select(AccountRow.used_fen))).one() == 8000
-            payloads = [json.loads(r.payload) for r in (await s.execute(select(MESSAGING.outbox))).all()]
-        assert sorted(p["visit_id"] for p in payloads) == sorted(str(v.visit_id) for v in visits)
+            rows = (await s.execute(select(MESSAGING.outbox).order_by(MESSAGING.outbox.c.position))).all()
+        published = [(dict(r.headers)["ce_type"], json.loads(r.payload)) for r in rows]
+        types = [t.removeprefix("billing.").removesuffix(".v1") for t, _ in published]
+        assert types == [
+            "charge.held",
+            "charge.held",
+            "account.opened",
+            "charge.posted",
+            "charge.released",
+            "charge.posted",
+            "charge.released",
+        ]
+        posted = [p for t, p in published if t == "billing.charge.posted.v1"]
+        assert sorted(p["visit_id"] for p in posted) == sorted(str(v.visit_id) for v in visits)
+        released = [p for t, p in published if t == "billing.charge.released.v1"]
+        assert [(p["reason"], p["covered_fen"]) for p in released] == [
+            ("entitlement_arrived", 5000),
+            ("entitlement_arrived", 3000),
+        ]
 
     async def test_a_waiting_charge_is_held_if_the_beneficiary_was_suspended_that_day(  # type: ignore[no-untyped-def]
         self, sessions, deliver, events, make_price_list

@@ -20,13 +20,14 @@ async def charge_of(sessions: Sessions, visit_id: UUID) -> ChargeRow:
 
 
 async def nothing_owed(sessions: Sessions) -> bool:
-    """No account, no settlement, no event: the charge had no money effect."""
+    """No account, no settlement, and one event, ChargeHeld: the charge had no money effect."""
     async with sessions() as s:
         counts = [
             await s.scalar(select(func.count()).select_from(table))
-            for table in (AccountRow.__table__, SettlementRow.__table__, MESSAGING.outbox)
+            for table in (AccountRow.__table__, SettlementRow.__table__)
         ]
-    return counts == [0, 0, 0]
+        rows = (await s.execute(select(MESSAGING.outbox))).all()
+    return counts == [0, 0] and [dict(r.headers)["ce_type"] for r in rows] == ["billing.charge.held.v1"]
 
 
 class TestHeldCharges:

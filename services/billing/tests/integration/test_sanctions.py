@@ -53,11 +53,14 @@ async def charge_of(sessions: Sessions, visit_id: UUID) -> ChargeRow:
 
 
 async def money_rows(sessions: Sessions) -> list[int]:
+    """Accounts, settlements, and events other than the ChargeWithheld that says why."""
     async with sessions() as s:
-        return [
+        counts = [
             int(await s.scalar(select(func.count()).select_from(t)) or 0)
-            for t in (AccountRow.__table__, SettlementRow.__table__, MESSAGING.outbox)
+            for t in (AccountRow.__table__, SettlementRow.__table__)
         ]
+        rows = (await s.execute(select(MESSAGING.outbox))).all()
+    return [*counts, sum(1 for r in rows if dict(r.headers)["ce_type"] != "billing.charge.withheld.v1")]
 
 
 class TestRecordingASanction:
@@ -117,18 +120,27 @@ class TestRecordingASanction:
 
 class TestHeldWhileSanctioned:
     async def test_a_verified_visit_after_the_contract_was_ended_is_held_with_no_money_effect(  # type: ignore[no-untyped-def]
-        self, sessions, deliver, events, make_price_list
+        self, sessions, deliver, events, make_price_list, published
     ) -> None:
         await make_price_list()
         enrolled = events.enrolled()
         await deliver(enrolled)
         provider = uuid4()
-        await deliver(events.sanction_imposed(provider))
+        sanction = events.sanction_imposed(provider)
+        await deliver(sanction)
         visit = events.completed(enrolled.beneficiary_id, provider, checked_in_at=AFTER_SANCTION)
         await deliver(visit)
         charge = await charge_of(sessions, visit.visit_id)
         assert (charge.status, charge.reason, charge.amount_fen) == ("held", "provider_sanctioned", None)
         assert await money_rows(sessions) == [0, 0, 0]
+        # One ChargeWithheld names the sanction; nothing was priced, so nothing is counted as kept.
+        [(kind, data)] = await published()
+        assert kind == "billing.charge.withheld.v1"
+        assert (data["reason"], data["ref_id"], data["withheld_fen"]) == (
+            "provider_sanctioned",
+            str(sanction.sanction_id),
+            0,
+        )
 
     async def test_a_visit_done_before_the_sanction_is_still_posted(  # type: ignore[no-untyped-def]
         self, sessions, deliver, events, make_price_list

@@ -24,7 +24,18 @@ async def charge_of(sessions: Sessions, visit_id: UUID) -> ChargeRow:
 async def outbox(sessions: Sessions) -> list[dict[str, Any]]:
     async with sessions() as s:
         rows = (await s.execute(select(MESSAGING.outbox).order_by(MESSAGING.outbox.c.position))).all()
-    return [{"topic": r.topic, "key": r.key, "data": json.loads(r.payload)} for r in rows]
+    return [
+        {"type": dict(r.headers)["ce_type"], "topic": r.topic, "key": r.key, "data": json.loads(r.payload)}
+        for r in rows
+    ]
+
+
+async def kinds(sessions: Sessions) -> list[tuple[str, str | None]]:
+    """The events published, as (type without prefix and version, reason)."""
+    return [
+        (e["type"].removeprefix("billing.").removesuffix(".v1"), e["data"].get("reason"))
+        for e in await outbox(sessions)
+    ]
 
 
 class TestCancellation:
@@ -82,7 +93,7 @@ class TestCancellation:
         await deliver(visit)
         charge = await charge_of(sessions, visit.visit_id)
         assert (charge.status, charge.reason, charge.amount_fen) == ("held", "visit_missed", None)
-        assert await outbox(sessions) == []
+        assert await kinds(sessions) == [("charge.held", "visit_missed")]
 
 
 class TestVerificationReview:
@@ -98,11 +109,18 @@ class TestVerificationReview:
         await deliver(events.verification_resolved(visit, "accepted"))
         charge = await charge_of(sessions, visit.visit_id)
         assert (charge.status, charge.verified, charge.covered_fen) == ("posted", True, 5000)
-        [posted] = await outbox(sessions)
-        assert posted["data"]["visit_id"] == str(visit.visit_id)
+        assert await kinds(sessions) == [
+            ("charge.held", "unverified"),
+            ("account.opened", None),
+            ("charge.posted", None),
+            ("charge.released", "verification_accepted"),
+        ]
+        posted, released = (await outbox(sessions))[2:]
+        assert posted["data"]["visit_id"] == released["data"]["visit_id"] == str(visit.visit_id)
+        assert released["data"]["covered_fen"] == 5000
         # A redelivered review charges nothing more.
         await deliver(events.verification_resolved(visit, "accepted"))
-        assert len(await outbox(sessions)) == 1
+        assert len(await outbox(sessions)) == 4
 
     async def test_an_accepted_review_before_the_enrolment_waits_for_it(  # type: ignore[no-untyped-def]
         self, sessions, deliver, events, make_price_list
@@ -128,7 +146,11 @@ class TestVerificationReview:
         await deliver(events.cancelled(visit, "voided"))
         charge = await charge_of(sessions, visit.visit_id)
         assert (charge.status, charge.reason, charge.amount_fen) == ("held", "verification_rejected", None)
-        assert await outbox(sessions) == []
+        # Held twice (a real change of reason); the void after the rejection changes nothing.
+        assert await kinds(sessions) == [
+            ("charge.held", "unverified"),
+            ("charge.held", "verification_rejected"),
+        ]
 
     async def test_voided_then_rejected_leaves_the_visit_unbilled(  # type: ignore[no-untyped-def]
         self, sessions, deliver, events, make_price_list
@@ -143,7 +165,7 @@ class TestVerificationReview:
         await deliver(events.verification_resolved(visit, "accepted"))  # a stray accept changes nothing
         charge = await charge_of(sessions, visit.visit_id)
         assert (charge.status, charge.reason) == ("held", "visit_voided")
-        assert await outbox(sessions) == []
+        assert await kinds(sessions) == [("charge.held", "unverified"), ("charge.held", "visit_voided")]
 
 
 class TestEntitlementChange:

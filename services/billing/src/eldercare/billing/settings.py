@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from eldercare.billing.domain.entitlements import Proration
 from eldercare.common.settings import ServiceSettings, service_config
 
@@ -20,3 +22,6 @@ class BillingSettings(ServiceSettings):
     # have spot checks (changsha-2024-purchased-door-to-door-rules.md 第十九条) but no seed provides
     # extrapolating a sample's failure rate (openIMIS-style claim sampling is a policy choice).
     claim_sampling_deductions: bool = False
+    # How often the worker closes the accounts of months that are over (AccountClosed). Not a
+    # regulated figure: a month's account closes within this many seconds of its end.
+    account_sweep_seconds: float = Field(default=300, gt=0, le=86400)

@@ -7,6 +7,7 @@ session, so the version column catches a concurrent writer (the consumer runner 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from eldercare.billing.adapters.models import AccountRow, ChargeRow, SettlementRow
-from eldercare.billing.domain.accounts import Account, Settlement, SettlementStatus
+from eldercare.billing.domain.accounts import Account, CloseReason, Settlement, SettlementStatus
 from eldercare.billing.domain.charges import Charge, ChargeReason, ChargeStatus
 from eldercare.billing.domain.pricing import Unit
 
@@ -23,7 +24,7 @@ RowT = TypeVar("RowT", AccountRow, ChargeRow, SettlementRow)
 
 ACCOUNT_FIELDS = (
     "id", "beneficiary_id", "period", "district_code", "entitlement_fen", "used_fen",
-    "beneficiary_pays_fen", "charge_count",
+    "beneficiary_pays_fen", "charge_count", "closed_at",
 )  # fmt: skip
 SETTLEMENT_FIELDS = (
     "id", "provider_id", "district_code", "period", "status", "total_fen", "gross_fen",
@@ -82,7 +83,7 @@ class AccountRepository:
 
     async def get_for(self, beneficiary_id: UUID, period: str) -> Account | None:
         row = await self._row(beneficiary_id, period)
-        return Account(**_values(row, ACCOUNT_FIELDS)) if row else None
+        return _account(row) if row else None
 
     async def list_scoped(
         self, scope: Scope, *, beneficiary_id: UUID | None, period: str | None, after: UUID | None, limit: int
@@ -93,7 +94,7 @@ class AccountRepository:
         if period is not None:
             query = query.where(AccountRow.period == period)
         rows = await _page(self.session, query, AccountRow, after, limit)
-        return [Account(**_values(row, ACCOUNT_FIELDS)) for row in rows]
+        return [_account(row) for row in rows]
 
     async def from_period(self, beneficiary_id: UUID, period: str) -> list[Account]:
         """The beneficiary's accounts already opened for ``period`` and the months after it."""
@@ -101,15 +102,64 @@ class AccountRepository:
             AccountRow.beneficiary_id == beneficiary_id, AccountRow.period >= period
         )
         rows = (await self.session.scalars(query.order_by(AccountRow.period))).all()
-        return [Account(**_values(row, ACCOUNT_FIELDS)) for row in rows]
+        return [_account(row) for row in rows]
 
-    async def save(self, account: Account) -> None:
+    async def save(self, account: Account) -> bool:
+        """Write the account back; ``True`` when it was opened by this call (a new month)."""
         row = await self._row(account.beneficiary_id, account.period)
+        opened = row is None
         if row is None:
             row = AccountRow()
             self.session.add(row)
         _copy(row, account, ACCOUNT_FIELDS)
+        row.close_reason = account.close_reason.value if account.close_reason else None
         await self.session.flush()
+        return opened
+
+    async def close_ended(self, current_period: str, now: datetime, limit: int) -> list[Account]:
+        """Close up to ``limit`` open accounts of months before ``current_period`` in one statement
+        and return them: ``terminated`` when the beneficiary's status in force on the month's last
+        day is terminated, else ``month_ended``. Rows another sweep holds are skipped."""
+        rows = await self.session.execute(
+            text(f"""
+            WITH due AS (
+                SELECT a.id,
+                       CASE WHEN st.status = 'terminated' THEN 'terminated' ELSE 'month_ended' END AS reason
+                FROM accounts a
+                LEFT JOIN LATERAL (
+                    SELECT s.status FROM beneficiary_status_changes s
+                    WHERE s.beneficiary_id = a.beneficiary_id
+                      AND s.effective_on < CAST(CAST(a.period || '-01' AS date) + interval '1 month' AS date)
+                    ORDER BY s.effective_on DESC, s.occurred_at DESC, s.id DESC LIMIT 1
+                ) st ON true
+                WHERE a.closed_at IS NULL AND a.period < :current
+                ORDER BY a.period, a.id
+                LIMIT :limit
+                FOR UPDATE OF a SKIP LOCKED
+            )
+            UPDATE accounts a SET closed_at = :now, close_reason = due.reason,
+                   version = a.version + 1, updated_at = now()
+            FROM due WHERE a.id = due.id
+            RETURNING {_ACCOUNT_COLUMNS}
+            """),  # noqa: S608 (the module's constants only)
+            {"current": current_period, "now": now, "limit": limit},
+        )
+        return sorted((_account(r) for r in rows), key=lambda a: (a.period, a.id))
+
+    async def close_from(
+        self, beneficiary_id: UUID, period: str, reason: CloseReason, now: datetime
+    ) -> list[Account]:
+        """Close the beneficiary's open accounts of ``period`` and later (a termination)."""
+        rows = await self.session.execute(
+            text(f"""
+            UPDATE accounts SET closed_at = :now, close_reason = :reason, version = version + 1,
+                   updated_at = now()
+            WHERE beneficiary_id = :b AND period >= :m AND closed_at IS NULL
+            RETURNING {_ACCOUNT_COLUMNS}
+            """),  # noqa: S608 (the module's constants only)
+            {"b": beneficiary_id, "m": period, "reason": reason.value, "now": now},
+        )
+        return sorted((_account(r) for r in rows), key=lambda a: a.period)
 
     async def _row(self, beneficiary_id: UUID, period: str) -> AccountRow | None:
         query = select(AccountRow).where(
@@ -197,6 +247,15 @@ class SettlementRepository:
             SettlementRow.period == period,
         )
         return (await self.session.scalars(query)).first()
+
+
+_ACCOUNT_COLUMNS = ", ".join((*ACCOUNT_FIELDS, "close_reason"))
+
+
+def _account(row: Any) -> Account:
+    values = _values(row, ACCOUNT_FIELDS)
+    values["close_reason"] = CloseReason(row.close_reason) if row.close_reason else None
+    return Account(**values)
 
 
 def _settlement(row: SettlementRow) -> Settlement:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
@@ -98,7 +99,14 @@ class AccountRow(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("beneficiary_id", "period", name="uq_accounts_beneficiary_period"),
         CheckConstraint("used_fen >= 0 AND used_fen <= entitlement_fen", name="used_within_entitlement"),
+        CheckConstraint(
+            "(closed_at IS NULL AND close_reason IS NULL)"
+            " OR (closed_at IS NOT NULL AND close_reason IN ('month_ended', 'terminated'))",
+            name="close_reason",
+        ),
         Index("ix_accounts_district_code_id", "district_code", "id"),
+        # The sweep's look-up of the accounts still open (migration 0006).
+        Index("ix_accounts_open_period", "period", "id", postgresql_where=text("closed_at IS NULL")),
     )
 
     beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
@@ -108,6 +116,9 @@ class AccountRow(Timestamped, Base):
     used_fen: Mapped[int] = mapped_column(BigInteger)
     beneficiary_pays_fen: Mapped[int] = mapped_column(BigInteger)
     charge_count: Mapped[int] = mapped_column(Integer)
+    # Closed once (AccountClosed): the month ended, or the beneficiary was terminated.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    close_reason: Mapped[str | None] = mapped_column(String(16))
 
 
 class ChargeRow(Timestamped, Base):

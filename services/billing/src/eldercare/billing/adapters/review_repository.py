@@ -187,6 +187,27 @@ class ReviewRepository:
             for r in (await self.session.scalars(query)).all()
         ]
 
+    async def withholding(self, visit_id: UUID, provider_id: UUID) -> tuple[str, UUID] | None:
+        """What keeps a posted charge of the visit back from settlement now, as the statement SQL
+        decides it (statement_repository.py): the first recovery order naming the visit for its
+        provider (``recovery_ordered``), else the latest open or confirmed flag (``visit_flagged``)."""
+        recovery = await self.session.scalar(
+            select(RecoveryVisitRow.recovery_id)
+            .join(FundRecoveryRow, FundRecoveryRow.recovery_id == RecoveryVisitRow.recovery_id)
+            .where(RecoveryVisitRow.visit_id == visit_id, FundRecoveryRow.provider_id == provider_id)
+            .order_by(RecoveryVisitRow.ordered_at, RecoveryVisitRow.recovery_id)
+            .limit(1)
+        )
+        if recovery is not None:
+            return "recovery_ordered", recovery
+        flag = await self.session.scalar(
+            select(VisitFlagRow.flag_id)
+            .where(VisitFlagRow.visit_id == visit_id, VisitFlagRow.outcome.is_distinct_from("cleared"))
+            .order_by(VisitFlagRow.raised_at.desc().nulls_last(), VisitFlagRow.id.desc())
+            .limit(1)
+        )
+        return ("visit_flagged", flag) if flag is not None else None
+
     # ------------------------------------------------------------------ recoveries
 
     async def add_recovery(self, recovery: FundRecovery) -> bool:

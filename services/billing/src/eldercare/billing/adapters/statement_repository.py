@@ -269,6 +269,16 @@ class StatementLine:
     detail: str | None = None
 
 
+@dataclass(frozen=True)
+class Clawback:
+    """What one recovery order takes back on a statement: recovery and fine lines, as positives."""
+
+    recovery_id: UUID
+    visit_ids: tuple[UUID, ...]
+    recovered_fen: int
+    fine_fen: int
+
+
 def _statement(row: Any) -> Statement:
     values = dict(row._mapping)
     del values["version"]
@@ -295,22 +305,23 @@ class StatementRepository:
 
     async def lock_or_create(
         self, statement_id: UUID, provider_id: UUID, district_code: str, period: str, now: datetime
-    ) -> Statement:
-        """The statement of a settlement, created empty as a preview on the first run; locked
-        until the transaction ends, so two runs of one statement take turns."""
-        await self.session.execute(
+    ) -> tuple[Statement, bool]:
+        """The statement of a settlement, created empty as a preview on the first run (``True``);
+        locked until the transaction ends, so two runs of one statement take turns."""
+        inserted = await self.session.execute(
             text(
                 "INSERT INTO statements (id, provider_id, district_code, period, status, gross_fen,"
                 " covered_fen, self_pay_fen, adjusted_fen, charge_count, adjustment_count,"
                 " withheld_count, generated_at, version)"
                 " VALUES (:s, :p, :d, :m, 'preview', 0, 0, 0, 0, 0, 0, 0, :now, 1)"
-                " ON CONFLICT (id) DO NOTHING"
+                " ON CONFLICT (id) DO NOTHING RETURNING id"
             ),
             {"s": statement_id, "p": provider_id, "d": district_code, "m": period, "now": now},
         )
+        created = inserted.first() is not None
         statement = await self.get(statement_id, for_update=True)
         assert statement is not None
-        return statement
+        return statement, created
 
     async def regenerate(self, statement: Statement, now: datetime) -> Statement:
         """Replace the lines of a preview from the charges as they are now, and total them."""
@@ -362,6 +373,34 @@ class StatementRepository:
             " AND kind IN ('recovery', 'fine', 'deduction')"
         )
         return int((await self.session.execute(query, {"s": statement_id})).scalar_one())
+
+    async def line_counts(self, statement_ids: list[UUID]) -> dict[UUID, int]:
+        """How many lines each statement has (one query for a whole month's run)."""
+        if not statement_ids:
+            return {}
+        query = text(
+            "SELECT statement_id, count(*) AS n FROM statement_lines"
+            " WHERE statement_id = ANY(CAST(:ids AS uuid[])) GROUP BY statement_id"
+        )
+        counts = {
+            row.statement_id: int(row.n) for row in await self.session.execute(query, {"ids": statement_ids})
+        }
+        return {sid: counts.get(sid, 0) for sid in statement_ids}
+
+    async def clawbacks(self, statement_id: UUID) -> list[Clawback]:
+        """Per recovery order, what the statement's recovery and fine lines take back (positive
+        figures) and from which visits."""
+        query = text(
+            "SELECT ref_id, array_agg(DISTINCT visit_id ORDER BY visit_id) AS visit_ids,"
+            " -coalesce(sum(covered_fen) FILTER (WHERE kind = 'recovery'), 0) AS recovered_fen,"
+            " -coalesce(sum(covered_fen) FILTER (WHERE kind = 'fine'), 0) AS fine_fen"
+            " FROM statement_lines WHERE statement_id = :s AND kind IN ('recovery', 'fine')"
+            " AND ref_id IS NOT NULL GROUP BY ref_id ORDER BY ref_id"
+        )
+        return [
+            Clawback(row.ref_id, tuple(row.visit_ids), int(row.recovered_fen), int(row.fine_fen))
+            for row in await self.session.execute(query, {"s": statement_id})
+        ]
 
     async def recovery_ids(self, statement_id: UUID) -> list[UUID]:
         """The recovery orders a statement's recovery and fine lines carry out."""

@@ -132,7 +132,10 @@ async def get_charge(charge_id: UUID, principal: LedgerReader, rt: Rt) -> Charge
     return ChargeRead.from_domain(charge)
 
 
-Runner = Annotated[Principal, Depends(require(Role.city_admin, Role.district_officer))]
+# Previews are open to the district officers who oversee the services and to finance (a preview
+# pays nothing); issuing, which fixes what the bureau pays, is the finance role's alone (issue #6).
+Runner = Annotated[Principal, Depends(require(Role.city_admin, Role.district_officer, Role.finance))]
+Issuer = Annotated[Principal, Depends(require(Role.finance))]
 
 
 @ledger.post(
@@ -168,9 +171,9 @@ async def run_month(body: MonthRunCreate, principal: Runner, idem: Idempotency, 
     "/settlements/{settlement_id}/issues",
     response_model=StatementRead,
     status_code=201,
-    summary="Issue the statement: regenerated from the charges now, then immutable",
+    summary="Issue the statement (finance staff): regenerated from the charges now, then immutable",
 )
-async def issue_statement(settlement_id: UUID, principal: Runner, idem: Idempotency, rt: Rt) -> object:
+async def issue_statement(settlement_id: UUID, principal: Issuer, idem: Idempotency, rt: Rt) -> object:
     cmd = handlers.IssueStatement(settlement_id, principal)
     return await execute(
         rt, lambda uow: handlers.issue_statement(cmd, uow), StatementRead.from_domain, idempotency=idem

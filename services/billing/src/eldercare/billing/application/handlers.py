@@ -21,7 +21,7 @@ from eldercare.billing.adapters.review_repository import (
 )
 from eldercare.billing.adapters.sanction_repository import SanctionRepository
 from eldercare.billing.adapters.statement_repository import StatementRepository
-from eldercare.billing.domain.accounts import Account, Settlement
+from eldercare.billing.domain.accounts import Account, CloseReason, Settlement
 from eldercare.billing.domain.charges import (
     CANCEL_KIND_REASONS,
     Charge,
@@ -36,6 +36,7 @@ from eldercare.billing.domain.entitlements import (
     Proration,
     Provenance,
     StatusChange,
+    first_active_day,
 )
 from eldercare.billing.domain.errors import StatementNotRun
 from eldercare.billing.domain.pricing import PriceItem, PriceList, latest_applicable
@@ -44,7 +45,18 @@ from eldercare.billing.domain.statements import Statement, ensure_runnable
 from eldercare.billing.settings import BillingSettings
 from eldercare.common.auth import Principal
 from eldercare.common.clock import month_of, utcnow
-from eldercare.common.contracts import ChargePosted, ChargeReversed, SettlementIssued
+from eldercare.common.contracts import (
+    AccountClosed,
+    AccountOpened,
+    ChargeHeld,
+    ChargePosted,
+    ChargeReleased,
+    ChargeReversed,
+    ChargeWithheld,
+    ClawbackApplied,
+    SettlementIssued,
+    SettlementPreviewed,
+)
 from eldercare.common.errors import Forbidden, NotFound
 from eldercare.common.uow import UnitOfWork
 
@@ -112,7 +124,7 @@ async def enrol_beneficiary(cmd: EnrolBeneficiary, uow: UnitOfWork) -> Entitleme
     await repo.save(entitlement)
     charges = ChargeRepository(uow.session)
     for charge in await charges.list_awaiting(cmd.beneficiary_id):
-        await _decide(charge, entitlement, uow)
+        await _decide(charge, entitlement, uow, before=_state(charge), released_by="entitlement_arrived")
     return entitlement
 
 
@@ -143,9 +155,42 @@ async def change_beneficiary_status(cmd: ChangeBeneficiaryStatus, uow: UnitOfWor
     entitlement = await repo.get(cmd.beneficiary_id)
     if entitlement is None:
         await repo.add_status_change(cmd.beneficiary_id, change)
-        return
-    entitlement.change_status(change)
-    await repo.save(entitlement)
+    else:
+        entitlement.change_status(change)
+        await repo.save(entitlement)
+    if cmd.status is BeneficiaryStatus.terminated:
+        # 终止: the accounts of the termination's month and later close now (what they left unused
+        # lapses); a redelivered termination finds them closed and publishes nothing.
+        now = utcnow()
+        closed = await AccountRepository(uow.session).close_from(
+            cmd.beneficiary_id, month_of_date(cmd.effective_on), CloseReason.terminated, now
+        )
+        for account in closed:
+            uow.publish(_account_closed(account, now))
+
+
+async def close_ended_months(uow: UnitOfWork, *, now: datetime, limit: int = 500) -> list[Account]:
+    """月末结账: close up to ``limit`` accounts of months that are over (Asia/Shanghai) and publish
+    AccountClosed for each, in one transaction (the worker's sweep calls it until none is left).
+    ``lapsed_fen`` is what the month left unused: it does not roll over (Account.lapsed_fen)."""
+    closed = await AccountRepository(uow.session).close_ended(month_of(now), now, limit)
+    for account in closed:
+        uow.publish(_account_closed(account, now))
+    return closed
+
+
+def _account_closed(account: Account, now: datetime) -> AccountClosed:
+    return AccountClosed(
+        account_id=account.id,
+        beneficiary_id=account.beneficiary_id,
+        district_code=account.district_code,
+        period=account.period,
+        entitlement_fen=account.entitlement_fen,
+        used_fen=account.used_fen,
+        lapsed_fen=account.lapsed_fen,
+        reason=(account.close_reason or CloseReason.month_ended).value,
+        closed_at=account.closed_at or now,
+    )
 
 
 async def charge_visit(visit: VisitFacts, uow: UnitOfWork) -> Charge:
@@ -167,25 +212,43 @@ async def charge_visit(visit: VisitFacts, uow: UnitOfWork) -> Charge:
             CANCEL_KIND_REASONS[cancelled.kind], cancelled.detail or "", cancelled.occurred_at, None, None
         )
         await charges.save(charge)
+        await _announce(charge, None, uow)
         return charge
     if not charge.verified and any(o.kind == "accepted" for o in outcomes):
         # The review accepting the visit overtook it: billable as recorded.
         charge.verified = True
     entitlement = await EntitlementRepository(uow.session).get(visit.beneficiary_id)
-    if entitlement is None and charge.verified and not await _provider_sanctioned(charge, uow):
+    if entitlement is None and charge.verified and await _sanction_of(charge, uow) is None:
         # The enrolment travels on another topic and may still be on its way: keep the charge
         # waiting rather than fail; enrol_beneficiary decides it.
         await charges.save(charge)
+        await _announce(charge, None, uow)
         return charge
-    await _decide(charge, entitlement, uow)
+    await _decide(charge, entitlement, uow, before=None)
     return charge
 
 
-async def _decide(charge: Charge, entitlement: Entitlement | None, uow: UnitOfWork) -> None:
-    """Hold, leave unpriced, or post a charge; saves it."""
+State = tuple[ChargeStatus, ChargeReason | None]
+
+
+def _state(charge: Charge) -> State:
+    return charge.status, charge.reason
+
+
+async def _decide(
+    charge: Charge,
+    entitlement: Entitlement | None,
+    uow: UnitOfWork,
+    *,
+    before: State | None,
+    released_by: str | None = None,
+) -> None:
+    """Hold, leave unpriced, or post a charge; saves it and announces the change from ``before``
+    (``None``: a charge new to billing)."""
     status = entitlement.status_on(charge.visit_on) if entitlement else None
     hold = charge.hold_reason(status)
-    if charge.verified and await _provider_sanctioned(charge, uow):
+    sanction = await _sanction_of(charge, uow) if charge.verified else None
+    if sanction is not None:
         # changsha-2024-purchased-door-to-door-rules.md 第十八条: the contract is ended or the
         # provider blacklisted; its later services are not bought (shown as withheld lines).
         hold = ChargeReason.provider_sanctioned
@@ -195,14 +258,111 @@ async def _decide(charge: Charge, entitlement: Entitlement | None, uow: UnitOfWo
         assert entitlement is not None  # charge_visit keeps such a charge waiting
         await _price_and_post(charge, entitlement, uow)
     await ChargeRepository(uow.session).save(charge)
+    await _announce(charge, before, uow, released_by=released_by, sanction=sanction)
 
 
-async def _provider_sanctioned(charge: Charge, uow: UnitOfWork) -> bool:
+async def _sanction_of(charge: Charge, uow: UnitOfWork) -> Sanction | None:
     if charge.checked_in_at is None:
-        return False
+        return None
     sanctions = SanctionRepository(uow.session)
-    found = await sanctions.withholding(charge.provider_id, charge.district_code, charge.checked_in_at)
-    return found is not None
+    return await sanctions.withholding(charge.provider_id, charge.district_code, charge.checked_in_at)
+
+
+async def _announce(
+    charge: Charge,
+    before: State | None,
+    uow: UnitOfWork,
+    *,
+    released_by: str | None = None,
+    sanction: Sanction | None = None,
+) -> None:
+    """Publish what a change of the charge's status means, once per real change (nothing when the
+    status and reason are what they were): ChargeHeld for a hold (its reason, or the status for a
+    charge waiting for the enrolment or unpriced), ChargeWithheld for a sanction's hold,
+    ChargeReleased when a charge that was not payable is posted (ChargePosted is published by
+    ``_post``), then ChargeWithheld if an audit flag or a recovery order keeps it back at once.
+    A reversal is ChargeReversed (``_cancel``)."""
+    if before == _state(charge):
+        return
+    now = utcnow()
+    if charge.status is ChargeStatus.posted:
+        if before is not None:
+            uow.publish(
+                ChargeReleased(
+                    **_charge_keys(charge),
+                    reason=released_by or "decided",
+                    covered_fen=charge.covered_fen or 0,
+                    released_at=now,
+                )
+            )
+        kept = await ReviewRepository(uow.session).withholding(charge.visit_id, charge.provider_id)
+        if kept is not None:
+            uow.publish(_withheld(charge, kept, now))
+        return
+    if charge.status is ChargeStatus.reversed:
+        return
+    if charge.reason is ChargeReason.provider_sanctioned:
+        uow.publish(
+            ChargeWithheld(
+                **_charge_keys(charge),
+                reason="provider_sanctioned",
+                ref_id=sanction.sanction_id if sanction else None,
+                # Not priced: nothing of the provider's later visits is bought at all.
+                withheld_fen=0,
+                withheld_at=now,
+            )
+        )
+        return
+    reason = charge.reason.value if charge.reason else charge.status.value
+    uow.publish(ChargeHeld(**_charge_keys(charge), reason=reason, held_at=now))
+
+
+def _charge_keys(charge: Charge) -> dict[str, object]:
+    return {
+        "charge_id": charge.id,
+        "visit_id": charge.visit_id,
+        "beneficiary_id": charge.beneficiary_id,
+        "provider_id": charge.provider_id,
+        "district_code": charge.district_code,
+        "period": charge.period,
+    }
+
+
+def _withheld(charge: Charge, kept: tuple[str, UUID], now: datetime) -> ChargeWithheld:
+    reason, ref_id = kept
+    return ChargeWithheld(
+        **_charge_keys(charge),
+        reason=reason,
+        ref_id=ref_id,
+        withheld_fen=charge.covered_fen or 0,
+        withheld_at=now,
+    )
+
+
+async def _announce_withholding(charge: Charge, before: tuple[str, UUID] | None, uow: UnitOfWork) -> None:
+    """After an audit flag or a recovery order changed: a posted charge that became withheld, or is
+    now withheld for a recovery rather than a flag, is ChargeWithheld; one no flag holds any more
+    is ChargeReleased (``flag_cleared``). A second flag on a withheld charge publishes nothing."""
+    after = await ReviewRepository(uow.session).withholding(charge.visit_id, charge.provider_id)
+    now = utcnow()
+    if after is None:
+        if before is not None:
+            uow.publish(
+                ChargeReleased(
+                    **_charge_keys(charge),
+                    reason="flag_cleared",
+                    covered_fen=charge.covered_fen or 0,
+                    released_at=now,
+                )
+            )
+        return
+    if before is None or before[0] != after[0]:
+        uow.publish(_withheld(charge, after, now))
+
+
+async def _posted_charge(visit_id: UUID, uow: UnitOfWork) -> Charge | None:
+    charge = await ChargeRepository(uow.session).get_by_visit_id(visit_id)
+    return charge if charge is not None and charge.status is ChargeStatus.posted else None
 
 
 async def _price_and_post(charge: Charge, entitlement: Entitlement, uow: UnitOfWork) -> None:
@@ -244,7 +404,20 @@ async def _post(
     )
     now = utcnow()
     split = charge.post(price_list_id, item, account, delta, now)
-    await accounts.save(account)
+    if await accounts.save(account):
+        uow.publish(
+            AccountOpened(
+                account_id=account.id,
+                beneficiary_id=account.beneficiary_id,
+                district_code=account.district_code,
+                period=account.period,
+                entitlement_fen=account.entitlement_fen,
+                # Billing keeps money only; an entitlement in minutes covers no fen (monthly_fen).
+                entitlement_minutes=None,
+                active_from=first_active_day(entitlement.history, account.period),
+                opened_at=now,
+            )
+        )
     await settlements.add_totals(delta)
     uow.publish(
         ChargePosted(
@@ -310,14 +483,58 @@ async def _run(period: str, pairs: list[tuple[UUID, str]], uow: UnitOfWork) -> l
     settlements = SettlementRepository(uow.session)
     statements = StatementRepository(uow.session)
     found: list[Statement] = []
+    created: set[UUID] = set()
     for provider_id, district_code in pairs:
         settlement = await settlements.get_for(provider_id, district_code, period)
         if settlement is None:
             settlement = Settlement(provider_id=provider_id, district_code=district_code, period=period)
             await settlements.save(settlement)
-        found.append(await statements.lock_or_create(settlement.id, provider_id, district_code, period, now))
-    fresh = {s.id: s for s in await statements.regenerate_all([s for s in found if not s.issued], now)}
+        statement, new = await statements.lock_or_create(
+            settlement.id, provider_id, district_code, period, now
+        )
+        found.append(statement)
+        if new:
+            created.add(statement.id)
+    previews = [s for s in found if not s.issued]
+    lines_before = await statements.line_counts([s.id for s in previews])
+    fresh = {s.id: s for s in await statements.regenerate_all(previews, now)}
+    lines_after = await statements.line_counts([s.id for s in previews])
+    for old in previews:
+        new_ = fresh[old.id]
+        # A preview is announced when it is first made and whenever its figures change; a rerun
+        # that gives the same figures publishes nothing.
+        if old.id in created or _figures(old, lines_before[old.id]) != _figures(new_, lines_after[old.id]):
+            uow.publish(
+                SettlementPreviewed(
+                    statement_id=new_.id,
+                    provider_id=new_.provider_id,
+                    district_code=new_.district_code,
+                    period=new_.period,
+                    lines=lines_after[old.id],
+                    subsidy_fen=new_.covered_fen,
+                    self_pay_fen=max(new_.self_pay_fen, 0),
+                    withheld_fen=new_.withheld_fen,
+                    previewed_at=now,
+                )
+            )
     return [fresh.get(s.id, s) for s in found]
+
+
+def _figures(statement: Statement, lines: int) -> tuple[int, ...]:
+    """What a SettlementPreviewed reports and what a rerun compares: counts and totals."""
+    return (
+        lines,
+        statement.charge_count,
+        statement.adjustment_count,
+        statement.withheld_count,
+        statement.gross_fen,
+        statement.covered_fen,
+        statement.self_pay_fen,
+        statement.adjusted_fen,
+        statement.withheld_fen,
+        statement.recovered_fen,
+        statement.deducted_fen,
+    )
 
 
 async def issue_statement(cmd: IssueStatement, uow: UnitOfWork) -> Statement:
@@ -354,6 +571,23 @@ async def issue_statement(cmd: IssueStatement, uow: UnitOfWork) -> Statement:
             issued_at=now,
         )
     )
+    # 追回 (changsha-2024-purchased-door-to-door-rules.md 第十八条（四）; the fine,
+    # nanchang-2019-home-care-regulation.md 第四十四条): each recovery order the issued statement
+    # carries out is applied now, once (an issued statement never changes again).
+    for clawback in await statements.clawbacks(fresh.id):
+        uow.publish(
+            ClawbackApplied(
+                recovery_id=clawback.recovery_id,
+                statement_id=fresh.id,
+                provider_id=fresh.provider_id,
+                district_code=fresh.district_code,
+                period=fresh.period,
+                visit_ids=list(clawback.visit_ids),
+                recovered_fen=clawback.recovered_fen,
+                fine_fen=clawback.fine_fen,
+                applied_at=now,
+            )
+        )
     return fresh
 
 
@@ -410,8 +644,9 @@ async def resolve_verification(cmd: ResolveVerification, uow: UnitOfWork) -> Cha
     if cmd.outcome == "rejected":
         await _cancel(charge, ChargeReason.verification_rejected, note[:500], cmd.resolved_at, uow)
         return charge
+    before = _state(charge)
     if _cancelling(await reviews.outcomes(cmd.visit_id)) is None and charge.accept_verification(note[:500]):
-        await _redecide(charge, uow)
+        await _redecide(charge, uow, before=before, released_by="verification_accepted")
     return charge
 
 
@@ -420,16 +655,18 @@ def _cancelling(outcomes: list[VisitOutcome]) -> VisitOutcome | None:
     return next((o for o in outcomes if o.kind in CANCEL_KIND_REASONS), None)
 
 
-async def _redecide(charge: Charge, uow: UnitOfWork) -> None:
+async def _redecide(charge: Charge, uow: UnitOfWork, *, before: State, released_by: str) -> None:
     """A charge back to be decided: waits for the enrolment if billing has none, else is decided."""
     entitlement = await EntitlementRepository(uow.session).get(charge.beneficiary_id)
-    if entitlement is None and not await _provider_sanctioned(charge, uow):
+    if entitlement is None and await _sanction_of(charge, uow) is None:
         await ChargeRepository(uow.session).save(charge)
+        await _announce(charge, before, uow)
         return
-    await _decide(charge, entitlement, uow)
+    await _decide(charge, entitlement, uow, before=before, released_by=released_by)
 
 
 async def _cancel(charge: Charge, reason: ChargeReason, note: str, at: datetime, uow: UnitOfWork) -> None:
+    before = _state(charge)
     account = None
     delta = Settlement(
         provider_id=charge.provider_id, district_code=charge.district_code, period=charge.period
@@ -439,6 +676,8 @@ async def _cancel(charge: Charge, reason: ChargeReason, note: str, at: datetime,
     reversed_ = charge.cancel(reason, note, at, account, delta)
     await ChargeRepository(uow.session).save(charge)
     if not reversed_:
+        # A charge not posted is held with the cancellation's reason (ChargeHeld, once).
+        await _announce(charge, before, uow)
         return
     assert account is not None
     await AccountRepository(uow.session).save(account)
@@ -486,8 +725,12 @@ class ResolveFlag:
 async def raise_flag(cmd: RaiseFlag, uow: UnitOfWork) -> None:
     """疑点: audit suspects the visit; its charge is withheld from settlement while any flag on it is
     open or confirmed (issue #6). Kept by flag id, whatever arrived first; the statement SQL applies
-    it, so a flag that comes before the visit's completion withholds the charge all the same."""
-    await ReviewRepository(uow.session).raise_flag(
+    it, so a flag that comes before the visit's completion withholds the charge all the same.
+    A posted charge it starts withholding is announced (ChargeWithheld)."""
+    reviews = ReviewRepository(uow.session)
+    charge = await _posted_charge(cmd.visit_id, uow)
+    before = await reviews.withholding(charge.visit_id, charge.provider_id) if charge else None
+    await reviews.raise_flag(
         flag_id=cmd.flag_id,
         visit_id=cmd.visit_id,
         provider_id=cmd.provider_id,
@@ -496,11 +739,17 @@ async def raise_flag(cmd: RaiseFlag, uow: UnitOfWork) -> None:
         signal=cmd.signal,
         raised_at=cmd.raised_at,
     )
+    if charge is not None:
+        await _announce_withholding(charge, before, uow)
 
 
 async def resolve_flag(cmd: ResolveFlag, uow: UnitOfWork) -> None:
-    """``cleared`` releases the charge into the next run; ``confirmed`` keeps it withheld."""
-    await ReviewRepository(uow.session).resolve_flag(
+    """``cleared`` releases the charge into the next run (ChargeReleased once no flag or recovery
+    order holds it); ``confirmed`` keeps it withheld."""
+    reviews = ReviewRepository(uow.session)
+    charge = await _posted_charge(cmd.visit_id, uow)
+    before = await reviews.withholding(charge.visit_id, charge.provider_id) if charge else None
+    await reviews.resolve_flag(
         flag_id=cmd.flag_id,
         visit_id=cmd.visit_id,
         provider_id=cmd.provider_id,
@@ -509,6 +758,8 @@ async def resolve_flag(cmd: ResolveFlag, uow: UnitOfWork) -> None:
         finding_id=cmd.finding_id,
         resolved_at=cmd.resolved_at,
     )
+    if charge is not None:
+        await _announce_withholding(charge, before, uow)
 
 
 async def order_recovery(recovery: FundRecovery, uow: UnitOfWork) -> bool:
@@ -516,8 +767,20 @@ async def order_recovery(recovery: FundRecovery, uow: UnitOfWork) -> bool:
     (changsha-2024-purchased-door-to-door-rules.md 第十八条（四）), with its fine rate
     (nanchang-2019-home-care-regulation.md 第四十四条). The statement SQL books
     it: a visit already paid on an issued statement gets a negative recovery line (and a fine line)
-    on the provider's next statement; a visit not yet paid is withheld instead."""
-    return await ReviewRepository(uow.session).add_recovery(recovery)
+    on the provider's next statement; a visit not yet paid is withheld instead. Each posted charge of
+    the provider's visits it starts withholding is announced (ChargeWithheld ``recovery_ordered``);
+    the clawback itself is announced when a statement carrying it is issued (ClawbackApplied)."""
+    reviews = ReviewRepository(uow.session)
+    charges = []
+    for visit_id in dict.fromkeys(recovery.visit_ids):
+        charge = await _posted_charge(visit_id, uow)
+        if charge is not None and charge.provider_id == recovery.provider_id:
+            charges.append((charge, await reviews.withholding(visit_id, charge.provider_id)))
+    if not await reviews.add_recovery(recovery):
+        return False
+    for charge, before in charges:
+        await _announce_withholding(charge, before, uow)
+    return True
 
 
 def _sampling_enabled(uow: UnitOfWork) -> bool:

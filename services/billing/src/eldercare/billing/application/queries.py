@@ -39,7 +39,9 @@ from eldercare.billing.domain.statements import Statement
 from eldercare.common.auth import Principal, Role
 from eldercare.common.errors import NotFound
 
-GOVERNMENT_READERS = (Role.city_admin, Role.district_officer, Role.auditor)
+# Government staff read within their region; the bureau's finance staff (issue #6: "the finance
+# role issues runs") read what they run and issue, region-scoped like district officers.
+GOVERNMENT_READERS = (Role.city_admin, Role.district_officer, Role.auditor, Role.finance)
 
 
 def scope_of(principal: Principal) -> Scope | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
@@ -19,6 +20,13 @@ class Split:
     beneficiary_pays_fen: int
 
 
+class CloseReason(StrEnum):
+    """Why a month's account was closed (AccountClosed)."""
+
+    month_ended = "month_ended"
+    terminated = "terminated"
+
+
 @dataclass
 class Account:
     """One beneficiary's entitlement for one month ('YYYY-MM', Asia/Shanghai), opened on the first
@@ -32,10 +40,20 @@ class Account:
     beneficiary_pays_fen: int = 0
     charge_count: int = 0
     id: UUID = field(default_factory=uuid7)
+    closed_at: datetime | None = None
+    close_reason: CloseReason | None = None
 
     @property
     def remaining_fen(self) -> int:
         return self.entitlement_fen - self.used_fen
+
+    @property
+    def lapsed_fen(self) -> int:
+        """What the month leaves unused. It lapses: no seed carries a month's entitlement over to
+        the next (the standards are stated per person per month, nanchang-2019-home-care-regulation.md
+        第二十条（二）（八）, huzhou-2022-home-care-regulation.md 第二十条（二）), and issue #6 says
+        unused entitlement does not roll over unless the policy says so."""
+        return max(self.entitlement_fen - self.used_fen, 0)
 
     def charge(self, amount_fen: int) -> Split:
         """Cover what the month's entitlement still allows; the beneficiary pays the rest

@@ -65,6 +65,13 @@ def entitled_days(changes: list[StatusChange], period: str) -> int:
     return sum(1 for day in days_of(period) if status_on(changes, day) is BeneficiaryStatus.active)
 
 
+def first_active_day(changes: list[StatusChange], period: str) -> date:
+    """The month's first day on which the status in force is ``active`` (its first day when none
+    is: an account then opens on a visit the policy still pays)."""
+    days = days_of(period)
+    return next((day for day in days if status_on(changes, day) is BeneficiaryStatus.active), days[0])
+
+
 def month_entitlement_fen(monthly_fen: int, changes: list[StatusChange], period: str, rule: Proration) -> int:
     """The month's entitlement: the monthly amount, or under ``by_days`` the monthly amount times the
     entitled days over the days of the month, rounded half-up to the fen (the one rounding rule of
