@@ -6,8 +6,10 @@
 Drops and recreates the database, migrates it with audit's Alembic revisions (so the append-only
 trigger and the chain head row are the real ones), generates ``--entries`` hash-chained entries
 (visit-completed summaries of the shape the consumer stores, hashed with ``--alg`` by the domain's
-own ``next_entry``) and loads them with COPY, moves the chain head to the last one, then times
-``application.trail.verify_trail`` (the code behind GET /v1/audit-trail/verification) with
+own ``next_entry``) into one district's chain (the trail is one chain per district since revision
+0014: a chain's verification reads only its rows, so one chain of ``--entries`` is the figure) and
+loads them with COPY, moves that chain's head to the last one, then times
+``application.trail.verify_trail`` (the code behind GET /v1/audit-trail/verification?chain=) with
 ``--batch-size`` rows per query. ``--tamper-seq`` then rewrites that entry as a superuser would
 (triggers off) and verifies again: the answer must name that seq. Prints one JSON line.
 """
@@ -35,10 +37,11 @@ from eldercare.audit.application.trail import verify_trail
 from eldercare.audit.domain.trail import AuditEntry, ChainHead, ChainVerifier, HashAlgorithm, next_entry
 
 AUDIT_DIR = Path(__file__).parents[1] / "services" / "audit"
-DISTRICTS = ("430102", "430103", "430104", "430105")
+DISTRICT = "430102"  # the chain generated (domain.trail.chain_for)
 START = datetime(2026, 1, 1, tzinfo=UTC)
 COLUMNS = (
     "id",
+    "chain",
     "seq",
     "event_id",
     "event_type",
@@ -70,7 +73,7 @@ def entries(n: int, alg: HashAlgorithm, seed: int) -> Iterator[AuditEntry]:
             "beneficiary_id": str(_uuid(rng)),
             "provider_id": str(_uuid(rng)),
             "caregiver_id": str(_uuid(rng)),
-            "district_code": rng.choice(DISTRICTS),
+            "district_code": DISTRICT,
             "service_code": rng.choice(("CS22", "CS25", "CS03")),
             "checked_in_at": (at - timedelta(minutes=60)).isoformat(),
             "checked_out_at": at.isoformat(),
@@ -97,6 +100,7 @@ def as_row(e: AuditEntry) -> tuple[object, ...]:
     c = e.content
     return (
         e.id,
+        c.chain,
         c.seq,
         c.event_id,
         c.event_type,
@@ -157,7 +161,10 @@ async def load(database_url: str, n: int, alg: HashAlgorithm, seed: int, chunk: 
         if rows:
             await conn.copy_records_to_table("audit_entries", records=rows, columns=COLUMNS)
         await conn.execute(
-            "UPDATE audit_chain_head SET last_seq = $1, last_hash = $2 WHERE id = 1", head.seq, head.hash
+            "INSERT INTO audit_chain_heads (chain, last_seq, last_hash) VALUES ($3, $1, $2)",
+            head.seq,
+            head.hash,
+            DISTRICT,
         )
         await conn.execute("ANALYZE audit_entries")
     finally:
@@ -170,7 +177,7 @@ async def timed_verification(database_url: str, batch_size: int) -> tuple[float,
     try:
         async with async_sessionmaker(engine)() as session:
             started = time.perf_counter()
-            result = await verify_trail(session, batch_size=batch_size)
+            result = await verify_trail(session, batch_size=batch_size, chain=DISTRICT)
             elapsed = time.perf_counter() - started
     finally:
         await engine.dispose()
@@ -187,7 +194,7 @@ async def tamper(database_url: str, seq: int) -> None:
         async with conn.transaction():
             await conn.execute("SET LOCAL session_replication_role = replica")
             rewrite = "UPDATE audit_entries SET summary = jsonb_set(summary, '{duration_minutes}', '90')"
-            await conn.execute(f"{rewrite} WHERE seq = $1", seq)
+            await conn.execute(f"{rewrite} WHERE chain = $2 AND seq = $1", seq, DISTRICT)
     finally:
         await conn.close()
 

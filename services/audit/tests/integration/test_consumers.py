@@ -27,7 +27,7 @@ from eldercare.common.uow import UnitOfWork
 
 async def entries(sessions) -> list[AuditEntryRow]:  # type: ignore[no-untyped-def]
     async with sessions() as s:
-        return list((await s.scalars(select(AuditEntryRow).order_by(AuditEntryRow.seq))).all())
+        return list((await s.scalars(select(AuditEntryRow).order_by(AuditEntryRow.id))).all())
 
 
 async def count(sessions, model) -> int:  # type: ignore[no-untyped-def]
@@ -76,10 +76,10 @@ class TestAuditTrail:
         for model in (BeneficiaryEnrolled, VisitCompleted, ChargePosted):
             await deliver(make_event(model))
         rows = await entries(sessions)
-        assert [r.seq for r in rows] == [1, 2, 3]
+        assert [(r.chain, r.seq) for r in rows] == [("430102", 1), ("430102", 2), ("430102", 3)]
         assert [r.prev_hash for r in rows] == [GENESIS_HASH, rows[0].hash, rows[1].hash]
         async with sessions() as s:
-            head = await s.get(AuditChainHeadRow, 1)
+            head = await s.get(AuditChainHeadRow, "430102")
         assert head is not None and (head.last_seq, head.last_hash) == (3, rows[2].hash)
 
     async def test_the_stored_hash_recomputes_from_the_stored_row(
@@ -88,14 +88,15 @@ class TestAuditTrail:
         await deliver(make_event(VisitCompleted))  # carries floats, lists and instants
         [row] = await entries(sessions)
         content = EntryContent(
-            row.seq,
-            row.event_id,
-            row.event_type,
-            row.subject,
-            row.district_code,
-            row.summary,
-            row.prev_hash,
-            HashAlgorithm(row.hash_alg),
+            chain=row.chain,
+            seq=row.seq,
+            event_id=row.event_id,
+            event_type=row.event_type,
+            subject=row.subject,
+            district_code=row.district_code,
+            data=row.summary,
+            prev_hash=row.prev_hash,
+            hash_alg=HashAlgorithm(row.hash_alg),
         )
         assert content.hash() == row.hash
 

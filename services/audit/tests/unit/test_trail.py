@@ -10,13 +10,16 @@ from uuid import UUID, uuid4
 import pytest
 
 from eldercare.audit.domain.trail import (
+    CITY_CHAIN,
     GENESIS_HASH,
+    LEGACY_CHAIN,
     OCCURRED_AT_FIELDS,
     AuditEntry,
     ChainHead,
     ChainVerifier,
     EntryContent,
     HashAlgorithm,
+    chain_for,
     digest,
     next_entry,
     occurred_at,
@@ -277,3 +280,39 @@ class TestHashAlgorithm:
         relabelled = replace(entries[0].content, hash_alg=HashAlgorithm.sha256)
         result = verify([(relabelled, entries[0].hash), (entries[1].content, entries[1].hash)])
         assert result.first_broken_seq == 1
+
+
+class TestChainsPerTenant:
+    def test_an_entry_links_into_its_districts_chain_and_the_hash_covers_the_chain(self) -> None:
+        [entry] = chain(1)
+        assert entry.content.chain == "430102"
+        assert '"chain":"430102"' in entry.content.canonical_json()
+        moved = replace(entry.content, chain="430103")
+        assert moved.hash() != entry.hash
+
+    def test_an_entry_without_a_district_goes_to_the_city_chain(self) -> None:
+        assert chain_for("") == CITY_CHAIN == "city"
+        entry = next_entry(
+            ChainHead(),
+            entry_id=uuid4(),
+            event_id=uuid4(),
+            event_type="audit.trail.head_published.v1",
+            subject="2026-11-22",
+            district_code="",
+            data={},
+            recorded_at=RECORDED,
+        )
+        assert entry.content.chain == "city"
+
+    def test_a_legacy_entry_is_hashed_as_before_chains_existed(self) -> None:
+        # Rows written before revision 0014 carry no chain in their canonical JSON; they stay in the
+        # legacy chain and their stored hashes still verify.
+        legacy = content()
+        assert legacy.chain == LEGACY_CHAIN and '"chain"' not in legacy.canonical_json()
+        stored = hashlib.sha256(legacy.canonical_json().encode()).hexdigest()
+        assert verify([(legacy, stored)], ChainHead(1, stored)).valid
+
+    def test_a_legacy_entry_relabelled_into_a_district_chain_breaks(self) -> None:
+        legacy = content()
+        stored = legacy.hash()
+        assert not verify([(replace(legacy, chain="430102"), stored)]).valid

@@ -79,12 +79,15 @@ class SanctionImposed(IntegrationEvent):
 class TrailHeadPublished(IntegrationEvent):
     """The audit trail's chain head at the end of a day (Asia/Shanghai): the seq and hash of the
     last entry recorded that day, so the head can be anchored outside the audit service and a
-    later rewrite of the trail shown. ``hash_alg`` is ``sm3`` or ``sha256``."""
+    later rewrite of the trail shown. ``hash_alg`` is ``sm3`` or ``sha256``. ``chain`` names the
+    chain (issue #7: a trail per tenant): a district code, ``city`` (entries naming no district) or
+    ``legacy`` (the single chain written before per-tenant chains); absent from older events."""
 
     event_type: ClassVar[str] = "audit.trail.head_published.v1"
     topic: ClassVar[str] = "audit.trail"
 
     day: date
+    chain: str | None = Field(default=None, max_length=16)
     last_seq: int = Field(ge=1)
     last_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     hash_alg: str

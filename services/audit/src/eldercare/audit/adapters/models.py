@@ -38,18 +38,23 @@ class AuditEntryRow(Base):
     __tablename__ = "audit_entries"
     __table_args__ = (
         CheckConstraint("hash_alg IN ('sha256', 'sm3')", name="hash_alg"),
-        # Lists are region-scoped by district and read in chain order.
-        Index("ix_audit_entries_district_code_seq", "district_code", "seq"),
-        Index("ix_audit_entries_subject_seq", "subject", "seq"),
-        # Timelines (queries.timeline) look parties up in the summary; revision 0012.
+        # One gapless seq per chain (domain.trail.chain_for; revision 0014).
+        UniqueConstraint("chain", "seq", name="uq_audit_entries_chain_seq"),
+        # Lists are region-scoped by district and read across chains in recording order (uuid7 id).
+        Index("ix_audit_entries_district_code_id", "district_code", "id"),
+        Index("ix_audit_entries_subject_id", "subject", "id"),
+        # Timelines (queries.timeline) look parties up in the summary; revisions 0012, 0014.
         *(
-            Index(f"ix_audit_entries_{party}_id", text(f"(summary ->> '{party}_id')"), "seq")
+            Index(f"ix_audit_entries_{party}_id", text(f"(summary ->> '{party}_id')"), "id")
             for party in ("beneficiary", "provider", "caregiver")
         ),
     )
 
     id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True, default=uuid7)
-    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    # The chain the entry links into: its district, "city" without one, "legacy" for the entries
+    # of the single global chain written before revision 0014 (domain.trail).
+    chain: Mapped[str] = mapped_column(String(16))
+    seq: Mapped[int] = mapped_column(BigInteger)
     # Unique: a redelivered event (even past the inbox) cannot add a second entry.
     event_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), unique=True)
     event_type: Mapped[str] = mapped_column(String(200))
@@ -65,13 +70,13 @@ class AuditEntryRow(Base):
 
 
 class AuditChainHeadRow(Base):
-    """The single row every writer locks (``FOR UPDATE``) to take the next seq, so concurrent
-    writers serialise and seq stays gapless; it also lets verification notice a cut-off tail."""
+    """The head of one chain, which every writer to that chain locks (``FOR UPDATE``) to take the
+    next seq, so its writers serialise (and only its writers) and seq stays gapless; it also lets
+    verification notice a cut-off tail."""
 
-    __tablename__ = "audit_chain_head"
-    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+    __tablename__ = "audit_chain_heads"
 
-    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    chain: Mapped[str] = mapped_column(String(16), primary_key=True)
     last_seq: Mapped[int] = mapped_column(BigInteger)
     last_hash: Mapped[str] = mapped_column(String(64))
 
@@ -300,6 +305,7 @@ class AuditDailyHeadRow(Base):
     __tablename__ = "audit_daily_heads"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+    chain: Mapped[str] = mapped_column(String(16), primary_key=True)
     last_seq: Mapped[int] = mapped_column(BigInteger)
     last_hash: Mapped[str] = mapped_column(String(64))
     hash_alg: Mapped[str] = mapped_column(String(16))

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.audit.adapters.models import AuditChainHeadRow, AuditDailyHeadRow, AuditEntryRow
-from eldercare.audit.domain.trail import AuditEntry, ChainHead, EntryContent, HashAlgorithm
-
-HEAD_ID = 1
+from eldercare.audit.domain.trail import GENESIS_HASH, AuditEntry, ChainHead, EntryContent, HashAlgorithm
 
 
 @dataclass(frozen=True)
@@ -28,18 +28,30 @@ class TrailRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def lock_head(self) -> ChainHead:
-        """The chain head, locked until commit: concurrent writers queue here, one seq at a time."""
-        query = select(AuditChainHeadRow).where(AuditChainHeadRow.id == HEAD_ID).with_for_update()
+    async def lock_head(self, chain: str) -> ChainHead:
+        """The chain's head, locked until commit: writers to the same chain queue here, one seq at
+        a time; writers to other chains do not wait. A chain's first writer creates its head row
+        (ON CONFLICT: two first writers cannot both create it)."""
+        await self.session.execute(
+            pg_insert(AuditChainHeadRow)
+            .values(chain=chain, last_seq=0, last_hash=GENESIS_HASH)
+            .on_conflict_do_nothing(index_elements=["chain"])
+        )
+        query = select(AuditChainHeadRow).where(AuditChainHeadRow.chain == chain).with_for_update()
         row = (await self.session.scalars(query)).one()
         return ChainHead(row.last_seq, row.last_hash)
 
-    async def head(self) -> ChainHead:
+    async def head(self, chain: str) -> ChainHead | None:
         query = select(AuditChainHeadRow.last_seq, AuditChainHeadRow.last_hash).where(
-            AuditChainHeadRow.id == HEAD_ID
+            AuditChainHeadRow.chain == chain
         )
-        row = (await self.session.execute(query)).one()
-        return ChainHead(row.last_seq, row.last_hash)
+        row = (await self.session.execute(query)).first()
+        return None if row is None else ChainHead(row.last_seq, row.last_hash)
+
+    async def chains(self) -> list[str]:
+        """Every chain that has a head, by name."""
+        query = select(AuditChainHeadRow.chain).order_by(AuditChainHeadRow.chain)
+        return list((await self.session.scalars(query)).all())
 
     async def has_event(self, event_id: UUID) -> bool:
         query = select(AuditEntryRow.id).where(AuditEntryRow.event_id == event_id)
@@ -51,6 +63,7 @@ class TrailRepository:
         self.session.add(
             AuditEntryRow(
                 id=entry.id,
+                chain=c.chain,
                 seq=c.seq,
                 event_id=c.event_id,
                 event_type=c.event_type,
@@ -66,7 +79,7 @@ class TrailRepository:
         )
         await self.session.execute(
             update(AuditChainHeadRow)
-            .where(AuditChainHeadRow.id == HEAD_ID)
+            .where(AuditChainHeadRow.chain == c.chain)
             .values(last_seq=c.seq, last_hash=entry.hash)
         )
         await self.session.flush()
@@ -79,32 +92,33 @@ class TrailRepository:
         if where.event_type is not None:
             query = query.where(AuditEntryRow.event_type == where.event_type)
         if after is not None:
-            # Pages follow the chain (seq); the cursor names the last entry seen by its id.
-            after_seq = select(AuditEntryRow.seq).where(AuditEntryRow.id == after).scalar_subquery()
-            query = query.where(AuditEntryRow.seq > after_seq)
-        rows = (await self.session.scalars(query.order_by(AuditEntryRow.seq).limit(limit))).all()
+            # Pages follow the recording order across chains (uuid7 ids, monotonic per process);
+            # the cursor is the last entry seen.
+            query = query.where(AuditEntryRow.id > after)
+        rows = (await self.session.scalars(query.order_by(AuditEntryRow.id).limit(limit))).all()
         return [to_domain(row) for row in rows]
 
     async def timeline(
         self, region_prefix: str, party: str, party_id: UUID, *, after: UUID | None, limit: int
     ) -> list[AuditEntry]:
         """Entries about one beneficiary, provider or caregiver (the subject, or the summary's
-        ``<party>_id``), in chain order; expression indexes (0012) serve the summary look-ups."""
+        ``<party>_id``), in recording order; expression indexes (0012, 0014) serve the summary look-ups."""
         key = f"{party}_id"
         query = select(AuditEntryRow).where(
             AuditEntryRow.district_code.startswith(region_prefix),
             or_(AuditEntryRow.summary[key].astext == str(party_id), AuditEntryRow.subject == str(party_id)),
         )
         if after is not None:
-            after_seq = select(AuditEntryRow.seq).where(AuditEntryRow.id == after).scalar_subquery()
-            query = query.where(AuditEntryRow.seq > after_seq)
-        rows = (await self.session.scalars(query.order_by(AuditEntryRow.seq).limit(limit))).all()
+            query = query.where(AuditEntryRow.id > after)
+        rows = (await self.session.scalars(query.order_by(AuditEntryRow.id).limit(limit))).all()
         return [to_domain(row) for row in rows]
 
-    async def scan(self, batch_size: int) -> AsyncIterator[list[tuple[EntryContent, str]]]:
-        """Every entry in seq order, a batch at a time (keyset paging, so memory stays flat)."""
+    async def scan(self, chain: str, batch_size: int) -> AsyncIterator[list[tuple[EntryContent, str]]]:
+        """Every entry of one chain in seq order, a batch at a time (keyset paging over the
+        (chain, seq) unique index, so memory stays flat and no other chain's row is read)."""
         t = AuditEntryRow.__table__.c
         columns = (
+            t.chain,
             t.seq,
             t.event_id,
             t.event_type,
@@ -117,7 +131,7 @@ class TrailRepository:
         )
         last: int | None = None  # no lower bound at first: a row moved to seq 0 is still seen
         while True:
-            query = select(*columns).order_by(t.seq).limit(batch_size)
+            query = select(*columns).where(t.chain == chain).order_by(t.seq).limit(batch_size)
             if last is not None:
                 query = query.where(t.seq > last)
             rows = (await self.session.execute(query)).all()
@@ -129,6 +143,7 @@ class TrailRepository:
 
 def _content(row: Any) -> EntryContent:
     return EntryContent(
+        chain=row.chain,
         seq=row.seq,
         event_id=row.event_id,
         event_type=row.event_type,
@@ -153,6 +168,7 @@ def to_domain(row: AuditEntryRow) -> AuditEntry:
 @dataclass(frozen=True)
 class DailyHead:
     day: date
+    chain: str
     last_seq: int
     last_hash: str
     hash_alg: HashAlgorithm
@@ -164,42 +180,50 @@ class DailyHeadRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, day: date) -> DailyHead | None:
-        row = await self.session.get(AuditDailyHeadRow, day)
-        if row is None:
-            return None
-        return DailyHead(
-            row.day,
-            row.last_seq,
-            row.last_hash,
-            HashAlgorithm(row.hash_alg),
-            row.entries_on_day,
-            row.published_at,
-        )
+    async def published(self, day: date) -> dict[str, DailyHead]:
+        """The heads already published for ``day``, by chain."""
+        rows = (
+            await self.session.scalars(select(AuditDailyHeadRow).where(AuditDailyHeadRow.day == day))
+        ).all()
+        return {
+            row.chain: DailyHead(
+                row.day,
+                row.chain,
+                row.last_seq,
+                row.last_hash,
+                HashAlgorithm(row.hash_alg),
+                row.entries_on_day,
+                row.published_at,
+            )
+            for row in rows
+        }
 
-    async def head_before(self, end: datetime) -> tuple[int, str, HashAlgorithm, int] | None:
-        """The last entry recorded before ``end`` and how many were recorded in the day before it."""
+    async def heads_of_day(
+        self, start: datetime, end: datetime
+    ) -> list[tuple[str, int, str, HashAlgorithm, int]]:
+        """Per chain with an entry recorded in [start, end): its last entry's seq, hash and algorithm
+        and how many entries it recorded then."""
+        t = AuditEntryRow.__table__.c
+        in_day = (t.recorded_at >= start) & (t.recorded_at < end)
+        counted = await self.session.execute(select(t.chain, func.count()).where(in_day).group_by(t.chain))
+        counts = {row[0]: int(row[1]) for row in counted}
         last = (
             await self.session.execute(
-                select(AuditEntryRow.seq, AuditEntryRow.hash, AuditEntryRow.hash_alg)
-                .where(AuditEntryRow.recorded_at < end)
-                .order_by(AuditEntryRow.seq.desc())
-                .limit(1)
+                select(t.chain, t.seq, t.hash, t.hash_alg)
+                .where(in_day)
+                .ext(distinct_on(t.chain))
+                .order_by(t.chain, t.seq.desc())
             )
-        ).first()
-        if last is None:
-            return None
-        count = await self.session.scalar(
-            select(func.count())
-            .select_from(AuditEntryRow)
-            .where(AuditEntryRow.recorded_at < end, AuditEntryRow.recorded_at >= end - timedelta(days=1))
-        )
-        return last.seq, last.hash, HashAlgorithm(last.hash_alg), int(count or 0)
+        ).all()
+        return [
+            (r.chain, r.seq, r.hash, HashAlgorithm(r.hash_alg), int(counts.get(r.chain, 0))) for r in last
+        ]
 
     async def add(self, head: DailyHead) -> None:
         self.session.add(
             AuditDailyHeadRow(
                 day=head.day,
+                chain=head.chain,
                 last_seq=head.last_seq,
                 last_hash=head.last_hash,
                 hash_alg=head.hash_alg.value,

@@ -27,6 +27,7 @@ class AuditEntryRead(BaseModel):
     """One link of the audit trail: the event's summary and the hashes that chain it."""
 
     id: UUID
+    chain: str
     seq: int
     event_id: UUID
     event_type: str
@@ -44,6 +45,7 @@ class AuditEntryRead(BaseModel):
         c = e.content
         return cls(
             id=e.id,
+            chain=c.chain,
             seq=c.seq,
             event_id=c.event_id,
             event_type=c.event_type,
@@ -58,16 +60,40 @@ class AuditEntryRead(BaseModel):
         )
 
 
-class TrailVerificationRead(BaseModel):
-    """The chain recomputed: ``first_broken_seq`` is the first entry that does not link."""
+class ChainVerificationRead(BaseModel):
+    """One chain recomputed: ``first_broken_seq`` is its first entry that does not link."""
 
+    chain: str
     entries: int
     valid: bool
     first_broken_seq: int | None
 
     @classmethod
-    def from_domain(cls, v: Verification) -> TrailVerificationRead:
-        return cls(entries=v.entries, valid=v.valid, first_broken_seq=v.first_broken_seq)
+    def from_domain(cls, v: Verification) -> ChainVerificationRead:
+        return cls(chain=v.chain or "", entries=v.entries, valid=v.valid, first_broken_seq=v.first_broken_seq)
+
+
+class TrailVerificationRead(BaseModel):
+    """The chains recomputed, each on its own. Totals: ``valid`` when every chain is;
+    ``first_broken_chain`` / ``first_broken_seq`` name the first broken chain (by name) and its
+    first entry that does not link."""
+
+    entries: int
+    valid: bool
+    first_broken_chain: str | None
+    first_broken_seq: int | None
+    chains: list[ChainVerificationRead]
+
+    @classmethod
+    def from_domain(cls, verifications: list[Verification]) -> TrailVerificationRead:
+        broken = next((v for v in verifications if not v.valid), None)
+        return cls(
+            entries=sum(v.entries for v in verifications),
+            valid=broken is None,
+            first_broken_chain=None if broken is None else broken.chain,
+            first_broken_seq=None if broken is None else broken.first_broken_seq,
+            chains=[ChainVerificationRead.from_domain(v) for v in verifications],
+        )
 
 
 class DailyHeadCreate(BaseModel):
@@ -77,9 +103,10 @@ class DailyHeadCreate(BaseModel):
 
 
 class DailyHeadRead(BaseModel):
-    """The chain head at the end of a day, as published for anchoring."""
+    """A chain's head at the end of a day, as published for anchoring."""
 
     day: date
+    chain: str
     last_seq: int
     last_hash: str
     hash_alg: HashAlgorithm
@@ -90,12 +117,24 @@ class DailyHeadRead(BaseModel):
     def from_domain(cls, h: DailyHead) -> DailyHeadRead:
         return cls(
             day=h.day,
+            chain=h.chain,
             last_seq=h.last_seq,
             last_hash=h.last_hash,
             hash_alg=h.hash_alg,
             entries_on_day=h.entries_on_day,
             published_at=h.published_at,
         )
+
+
+class DailyHeadsRead(BaseModel):
+    """The heads of every chain that recorded an entry on the day."""
+
+    day: date
+    heads: list[DailyHeadRead]
+
+    @classmethod
+    def from_domain(cls, heads: list[DailyHead]) -> DailyHeadsRead:
+        return cls(day=heads[0].day, heads=[DailyHeadRead.from_domain(h) for h in heads])
 
 
 class CallCreate(BaseModel):

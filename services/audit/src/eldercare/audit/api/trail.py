@@ -1,4 +1,4 @@
-"""Audit trail routes: the region's entries and the verification of the whole chain."""
+"""Audit trail routes: the region's entries and the verification of the chains (one per district)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,16 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 
 from eldercare.audit.api.dependencies import Settings
-from eldercare.audit.api.schemas import AuditEntryRead, DailyHeadCreate, DailyHeadRead, TrailVerificationRead
+from eldercare.audit.api.schemas import AuditEntryRead, DailyHeadCreate, DailyHeadsRead, TrailVerificationRead
 from eldercare.audit.application import queries
-from eldercare.audit.application.trail import PublishDailyHead, publish_daily_head, verify_trail
+from eldercare.audit.application.trail import (
+    PublishDailyHead,
+    publish_daily_head,
+    verify_chains,
+)
+from eldercare.audit.domain.trail import CITY_CHAIN, LEGACY_CHAIN
 from eldercare.common.auth import Principal, Role, require
+from eldercare.common.errors import NotFound
 from eldercare.common.idempotency import Idempotency
 from eldercare.common.pagination import Page, PageParams, make_page, page_params
 from eldercare.common.runtime import Runtime, execute, runtime
@@ -41,26 +47,53 @@ async def list_trail(
 @router.get(
     "/verification",
     response_model=TrailVerificationRead,
-    summary="Recompute the hash chain and report the first entry that does not link",
+    summary="Recompute the hash chains (per district, city, legacy); report each one's first broken entry",
 )
-async def verify(principal: Verifier, rt: Rt, settings: Settings) -> TrailVerificationRead:
-    # The chain is one for the whole deployment (each link covers the one before, whatever its
-    # region), so it is verified whole; the answer holds counts and a seq, no entry content.
+async def verify(
+    principal: Verifier,
+    rt: Rt,
+    settings: Settings,
+    chain: Annotated[
+        str | None,
+        Query(
+            max_length=16,
+            pattern=r"^(\d{4,6}|city|legacy)$",
+            description="one chain; all the caller's by default",
+        ),
+    ] = None,
+) -> TrailVerificationRead:
+    # Each district's chain is verified alone, reading only its rows. The caller verifies the
+    # chains of its region, plus the city-level and legacy chains that belong to no district (the
+    # answer holds counts and seqs, no entry content); another region's chain is 404, a chain of
+    # the region with no entry yet is valid with 0 entries.
     async with rt.read_session() as session:
-        verification = await verify_trail(session, batch_size=settings.trail_verify_batch_size)
-    return TrailVerificationRead.from_domain(verification)
+        verifications = await verify_chains(
+            session,
+            batch_size=settings.trail_verify_batch_size,
+            chains=None if chain is None else [chain],
+            allowed=lambda c: _may_verify(principal, c),
+        )
+    if chain is not None and not verifications:
+        raise NotFound(f"no chain {chain} in the caller's region")
+    return TrailVerificationRead.from_domain(verifications)
+
+
+def _may_verify(principal: Principal, chain: str) -> bool:
+    return principal.region is not None and (
+        chain in (CITY_CHAIN, LEGACY_CHAIN) or principal.covers_region(chain)
+    )
 
 
 @router.post(
     "/daily-heads",
-    response_model=DailyHeadRead,
+    response_model=DailyHeadsRead,
     status_code=201,
-    summary="Publish the chain head at the end of a past day (TrailHeadPublished), once per day",
+    summary="Publish each chain's head at the end of a past day (TrailHeadPublished per chain), once per day",
 )
 async def publish_head(body: DailyHeadCreate, principal: Verifier, idem: Idempotency, rt: Rt) -> object:
     cmd = PublishDailyHead(body.day)
     return await execute(
-        rt, lambda uow: publish_daily_head(cmd, uow), DailyHeadRead.from_domain, idempotency=idem
+        rt, lambda uow: publish_daily_head(cmd, uow), DailyHeadsRead.from_domain, idempotency=idem
     )
 
 
@@ -71,7 +104,7 @@ Investigator = Annotated[Principal, Depends(require(Role.auditor, Role.district_
 @timelines.get(
     "/{parties}/{party_id}",
     response_model=Page[AuditEntryRead],
-    summary="A beneficiary's, provider's or caregiver's events across services, in chain order",
+    summary="A beneficiary's, provider's or caregiver's events across services, in recording order",
 )
 async def get_timeline(
     parties: Literal["beneficiaries", "providers", "caregivers"],

@@ -37,8 +37,23 @@ def digest(algorithm: HashAlgorithm, text: str) -> str:
     return h.finalize().hex()
 
 
-# The ``prev_hash`` of the first entry: no entry comes before it.
+# The ``prev_hash`` of the first entry of every chain: no entry comes before it.
 GENESIS_HASH = "0" * 64
+
+# One chain per tenant (issue #7: "an audit trail per tenant"): an entry links into the chain of
+# its district code, so verifying or anchoring one district never reads another's rows and one
+# district's appends never wait for another's. Entries naming no district (a daily head published,
+# an event of the whole city) go to the city-level chain. The entries of the single global chain
+# written before per-tenant chains (revision 0014) stay where they are as the legacy chain: their
+# stored hashes are never rewritten and still verify; nothing is appended to it any more.
+CITY_CHAIN = "city"
+LEGACY_CHAIN = "legacy"
+
+
+def chain_for(district_code: str) -> str:
+    """The chain an entry of ``district_code`` links into."""
+    return district_code or CITY_CHAIN
+
 
 # Keys left out of the stored summary. The contracts carry no full ID number or phone, but the
 # geocoded home point locates a person's home, and the trail is read by many bureau staff who do
@@ -133,19 +148,25 @@ class EntryContent:
     # Not part of the canonical JSON (so SHA-256 entries written before it existed still verify);
     # a rewritten algorithm still breaks the link, as the recomputed digest no longer matches.
     hash_alg: HashAlgorithm = HashAlgorithm.sha256
+    # The chain is covered by the hash (a row moved to another chain breaks), except in the legacy
+    # chain, whose entries were hashed before chains existed and must verify as they were written.
+    chain: str = LEGACY_CHAIN
 
     def canonical_json(self) -> str:
         """Sorted keys, no spaces, UTF-8 text: the same bytes wherever it is recomputed."""
+        content: dict[str, Any] = {
+            "seq": self.seq,
+            "event_id": str(self.event_id),
+            "event_type": self.event_type,
+            "subject": self.subject,
+            "district_code": self.district_code,
+            "data": self.data,
+            "prev_hash": self.prev_hash,
+        }
+        if self.chain != LEGACY_CHAIN:
+            content["chain"] = self.chain
         return json.dumps(
-            {
-                "seq": self.seq,
-                "event_id": str(self.event_id),
-                "event_type": self.event_type,
-                "subject": self.subject,
-                "district_code": self.district_code,
-                "data": self.data,
-                "prev_hash": self.prev_hash,
-            },
+            content,
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,
@@ -179,6 +200,7 @@ class Verification:
     entries: int
     valid: bool
     first_broken_seq: int | None
+    chain: str | None = None
 
 
 @dataclass
@@ -232,6 +254,7 @@ def next_entry(
 ) -> AuditEntry:
     """The entry that follows ``head`` for an event: summarised, linked and hashed."""
     content = EntryContent(
+        chain=chain_for(district_code),
         seq=head.seq + 1,
         event_id=event_id,
         event_type=event_type,
