@@ -13,6 +13,7 @@ from eldercare.common.clock import utcnow
 from eldercare.common.observability import configure_logging
 from eldercare.common.worker import Worker
 from eldercare.dispatch.adapters.orm import MESSAGING
+from eldercare.dispatch.application.care_plans import end_expired_plans
 from eldercare.dispatch.application.emergencies import escalate_unacknowledged
 from eldercare.dispatch.application.missed import mark_missed_visits
 from eldercare.dispatch.consumers import SUBSCRIPTIONS
@@ -22,7 +23,8 @@ log = logging.getLogger("eldercare.dispatch.worker")
 
 
 async def sweep_missed(worker: Worker, settings: DispatchSettings, stop: asyncio.Event) -> None:
-    """Every ``missed_sweep_seconds`` until ``stop``: mark missed visits, and escalate emergency calls
+    """Every ``missed_sweep_seconds`` until ``stop``: mark missed visits, end care plans whose
+    agreement ran out (cancelling their visits still ahead), and escalate emergency calls
     nobody acknowledged (when DISPATCH_EMERGENCY_ACK_MINUTES is set). A failed sweep is logged and
     retried at the next tick (each step is one transaction)."""
     while not stop.is_set():
@@ -32,6 +34,11 @@ async def sweep_missed(worker: Worker, settings: DispatchSettings, stop: asyncio
                 await uow.commit()
             if marked:
                 log.info("visits marked missed", extra={"count": len(marked)})
+            async with worker.runtime.uow() as uow:
+                ended = await end_expired_plans(uow, now=utcnow())
+                await uow.commit()
+            if ended:
+                log.info("care plans ended with their agreement", extra={"count": len(ended)})
             if settings.emergency_ack_minutes is not None:
                 async with worker.runtime.uow() as uow:
                     after = timedelta(minutes=settings.emergency_ack_minutes)

@@ -69,6 +69,7 @@ class CaregiverRow(Timestamped, Base):
         CheckConstraint(
             "(decertified_at IS NULL) = (decertification_basis IS NULL)", name="decertification_complete"
         ),
+        CheckConstraint("sex IN ('female', 'male')", name="sex"),
     )
 
     provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("providers.id"))
@@ -89,6 +90,9 @@ class CaregiverRow(Timestamped, Base):
     # wuhai-2017-home-care-measures.md 第三十一条: set (both) when audit decertifies the caregiver.
     decertified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decertification_basis: Mapped[str | None] = mapped_column(Text)
+    # Issue #5 registry: sex (null: not recorded) and languages/dialects as BCP 47 tags.
+    sex: Mapped[str | None] = mapped_column(String(8))
+    languages: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
 
 
 class BeneficiaryRow(Timestamped, Base):
@@ -115,7 +119,10 @@ class BeneficiaryRow(Timestamped, Base):
 class CarePlanRow(Timestamped, Base):
     __tablename__ = "care_plans"
     __table_args__ = (
-        CheckConstraint("status IN ('active')", name="status"),
+        CheckConstraint("status IN ('active', 'ended')", name="status"),
+        CheckConstraint(
+            "(status = 'ended') = (ended_at IS NOT NULL AND end_reason IS NOT NULL)", name="ended_complete"
+        ),
         CheckConstraint("frequency_per_month > 0", name="frequency_positive"),
         # One active plan per beneficiary and provider, even under racing requests.
         Index(
@@ -126,6 +133,11 @@ class CarePlanRow(Timestamped, Base):
             postgresql_where=text("status = 'active'"),
         ),
         Index("ix_care_plans_provider_id_id", "provider_id", "id"),
+        # The worker's sweep of plans whose agreement ran out.
+        Index(
+            "ix_care_plans_active_ends_on", "agreement_ends_on", postgresql_where=text("status = 'active'")
+        ),
+        CheckConstraint("preferred_caregiver_sex IN ('female', 'male')", name="preferred_caregiver_sex"),
     )
 
     beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("beneficiaries.id"))
@@ -141,6 +153,37 @@ class CarePlanRow(Timestamped, Base):
     family_consent_obtained: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(16))
     activated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+    # Issue #5: the caregiver sex for intimate care (CS05-CS10, CS18); null: no preference.
+    preferred_caregiver_sex: Mapped[str | None] = mapped_column(String(8))
+    # The current version (care_plan_versions holds them all) and the end of the plan.
+    # (``version`` is the optimistic-locking column of every table.)
+    plan_version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    changed_by: Mapped[str | None] = mapped_column(String(200))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_by: Mapped[str | None] = mapped_column(String(200))
+    end_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CarePlanVersionRow(Base):
+    """Every version of a care plan with the agreement signed for it (Changsha 第十四条; issue #5:
+    versions are kept, a change of plan is a new version). Never updated."""
+
+    __tablename__ = "care_plan_versions"
+
+    care_plan_id: Mapped[UUID] = mapped_column(
+        PG_UUID(as_uuid=True), ForeignKey("care_plans.id"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_codes: Mapped[list[str]] = mapped_column(JSONB)
+    frequency_per_month: Mapped[int] = mapped_column(Integer)
+    preferred_caregiver_sex: Mapped[str | None] = mapped_column(String(8))
+    agreement_signed_on: Mapped[date] = mapped_column(Date)
+    agreement_duration_months: Mapped[int] = mapped_column(Integer)
+    agreement_ends_on: Mapped[date] = mapped_column(Date)
+    family_consent_obtained: Mapped[bool] = mapped_column(Boolean)
+    effective_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(200))
 
 

@@ -20,6 +20,10 @@ ProviderReader = Annotated[
 ]
 CaregiverReader = Annotated[Principal, Depends(require(Role.provider_admin, Role.caregiver))]
 CarePlanReader = Annotated[Principal, Depends(require(*GOVERNMENT_ROLES, Role.provider_admin))]
+# Issue #5: a plan is ended by its provider or by the district (or the city above it).
+CarePlanEnder = Annotated[
+    Principal, Depends(require(Role.provider_admin, Role.district_officer, Role.city_admin))
+]
 VisitReader = Annotated[Principal, Depends(require(*GOVERNMENT_ROLES, Role.provider_admin, Role.caregiver))]
 
 

@@ -23,6 +23,7 @@ from eldercare.dispatch.domain.providers import (
     Caregiver,
     Provider,
     Qualification,
+    Sex,
     Workday,
 )
 
@@ -34,6 +35,8 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0
 OrganisationName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# A language or dialect as a BCP 47 tag: zh (Mandarin, 普通话), hsn (Xiang, 长沙话), yue (Cantonese).
+LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")]
 
 
 class ClauseRead(BaseModel):
@@ -185,6 +188,16 @@ class CaregiverCreate(BaseModel):
     workday: WorkdayIn | None = Field(
         default=None, description="needed for the day planner (POST /v1/schedules)"
     )
+    sex: Sex | None = Field(
+        default=None,
+        description="female or male; unset, the caregiver is never given intimate care with a sex preference",
+    )
+    languages: list[LanguageTag] = Field(
+        default_factory=list,
+        max_length=10,
+        description="languages and dialects spoken, BCP 47 tags",
+        examples=[["zh", "hsn"]],
+    )
 
     def workday_domain(self) -> Workday | None:
         if self.workday is None:
@@ -220,6 +233,8 @@ class CaregiverRead(BaseModel):
         description="wuhai-2017-home-care-measures.md 第三十一条: set once decertified; never assigned after"
     )
     decertification_basis: str | None
+    sex: Sex | None
+    languages: list[str]
 
     @classmethod
     def from_domain(cls, c: Caregiver, principal: Principal) -> CaregiverRead:
@@ -247,4 +262,6 @@ class CaregiverRead(BaseModel):
             else None,
             decertified_at=c.decertification.decertified_at if c.decertification else None,
             decertification_basis=c.decertification.basis if c.decertification else None,
+            sex=c.sex,
+            languages=list(c.languages),
         )

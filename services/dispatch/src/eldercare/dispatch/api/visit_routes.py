@@ -13,6 +13,7 @@ from eldercare.common.runtime import execute
 from eldercare.dispatch.adapters.health_data import VitalSignsCipher
 from eldercare.dispatch.api.dependencies import (
     CaregiverOnDuty,
+    CarePlanEnder,
     CarePlanReader,
     ProviderAdmin,
     Rt,
@@ -21,8 +22,14 @@ from eldercare.dispatch.api.dependencies import (
     problems,
 )
 from eldercare.dispatch.api.visit_schemas import (
+    CarePlanChangeRead,
     CarePlanCreate,
+    CarePlanEndCreate,
+    CarePlanEndRead,
     CarePlanRead,
+    CarePlanVersionCreate,
+    CarePlanVersionList,
+    CarePlanVersionRead,
     CheckInCreate,
     CheckOutCreate,
     ReschedulingCreate,
@@ -30,7 +37,7 @@ from eldercare.dispatch.api.visit_schemas import (
     VisitRead,
 )
 from eldercare.dispatch.application import care_plans, queries, visits
-from eldercare.dispatch.domain.care_plans import Agreement
+from eldercare.dispatch.domain.care_plans import Agreement, CarePlan
 
 log = logging.getLogger("eldercare.dispatch.pii")
 
@@ -54,6 +61,7 @@ async def create_care_plan(
         frequency_per_month=body.frequency_per_month,
         agreement=Agreement(**body.agreement.model_dump()),
         principal=principal,
+        preferred_caregiver_sex=body.preferred_caregiver_sex,
     )
     return await execute(
         rt, lambda uow: care_plans.create_care_plan(cmd, uow), CarePlanRead.from_domain, idempotency=idem
@@ -67,6 +75,67 @@ async def get_care_plan(care_plan_id: UUID, principal: CarePlanReader, rt: Rt) -
     async with rt.read_session() as session:
         plan = await queries.get_care_plan(session, care_plan_id, principal)
     return CarePlanRead.from_domain(plan)
+
+
+@plans_router.post(
+    "/{care_plan_id}/versions",
+    response_model=CarePlanChangeRead,
+    status_code=201,
+    summary="Change the plan: a new version with its signed agreement; publishes CarePlanChanged",
+    responses=problems(401, 403, 404, 409),
+)
+async def change_care_plan(
+    care_plan_id: UUID, body: CarePlanVersionCreate, principal: ProviderAdmin, idem: Idempotency, rt: Rt
+) -> object:
+    cmd = care_plans.ChangeCarePlan(
+        care_plan_id=care_plan_id,
+        service_codes=list(body.service_codes),
+        frequency_per_month=body.frequency_per_month,
+        agreement=Agreement(**body.agreement.model_dump()),
+        principal=principal,
+        preferred_caregiver_sex=body.preferred_caregiver_sex,
+    )
+
+    def read(out: care_plans.PlanChangeOutcome) -> CarePlanChangeRead:
+        return CarePlanChangeRead(
+            **CarePlanRead.from_domain(out.plan).model_dump(),
+            cancelled_visit_ids=out.cancelled,
+            unassigned_visit_ids=out.unassigned,
+        )
+
+    return await execute(rt, lambda uow: care_plans.change_care_plan(cmd, uow), read, idempotency=idem)
+
+
+@plans_router.get(
+    "/{care_plan_id}/versions",
+    response_model=CarePlanVersionList,
+    summary="Every version of the plan with its agreement, oldest first",
+    responses=problems(401, 403, 404),
+)
+async def list_care_plan_versions(
+    care_plan_id: UUID, principal: CarePlanReader, rt: Rt
+) -> CarePlanVersionList:
+    async with rt.read_session() as session:
+        versions = await care_plans.list_versions(session, care_plan_id, principal)
+    return CarePlanVersionList(items=[CarePlanVersionRead.from_domain(v) for v in versions])
+
+
+@plans_router.post(
+    "/{care_plan_id}/ends",
+    response_model=CarePlanEndRead,
+    status_code=201,
+    summary="End the plan (its provider or the district): its visits still ahead are cancelled",
+    responses=problems(401, 403, 404, 409),
+)
+async def end_care_plan(
+    care_plan_id: UUID, body: CarePlanEndCreate, principal: CarePlanEnder, idem: Idempotency, rt: Rt
+) -> object:
+    cmd = care_plans.EndCarePlan(care_plan_id=care_plan_id, reason=body.reason, principal=principal)
+
+    def read(out: tuple[CarePlan, list[UUID]]) -> CarePlanEndRead:
+        return CarePlanEndRead(**CarePlanRead.from_domain(out[0]).model_dump(), cancelled_visit_ids=out[1])
+
+    return await execute(rt, lambda uow: care_plans.end_care_plan(cmd, uow), read, idempotency=idem)
 
 
 @visits_router.post(

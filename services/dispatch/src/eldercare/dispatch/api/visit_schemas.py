@@ -9,8 +9,9 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from eldercare.dispatch.api.provider_schemas import ServiceCode
-from eldercare.dispatch.domain.care_plans import CARE_PLAN_STATUS_LABELS, CarePlan
+from eldercare.dispatch.domain.care_plans import CARE_PLAN_STATUS_LABELS, Agreement, CarePlan, CarePlanVersion
 from eldercare.dispatch.domain.geo import Point
+from eldercare.dispatch.domain.providers import Sex
 from eldercare.dispatch.domain.visits import (
     REVIEW_STATUS_LABELS,
     VISIT_STATUS_LABELS,
@@ -41,6 +42,31 @@ class CarePlanCreate(BaseModel):
     service_codes: list[ServiceCode] = Field(min_length=1, max_length=32, examples=[["CS22", "CS25"]])
     frequency_per_month: StrictInt = Field(ge=1, le=124, description="visits a month (at most four a day)")
     agreement: AgreementIn
+    preferred_caregiver_sex: Sex | None = Field(
+        default=None,
+        description="only a caregiver of this sex for intimate care (CS05-CS10, CS18, one in the plan)",
+    )
+
+
+class CarePlanVersionCreate(BaseModel):
+    """A change of plan: the whole new version and the agreement signed for it (第十四条)."""
+
+    model_config = _FORBID
+
+    service_codes: list[ServiceCode] = Field(min_length=1, max_length=32, examples=[["CS22", "CS25"]])
+    frequency_per_month: StrictInt = Field(ge=1, le=124, description="visits a month (at most four a day)")
+    agreement: AgreementIn = Field(description="signed for this version, on or after the current one")
+    preferred_caregiver_sex: Sex | None = Field(
+        default=None, description="as on creation; omitted, the new version has no preference"
+    )
+
+
+class CarePlanEndCreate(BaseModel):
+    model_config = _FORBID
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] = Field(
+        examples=["家属申请终止服务"]
+    )
 
 
 class AgreementRead(BaseModel):
@@ -62,6 +88,11 @@ class CarePlanRead(BaseModel):
     status: str
     status_label: str
     activated_at: datetime
+    preferred_caregiver_sex: Sex | None
+    version: int = Field(description="a change of plan is a new version (GET .../versions lists them)")
+    changed_at: datetime | None
+    ended_at: datetime | None
+    end_reason: str | None
 
     @classmethod
     def from_domain(cls, plan: CarePlan) -> CarePlanRead:
@@ -83,7 +114,60 @@ class CarePlanRead(BaseModel):
             status=plan.status.value,
             status_label=CARE_PLAN_STATUS_LABELS[plan.status],
             activated_at=plan.activated_at,
+            preferred_caregiver_sex=plan.preferred_caregiver_sex,
+            version=plan.version,
+            changed_at=plan.changed_at,
+            ended_at=plan.ended_at,
+            end_reason=plan.end_reason,
         )
+
+
+def _agreement_read(a: Agreement) -> AgreementRead:
+    return AgreementRead(
+        signed_on=a.signed_on,
+        duration_months=a.duration_months,
+        ends_on=a.ends_on,
+        family_consent_obtained=a.family_consent_obtained,
+    )
+
+
+class CarePlanChangeRead(CarePlanRead):
+    cancelled_visit_ids: list[UUID] = Field(
+        description="visits not yet started cancelled by the change (item gone, or after the agreement)"
+    )
+    unassigned_visit_ids: list[UUID] = Field(
+        description="intimate-care visits whose caregiver no longer fits the sex preference (to the planner)"
+    )
+
+
+class CarePlanEndRead(CarePlanRead):
+    cancelled_visit_ids: list[UUID] = Field(description="its visits still ahead, cancelled (plan ended)")
+
+
+class CarePlanVersionRead(BaseModel):
+    version: int
+    service_codes: list[str]
+    frequency_per_month: int
+    preferred_caregiver_sex: Sex | None
+    agreement: AgreementRead
+    effective_at: datetime
+    created_by: str
+
+    @classmethod
+    def from_domain(cls, v: CarePlanVersion) -> CarePlanVersionRead:
+        return cls(
+            version=v.version,
+            service_codes=list(v.service_codes),
+            frequency_per_month=v.frequency_per_month,
+            preferred_caregiver_sex=v.preferred_caregiver_sex,
+            agreement=_agreement_read(v.agreement),
+            effective_at=v.effective_at,
+            created_by=v.created_by,
+        )
+
+
+class CarePlanVersionList(BaseModel):
+    items: list[CarePlanVersionRead]
 
 
 class VisitCreate(BaseModel):

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
-from eldercare.common.auth import Principal
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eldercare.common.auth import Principal, Role
 from eldercare.common.clock import local_date, utcnow
-from eldercare.common.contracts import CarePlanActivated
+from eldercare.common.contracts import CarePlanActivated, CarePlanChanged, VisitUnassigned
 from eldercare.common.errors import Forbidden, NotFound
 from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.repositories.beneficiaries import BeneficiaryRepository
 from eldercare.dispatch.adapters.repositories.care_plans import CarePlanRepository
-from eldercare.dispatch.adapters.repositories.providers import ProviderRepository
-from eldercare.dispatch.domain.care_plans import Agreement, CarePlan
+from eldercare.dispatch.adapters.repositories.providers import CaregiverRepository, ProviderRepository
+from eldercare.dispatch.adapters.repositories.visits import VisitRepository
+from eldercare.dispatch.application.access import ensure, government_covers, provider_admin_of
+from eldercare.dispatch.application.queries import get_care_plan
+from eldercare.dispatch.application.visits import cancelled_event
+from eldercare.dispatch.domain.care_plans import Agreement, CarePlan, CarePlanVersion
 from eldercare.dispatch.domain.errors import ActiveCarePlanExists, BeneficiaryUnknown
-from eldercare.dispatch.domain.providers import Provider
+from eldercare.dispatch.domain.providers import Provider, Sex
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,7 @@ class CreateCarePlan:
     frequency_per_month: int
     agreement: Agreement
     principal: Principal
+    preferred_caregiver_sex: Sex | None = None
 
 
 async def create_care_plan(cmd: CreateCarePlan, uow: UnitOfWork) -> CarePlan:
@@ -53,6 +61,7 @@ async def create_care_plan(cmd: CreateCarePlan, uow: UnitOfWork) -> CarePlan:
         today=local_date(now),
         now=now,
         by=cmd.principal.subject,
+        preferred_caregiver_sex=cmd.preferred_caregiver_sex,
     )
     await plans.add(plan)
     uow.publish(
@@ -75,3 +84,175 @@ async def _callers_provider(principal: Principal, uow: UnitOfWork) -> Provider:
     if provider is None:
         raise NotFound("provider not found")
     return provider
+
+
+@dataclass(frozen=True)
+class ChangeCarePlan:
+    care_plan_id: UUID
+    service_codes: list[str]
+    frequency_per_month: int
+    agreement: Agreement
+    principal: Principal
+    preferred_caregiver_sex: Sex | None = None
+
+
+@dataclass
+class PlanChangeOutcome:
+    plan: CarePlan
+    cancelled: list[UUID] = field(default_factory=list)
+    unassigned: list[UUID] = field(default_factory=list)
+
+
+async def change_care_plan(cmd: ChangeCarePlan, uow: UnitOfWork) -> PlanChangeOutcome:
+    """A change of plan is a new version with a newly signed agreement (第十二条-第十四条; issue #5);
+    publishes CarePlanChanged. The plan's visits not yet started follow the new version: a visit of
+    an item the plan no longer holds, or after the new agreement's last day, is cancelled
+    (VisitCancelled); a booked intimate-care visit whose caregiver no longer fits the sex preference
+    goes back to the planner (VisitUnassigned)."""
+    plans = CarePlanRepository(uow.session)
+    plan = await plans.get(cmd.care_plan_id, for_update=True)
+    ensure(plan is not None and provider_admin_of(cmd.principal, plan.provider_id), "care plan")
+    assert plan is not None
+    provider = await _callers_provider(cmd.principal, uow)
+    # changsha-2024-purchased-door-to-door-rules.md 第十八条: a sanctioned provider gets no new work.
+    provider.ensure_may_take_new_work()
+    beneficiary = await BeneficiaryRepository(uow.session).get(plan.beneficiary_id)
+    if beneficiary is None:
+        raise BeneficiaryUnknown("beneficiary not known to dispatch", field="beneficiary_id")
+    now = utcnow()
+    plan.change(
+        beneficiary=beneficiary,
+        provider=provider,
+        service_codes=cmd.service_codes,
+        frequency_per_month=cmd.frequency_per_month,
+        agreement=cmd.agreement,
+        preferred_caregiver_sex=cmd.preferred_caregiver_sex,
+        today=local_date(now),
+        now=now,
+        by=cmd.principal.subject,
+    )
+    await plans.save(plan)
+    uow.publish(
+        CarePlanChanged(
+            care_plan_id=plan.id,
+            version=plan.version,
+            beneficiary_id=plan.beneficiary_id,
+            provider_id=plan.provider_id,
+            district_code=plan.district_code,
+            service_codes=list(plan.service_codes),
+            changed_at=now,
+        )
+    )
+    out = PlanChangeOutcome(plan)
+    visits = VisitRepository(uow.session)
+    caregivers = CaregiverRepository(uow.session)
+    for visit in await visits.list_not_started_of_plan(plan.id):
+        reason = None
+        if not plan.covers(visit.service_code):
+            reason = f"{visit.service_code} is no longer in the care plan (version {plan.version})"
+        elif local_date(visit.scheduled_start_at) > plan.agreement.ends_on:
+            reason = f"after the agreement's last day {plan.agreement.ends_on} (version {plan.version})"
+        if reason is not None:
+            if visit.cancel(reason=reason, now=now):
+                await visits.save(visit)
+                uow.publish(cancelled_event(visit, "cancelled", was_completed=False))
+                out.cancelled.append(visit.id)
+            continue
+        sex = plan.required_sex(visit.service_code)
+        if sex is None or visit.caregiver_id is None:
+            continue
+        caregiver = await caregivers.get(visit.caregiver_id)
+        before = visit.caregiver_id
+        if caregiver is not None and caregiver.sex != sex and visit.unassign(by=cmd.principal.subject):
+            await visits.save(visit)
+            reason = (
+                f"the care plan (version {plan.version}) asks for a {sex.value} caregiver for intimate care"
+            )
+            uow.publish(
+                VisitUnassigned(
+                    visit_id=visit.id,
+                    beneficiary_id=visit.beneficiary_id,
+                    provider_id=visit.provider_id,
+                    caregiver_id=before,
+                    district_code=visit.district_code,
+                    reason=reason,
+                    unassigned_at=now,
+                )
+            )
+            out.unassigned.append(visit.id)
+    return out
+
+
+PLAN_ENDED = "plan ended"
+
+
+@dataclass(frozen=True)
+class EndCarePlan:
+    care_plan_id: UUID
+    reason: str
+    principal: Principal
+
+
+async def end_care_plan(cmd: EndCarePlan, uow: UnitOfWork) -> tuple[CarePlan, list[UUID]]:
+    """The provider (its admin) or the district (a district officer or the city covering it) ends a
+    plan: its visits not yet started from now on are cancelled, each with VisitCancelled kind
+    ``cancelled`` and reason ``plan ended``."""
+    plans = CarePlanRepository(uow.session)
+    plan = await plans.get(cmd.care_plan_id, for_update=True)
+    ensure(
+        plan is not None
+        and (
+            provider_admin_of(cmd.principal, plan.provider_id)
+            or government_covers(cmd.principal, plan.community_code)
+        ),
+        "care plan",
+    )
+    assert plan is not None
+    if not (
+        provider_admin_of(cmd.principal, plan.provider_id)
+        or cmd.principal.has_role(Role.district_officer, Role.city_admin)
+    ):
+        raise Forbidden("a plan is ended by its provider or by the district")
+    now = utcnow()
+    plan.end(reason=cmd.reason, now=now, by=cmd.principal.subject)
+    await plans.save(plan)
+    return plan, await _cancel_future_visits(plan, now, uow)
+
+
+async def end_expired_plans(uow: UnitOfWork, *, now: datetime, limit: int = 100) -> list[CarePlan]:
+    """The worker's sweep: a plan whose agreement's last day has passed ends (第十四条: the
+    agreement fixes the duration), and its visits still ahead are cancelled."""
+    plans = CarePlanRepository(uow.session)
+    ended = []
+    for plan in await plans.list_expired(local_date(now), limit):
+        plan.end(reason=f"the agreement ended on {plan.agreement.ends_on.isoformat()}", now=now, by=SWEEP)
+        await plans.save(plan)
+        await _cancel_future_visits(plan, now, uow)
+        ended.append(plan)
+    return ended
+
+
+SWEEP = "dispatch:plan-end-sweep"
+
+
+async def _cancel_future_visits(plan: CarePlan, now: datetime, uow: UnitOfWork) -> list[UUID]:
+    """Visits of the plan not yet started whose slot has not begun: cancelled. One whose slot has
+    begun without a check-in is left to the missed-visit sweep (it may still be synced from an
+    offline phone)."""
+    visits = VisitRepository(uow.session)
+    cancelled = []
+    for visit in await visits.list_not_started_of_plan(plan.id):
+        if visit.scheduled_start_at < now:
+            continue
+        if visit.cancel(reason=PLAN_ENDED, now=now):
+            await visits.save(visit)
+            uow.publish(cancelled_event(visit, "cancelled", was_completed=False))
+            cancelled.append(visit.id)
+    return cancelled
+
+
+async def list_versions(
+    session: AsyncSession, care_plan_id: UUID, principal: Principal
+) -> list[CarePlanVersion]:
+    await get_care_plan(session, care_plan_id, principal)
+    return await CarePlanRepository(session).list_versions(care_plan_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from eldercare.common.auth import Principal
@@ -11,7 +11,7 @@ from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.repositories.providers import CaregiverRepository, ProviderRepository
 from eldercare.dispatch.domain.credit_code import InvalidCreditCode, parse_credit_code
 from eldercare.dispatch.domain.errors import DuplicateProvider
-from eldercare.dispatch.domain.providers import Caregiver, Provider, Qualification, Workday
+from eldercare.dispatch.domain.providers import Caregiver, Provider, Qualification, Sex, Workday
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class RegisterCaregiver:
     health_certificate_valid_until: date
     principal: Principal
     workday: Workday | None = None
+    sex: Sex | None = None
+    languages: list[str] = field(default_factory=list)
 
 
 async def register_provider(cmd: RegisterProvider, uow: UnitOfWork) -> Provider:
@@ -75,6 +77,8 @@ async def register_caregiver(cmd: RegisterCaregiver, uow: UnitOfWork) -> Caregiv
         qualifications=tuple(dict.fromkeys(cmd.qualifications)),
         health_certificate_valid_until=cmd.health_certificate_valid_until,
         workday=cmd.workday,
+        sex=cmd.sex,
+        languages=tuple(dict.fromkeys(cmd.languages)),
     )
     await CaregiverRepository(uow.session).add(caregiver)
     return caregiver

@@ -95,9 +95,14 @@ def _seconds_into(day_start: datetime, at: datetime) -> int:
 
 
 def _job(
-    visit: Visit, point: Point, day_start: datetime, continuity: tuple[tuple[Hashable, float], ...]
+    visit: Visit,
+    point: Point,
+    day_start: datetime,
+    continuity: tuple[tuple[Hashable, float], ...],
+    plan: CarePlan | None,
 ) -> Job:
     lo, hi = visit.window
+    sex = plan.required_sex(visit.service_code) if plan else None
     return Job(
         id=visit.id,
         point=point,
@@ -106,6 +111,8 @@ def _job(
         duration=_seconds_into(visit.scheduled_start_at, visit.scheduled_end_at),
         # changsha-2024-purchased-door-to-door-rules.md 第九条（八）
         needs_certified=CATALOG[visit.service_code].requires_certified,
+        # Issue #5: the plan's preferred caregiver sex for intimate care (INTIMATE_CODES), hard.
+        required_sex=sex.value if sex else None,
         continuity=continuity,
     )
 
@@ -120,6 +127,7 @@ def _worker(cg: Caregiver, max_visits: int) -> Worker:
         max_visits=max_visits,
         certified=cg.is_certified,
         mode=cg.workday.travel_mode,
+        sex=cg.sex.value if cg.sex else None,
     )
 
 
@@ -203,7 +211,14 @@ async def plan_district_day(cmd: PlanDistrictDay, uow: UnitOfWork) -> DaySchedul
             out.unassigned.append(Unplaced(visit.id, "the beneficiary's home point is unknown"))
             continue
         by_id[visit.id] = visit
-        jobs.append(_job(visit, beneficiary.home_point, start, history.get(visit.beneficiary_id, ())))
+        job = _job(
+            visit,
+            beneficiary.home_point,
+            start,
+            history.get(visit.beneficiary_id, ()),
+            plans[visit.care_plan_id],
+        )
+        jobs.append(job)
 
     caregivers: dict[UUID, Caregiver] = {}
     # What each caregiver already holds that day (planned, or actual once done): the rows are locked
@@ -365,6 +380,7 @@ async def replan_district_day(cmd: ReplanDistrictDay, uow: UnitOfWork) -> DayRep
             assert cg.workday is not None
             workers[cid] = _worker(cg, cg.workday.max_visits_per_day)
     by_id: dict[UUID, Visit] = {}
+    plans: dict[UUID, CarePlan | None] = {}
     booked: list[Booked] = []
     new_jobs: list[Job] = []
     for visit in visits:
@@ -379,7 +395,10 @@ async def replan_district_day(cmd: ReplanDistrictDay, uow: UnitOfWork) -> DayRep
             out.unassigned.append(Unplaced(visit.id, "the beneficiary is not active"))
             continue
         by_id[visit.id] = visit
-        job = _job(visit, beneficiary.home_point, start, history.get(visit.beneficiary_id, ()))
+        if visit.care_plan_id not in plans:
+            plans[visit.care_plan_id] = await CarePlanRepository(session).get(visit.care_plan_id)
+        plan_of = plans[visit.care_plan_id]
+        job = _job(visit, beneficiary.home_point, start, history.get(visit.beneficiary_id, ()), plan_of)
         if visit.caregiver_id is None:
             new_jobs.append(job)
             continue
@@ -412,7 +431,6 @@ async def replan_district_day(cmd: ReplanDistrictDay, uow: UnitOfWork) -> DayRep
     out.pinned = len(result.pinned)
     out.helpers = len(result.helpers)
 
-    plans: dict[UUID, CarePlan | None] = {}
     where: dict[UUID, tuple[UUID, int]] = {
         s.job_id: (wid, s.start) for wid, stops in result.routes.items() for s in stops
     }

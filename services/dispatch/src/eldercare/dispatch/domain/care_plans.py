@@ -10,18 +10,19 @@ from uuid import UUID
 
 from eldercare.common.ids import uuid7
 from eldercare.dispatch.domain.beneficiaries import Beneficiary
-from eldercare.dispatch.domain.catalog import CATALOG, EMERGENCY_CODES
-from eldercare.dispatch.domain.errors import BeneficiaryNotActive, RuleViolations
-from eldercare.dispatch.domain.providers import Provider
+from eldercare.dispatch.domain.catalog import CATALOG, EMERGENCY_CODES, INTIMATE_CODES
+from eldercare.dispatch.domain.errors import BeneficiaryNotActive, CarePlanNotActive, RuleViolations
+from eldercare.dispatch.domain.providers import Provider, Sex
 
 SOURCE = "changsha-2024-purchased-door-to-door-rules.md"
 
 
 class CarePlanStatus(StrEnum):
     active = "active"
+    ended = "ended"
 
 
-CARE_PLAN_STATUS_LABELS = {CarePlanStatus.active: "执行中"}
+CARE_PLAN_STATUS_LABELS = {CarePlanStatus.active: "执行中", CarePlanStatus.ended: "已终止"}
 
 
 def add_months(day: date, months: int) -> date:
@@ -45,6 +46,19 @@ class Agreement:
         return add_months(self.signed_on, self.duration_months) - timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class CarePlanVersion:
+    """One version of a plan as it took effect (read model of ``care_plan_versions``)."""
+
+    version: int
+    service_codes: tuple[str, ...]
+    frequency_per_month: int
+    preferred_caregiver_sex: Sex | None
+    agreement: Agreement
+    effective_at: datetime
+    created_by: str
+
+
 @dataclass
 class CarePlan:
     beneficiary_id: UUID
@@ -59,6 +73,18 @@ class CarePlan:
     created_by: str
     status: CarePlanStatus = CarePlanStatus.active
     id: UUID = field(default_factory=uuid7)
+    # Issue #5: the caregiver sex the beneficiary wants for intimate care (INTIMATE_CODES); a hard
+    # rule of every booking of those items. None: no preference.
+    preferred_caregiver_sex: Sex | None = None
+    # 第十四条 and issue #5: a change of plan is a new version with its own signed agreement; the
+    # row holds the current version, ``care_plan_versions`` every version.
+    version: int = 1
+    changed_at: datetime | None = None
+    changed_by: str | None = None
+    # Ended by the provider or the district, or because the agreement ran out.
+    ended_at: datetime | None = None
+    ended_by: str | None = None
+    end_reason: str | None = None
 
     @classmethod
     def activate(
@@ -72,6 +98,7 @@ class CarePlan:
         today: date,
         now: datetime,
         by: str,
+        preferred_caregiver_sex: Sex | None = None,
     ) -> CarePlan:
         """第十二条: the provider writes the plan and signs the agreement; it takes effect at once."""
         if not beneficiary.is_active:
@@ -80,6 +107,7 @@ class CarePlan:
             )
         codes = tuple(sorted(set(service_codes)))
         violations = plan_violations(beneficiary, provider, codes, agreement, today)
+        violations += preference_violations(codes, preferred_caregiver_sex)
         if violations:
             raise RuleViolations.of(violations)
         return cls(
@@ -92,14 +120,77 @@ class CarePlan:
             agreement=agreement,
             activated_at=now,
             created_by=by,
+            preferred_caregiver_sex=preferred_caregiver_sex,
         )
 
     @property
     def is_active(self) -> bool:
         return self.status == CarePlanStatus.active
 
+    def change(
+        self,
+        *,
+        beneficiary: Beneficiary,
+        provider: Provider,
+        service_codes: list[str],
+        frequency_per_month: int,
+        agreement: Agreement,
+        preferred_caregiver_sex: Sex | None,
+        today: date,
+        now: datetime,
+        by: str,
+    ) -> None:
+        """A new version of the plan under a newly signed agreement (第十二条-第十四条; issue #5:
+        "a change of plan is a new version"). Every rule of activation holds again."""
+        if not self.is_active:
+            raise CarePlanNotActive(f"the care plan is {self.status.value}", field="care_plan_id")
+        if not beneficiary.is_active:
+            raise BeneficiaryNotActive(
+                f"the beneficiary is {beneficiary.status.value}", field="beneficiary_id"
+            )
+        codes = tuple(sorted(set(service_codes)))
+        violations = plan_violations(beneficiary, provider, codes, agreement, today)
+        violations += preference_violations(codes, preferred_caregiver_sex)
+        if agreement.signed_on < self.agreement.signed_on:
+            violations.append(
+                (
+                    "agreement.signed_on",
+                    f"a new version is signed on or after the current agreement ({self.agreement.signed_on})",
+                )
+            )
+        if violations:
+            raise RuleViolations.of(violations)
+        self.service_codes = codes
+        self.frequency_per_month = frequency_per_month
+        self.agreement = agreement
+        self.preferred_caregiver_sex = preferred_caregiver_sex
+        self.version += 1
+        self.changed_at, self.changed_by = now, by
+
+    def end(self, *, reason: str, now: datetime, by: str) -> None:
+        """The plan stops: no new visit; its visits not yet started are cancelled by the caller."""
+        if not self.is_active:
+            raise CarePlanNotActive(f"the care plan is already {self.status.value}", field="care_plan_id")
+        self.status = CarePlanStatus.ended
+        self.ended_at, self.ended_by, self.end_reason = now, by, reason
+
     def covers(self, service_code: str) -> bool:
         return service_code in self.service_codes
+
+    def required_sex(self, service_code: str) -> Sex | None:
+        """The caregiver sex a visit of this item needs: the plan's preference for intimate care."""
+        return self.preferred_caregiver_sex if service_code in INTIMATE_CODES else None
+
+
+def preference_violations(codes: tuple[str, ...], sex: Sex | None) -> list[tuple[str, str]]:
+    if sex is not None and not INTIMATE_CODES.intersection(codes):
+        return [
+            (
+                "preferred_caregiver_sex",
+                "applies to intimate care (CS05-CS10, CS18) and the plan has none of those items",
+            )
+        ]
+    return []
 
 
 def plan_violations(

@@ -73,6 +73,13 @@ class ServiceCatalog:
 # changsha-2024-purchased-door-to-door-rules.md 第十三条: emergency help (助急) is CS14 and CS15.
 EMERGENCY_CODES = frozenset({"CS14", "CS15"})
 
+# Intimate care: the items of /work/shared/reference/service-catalog.md (附件2) done on the
+# person's unclothed body: 助浴 CS05 bathing, 助洁 CS06-CS10 (face and hair, hair washing, nails,
+# oral care, hands and feet) and 排泄护理 CS18 toileting care. A care plan's preferred caregiver sex
+# (issue #5) binds these only; house cleaning (CS11, CS12) is 助洁 too but not done on the body.
+# The same set is exempt from photo evidence (verification.py, 第九条（二） privacy).
+INTIMATE_CODES = frozenset({"CS05", "CS06", "CS07", "CS08", "CS09", "CS10", "CS18"})
+
 
 def _item(raw: dict[str, Any]) -> ServiceItem:
     return ServiceItem(

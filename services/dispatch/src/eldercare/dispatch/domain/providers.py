@@ -175,6 +175,13 @@ class Workday:
             raise RuleViolations.of(problems)
 
 
+class Sex(StrEnum):
+    """As on the resident identity card (GB 11643; eldercare.common.id_numbers)."""
+
+    female = "female"
+    male = "male"
+
+
 @dataclass
 class Caregiver:
     """A person under contract with a provider who serves in the home (第九条（一）)."""
@@ -189,6 +196,10 @@ class Caregiver:
     # None: the caregiver is booked by hand only; the day planner leaves them out.
     workday: Workday | None = None
     decertification: Decertification | None = None
+    # Issue #5 registry: sex (None: not recorded, so never given intimate care with a sex
+    # preference) and the languages and dialects spoken, as BCP 47 tags (zh, hsn for Xiang/长沙话).
+    sex: Sex | None = None
+    languages: tuple[str, ...] = ()
 
     @property
     def is_decertified(self) -> bool:

@@ -514,6 +514,16 @@ def schedule_violations(
     elif CATALOG[service_code].requires_certified and not caregiver.is_certified:
         # 第九条（八）: professional items only by a qualified caregiver (养老护理员 and the like).
         out.append(("caregiver_id", f"{service_code} needs a certified caregiver ({SOURCE} 第九条（八）)"))
+    else:
+        sex = plan.required_sex(service_code)
+        if sex is not None and caregiver.sex != sex:
+            # Issue #5: the plan's preferred caregiver sex for intimate care is a hard constraint.
+            out.append(
+                (
+                    "caregiver_id",
+                    f"{service_code} is intimate care: the plan asks for a {sex.value} caregiver",
+                )
+            )
     if start_day > plan.agreement.ends_on:
         out.append(("scheduled_start_at", f"the agreement ended on {plan.agreement.ends_on.isoformat()}"))
     if caregiver.is_decertified:

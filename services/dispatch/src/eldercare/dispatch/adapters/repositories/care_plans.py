@@ -1,22 +1,24 @@
-"""Care plans and their agreements."""
+"""Care plans, their versions and their agreements."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eldercare.dispatch.adapters.models import CarePlanRow
-from eldercare.dispatch.domain.care_plans import Agreement, CarePlan, CarePlanStatus
+from eldercare.dispatch.adapters.models import CarePlanRow, CarePlanVersionRow
+from eldercare.dispatch.domain.care_plans import Agreement, CarePlan, CarePlanStatus, CarePlanVersion
+from eldercare.dispatch.domain.providers import Sex
 
 
 class CarePlanRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, care_plan_id: UUID) -> CarePlan | None:
-        row = await self.session.get(CarePlanRow, care_plan_id)
+    async def get(self, care_plan_id: UUID, *, for_update: bool = False) -> CarePlan | None:
+        row = await self.session.get(CarePlanRow, care_plan_id, with_for_update=for_update or None)
         return to_domain(row) if row else None
 
     async def get_active(self, beneficiary_id: UUID, provider_id: UUID) -> CarePlan | None:
@@ -37,26 +39,103 @@ class CarePlanRepository:
         rows = await self.session.scalars(query.order_by(CarePlanRow.activated_at, CarePlanRow.id))
         return [to_domain(row) for row in rows.all()]
 
+    async def list_expired(self, today: date, limit: int) -> list[CarePlan]:
+        """Active plans whose agreement's last day is before ``today``, locked SKIP LOCKED (the
+        worker's sweep: two workers never end one plan twice)."""
+        query = (
+            select(CarePlanRow)
+            .where(CarePlanRow.status == CarePlanStatus.active.value, CarePlanRow.agreement_ends_on < today)
+            .order_by(CarePlanRow.agreement_ends_on, CarePlanRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [to_domain(row) for row in (await self.session.scalars(query)).all()]
+
+    async def list_versions(self, care_plan_id: UUID) -> list[CarePlanVersion]:
+        query = (
+            select(CarePlanVersionRow)
+            .where(CarePlanVersionRow.care_plan_id == care_plan_id)
+            .order_by(CarePlanVersionRow.version)
+        )
+        return [
+            CarePlanVersion(
+                version=r.version,
+                service_codes=tuple(r.service_codes),
+                frequency_per_month=r.frequency_per_month,
+                preferred_caregiver_sex=Sex(r.preferred_caregiver_sex) if r.preferred_caregiver_sex else None,
+                agreement=Agreement(
+                    signed_on=r.agreement_signed_on,
+                    duration_months=r.agreement_duration_months,
+                    family_consent_obtained=r.family_consent_obtained,
+                ),
+                effective_at=r.effective_at,
+                created_by=r.created_by,
+            )
+            for r in (await self.session.scalars(query)).all()
+        ]
+
     async def add(self, plan: CarePlan) -> None:
+        row = CarePlanRow(
+            id=plan.id,
+            beneficiary_id=plan.beneficiary_id,
+            provider_id=plan.provider_id,
+            district_code=plan.district_code,
+            community_code=plan.community_code,
+            activated_at=plan.activated_at,
+            created_by=plan.created_by,
+        )
+        _copy_into(row, plan)
+        self.session.add(row)
+        await self.session.flush()
+        self._add_version(plan, plan.activated_at, plan.created_by)
+        await self.session.flush()
+
+    async def save(self, plan: CarePlan) -> None:
+        """Write the plan's current state; a new version number also records the version."""
+        row = await self.session.get(CarePlanRow, plan.id)
+        if row is None:
+            raise LookupError(f"care plan {plan.id} was never added")
+        new_version = plan.version != row.plan_version
+        _copy_into(row, plan)
+        if new_version:
+            assert plan.changed_at is not None and plan.changed_by is not None
+            self._add_version(plan, plan.changed_at, plan.changed_by)
+        await self.session.flush()
+
+    def _add_version(self, plan: CarePlan, at: datetime, by: str) -> None:
+        a = plan.agreement
         self.session.add(
-            CarePlanRow(
-                id=plan.id,
-                beneficiary_id=plan.beneficiary_id,
-                provider_id=plan.provider_id,
-                district_code=plan.district_code,
-                community_code=plan.community_code,
+            CarePlanVersionRow(
+                care_plan_id=plan.id,
+                version=plan.version,
                 service_codes=list(plan.service_codes),
                 frequency_per_month=plan.frequency_per_month,
-                agreement_signed_on=plan.agreement.signed_on,
-                agreement_duration_months=plan.agreement.duration_months,
-                agreement_ends_on=plan.agreement.ends_on,
-                family_consent_obtained=plan.agreement.family_consent_obtained,
-                status=plan.status.value,
-                activated_at=plan.activated_at,
-                created_by=plan.created_by,
+                preferred_caregiver_sex=plan.preferred_caregiver_sex.value
+                if plan.preferred_caregiver_sex
+                else None,
+                agreement_signed_on=a.signed_on,
+                agreement_duration_months=a.duration_months,
+                agreement_ends_on=a.ends_on,
+                family_consent_obtained=a.family_consent_obtained,
+                effective_at=at,
+                created_by=by,
             )
         )
-        await self.session.flush()
+
+
+def _copy_into(row: CarePlanRow, plan: CarePlan) -> None:
+    a = plan.agreement
+    row.service_codes = list(plan.service_codes)
+    row.frequency_per_month = plan.frequency_per_month
+    row.agreement_signed_on = a.signed_on
+    row.agreement_duration_months = a.duration_months
+    row.agreement_ends_on = a.ends_on
+    row.family_consent_obtained = a.family_consent_obtained
+    row.preferred_caregiver_sex = plan.preferred_caregiver_sex.value if plan.preferred_caregiver_sex else None
+    row.status = plan.status.value
+    row.plan_version = plan.version
+    row.changed_at, row.changed_by = plan.changed_at, plan.changed_by
+    row.ended_at, row.ended_by, row.end_reason = plan.ended_at, plan.ended_by, plan.end_reason
 
 
 def to_domain(row: CarePlanRow) -> CarePlan:
@@ -76,4 +155,11 @@ def to_domain(row: CarePlanRow) -> CarePlan:
         activated_at=row.activated_at,
         created_by=row.created_by,
         status=CarePlanStatus(row.status),
+        preferred_caregiver_sex=Sex(row.preferred_caregiver_sex) if row.preferred_caregiver_sex else None,
+        version=row.plan_version,
+        changed_at=row.changed_at,
+        changed_by=row.changed_by,
+        ended_at=row.ended_at,
+        ended_by=row.ended_by,
+        end_reason=row.end_reason,
     )

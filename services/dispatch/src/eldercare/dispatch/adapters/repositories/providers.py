@@ -16,6 +16,7 @@ from eldercare.dispatch.domain.providers import (
     Provider,
     ProviderStatus,
     Qualification,
+    Sex,
     Suspension,
     Workday,
 )
@@ -126,6 +127,8 @@ class CaregiverRepository:
                 if caregiver.decertification
                 else None,
                 decertification_basis=caregiver.decertification.basis if caregiver.decertification else None,
+                sex=caregiver.sex.value if caregiver.sex else None,
+                languages=list(caregiver.languages),
                 **_workday_columns(caregiver.workday),
             )
         )
@@ -184,6 +187,8 @@ def caregiver_from_row(row: CaregiverRow) -> Caregiver:
         decertification=Decertification(basis=row.decertification_basis, decertified_at=row.decertified_at)
         if row.decertified_at is not None and row.decertification_basis is not None
         else None,
+        sex=Sex(row.sex) if row.sex else None,
+        languages=tuple(row.languages or ()),
     )
 
 

@@ -103,6 +103,14 @@ class VisitRepository:
         rows = await self.session.scalars(query.order_by(VisitRow.id).with_for_update())
         return [to_domain(row) for row in rows.all()]
 
+    async def list_not_started_of_plan(self, care_plan_id: UUID) -> list[Visit]:
+        """The plan's visits still booked or waiting for the planner, locked."""
+        query = select(VisitRow).where(
+            VisitRow.care_plan_id == care_plan_id, VisitRow.status == VisitStatus.scheduled.value
+        )
+        rows = await self.session.scalars(query.order_by(VisitRow.id).with_for_update())
+        return [to_domain(row) for row in rows.all()]
+
     async def last_check_out(self, caregiver_id: UUID, before: datetime) -> tuple[Point, datetime] | None:
         """Where and when the caregiver last checked out before ``before`` (impossible travel)."""
         query = (
