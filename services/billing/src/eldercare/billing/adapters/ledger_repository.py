@@ -152,9 +152,9 @@ class AccountRepository:
         """Close the beneficiary's open accounts of ``period`` and later (a termination)."""
         rows = await self.session.execute(
             text(f"""
-            UPDATE accounts SET closed_at = :now, close_reason = :reason, version = version + 1,
+            UPDATE accounts a SET closed_at = :now, close_reason = :reason, version = a.version + 1,
                    updated_at = now()
-            WHERE beneficiary_id = :b AND period >= :m AND closed_at IS NULL
+            WHERE a.beneficiary_id = :b AND a.period >= :m AND a.closed_at IS NULL
             RETURNING {_ACCOUNT_COLUMNS}
             """),  # noqa: S608 (the module's constants only)
             {"b": beneficiary_id, "m": period, "reason": reason.value, "now": now},
@@ -249,7 +249,7 @@ class SettlementRepository:
         return (await self.session.scalars(query)).first()
 
 
-_ACCOUNT_COLUMNS = ", ".join((*ACCOUNT_FIELDS, "close_reason"))
+_ACCOUNT_COLUMNS = ", ".join(f"a.{name}" for name in (*ACCOUNT_FIELDS, "close_reason"))
 
 
 def _account(row: Any) -> Account:
