@@ -8,14 +8,16 @@ Generates a reproducible month of completed visits (one caregiver about 50 visit
 day at 08:00, 10:30 and 14:00 China time, homes of the caregiver's own cluster within a few km,
 about 2 % of check-ins outside the geofence at random), then injects known anomalies: overlapping
 visits, a home 50 km away between two close visits (impossible travel), visits far shorter than
-planned, and visits on the day of a hospital stay. Times ``domain.fraud.detect`` (the code behind
-the stream detector and ``POST /v1/fraud-scans``) over all of them in one call, and checks that
+planned, visits on the day of a hospital stay, visits on a day the beneficiary was suspended
+(intake's status history), and one caregiver in every 400 with 12 extra visits on one day (density
+far above the district's peers). Times ``domain.fraud.detect`` and ``domain.fraud.density`` (the
+code behind the stream detector and ``POST /v1/fraud-scans``) over all of them, and checks that
 every injected anomaly was found. Prints one JSON line: generation and detection seconds, peak
 RSS, hits per signal and the recall of each injected anomaly.
 
 With ``--database-url`` (or ``--embedded``: a throw-away embedded PostgreSQL), the same visits are
 loaded with COPY into a scratch database migrated with audit's revisions (visits, the beneficiaries'
-home cells, the hospital stays), and ``application.fraud.run_fraud_scan`` (the code behind
+home cells, the hospital stays, the status changes), and ``application.fraud.run_fraud_scan`` (the code behind
 ``POST /v1/fraud-scans``) is timed over the whole city for the period in one unit of work: reading
 the rows, detecting, and writing each flag and its ``audit.visit_flag.raised.v1`` outbox row.
 """
@@ -38,7 +40,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
-from eldercare.audit.domain.fraud import FraudRules, HospitalStay, Signal, VisitRecord, china_day, detect
+from eldercare.audit.domain.fraud import (
+    FraudRules,
+    HospitalStay,
+    Signal,
+    StatusChange,
+    VisitRecord,
+    china_day,
+    density,
+    detect,
+    inactive_periods,
+)
 
 START = datetime(2026, 11, 1, tzinfo=UTC)  # 08:00 China is 00:00 UTC
 SLOTS = (timedelta(hours=0), timedelta(hours=2, minutes=30), timedelta(hours=6))
@@ -53,6 +65,9 @@ class Injected:
     impossible_travel: set[UUID]
     short: set[UUID]
     hospitalised: set[UUID]
+    suspended: set[UUID]
+    dense: set[UUID]
+    changes: list[tuple[StatusChange, str]]  # (the change, its district)
 
 
 def _uuid(rng: random.Random) -> UUID:
@@ -65,7 +80,7 @@ def generate(
     rng = random.Random(seed)
     caregivers = max(1, visits // VISITS_PER_CAREGIVER)
     out: list[VisitRecord] = []
-    injected = Injected(set(), set(), set(), set())
+    injected = Injected(set(), set(), set(), set(), set(), set(), [])
     stays: list[HospitalStay] = []
     for c in range(caregivers):
         caregiver, provider = _uuid(rng), _uuid(rng)
@@ -101,6 +116,26 @@ def generate(
                     home=home,
                 )
             )
+        if c % 400 == 399 and count == VISITS_PER_CAREGIVER:  # 12 more on day 3, half an hour each
+            day3 = START + timedelta(days=3, hours=9)
+            beneficiary, home = clients[0]
+            for k in range(12):
+                start = day3 + timedelta(minutes=35 * k)
+                out.append(
+                    VisitRecord(
+                        visit_id=(visit_id := _uuid(rng)),
+                        provider_id=provider,
+                        caregiver_id=caregiver,
+                        beneficiary_id=beneficiary,
+                        district_code=district,
+                        checked_in_at=start,
+                        checked_out_at=start + timedelta(minutes=30),
+                        planned_minutes=30,
+                        location_ok=True,
+                        home=home,
+                    )
+                )
+                injected.dense.add(visit_id)
     _inject(out, stays, injected, rng)
     return out, stays, injected
 
@@ -113,7 +148,7 @@ def _inject(
         v, nxt = out[i], out[i + 1]
         if nxt.caregiver_id != v.caregiver_id:
             continue
-        kind = (i // 97) % 4
+        kind = (i // 97) % 5
         if kind == 0:  # the next visit starts half-way through this one
             start = v.checked_in_at + (v.checked_out_at - v.checked_in_at) / 2
             out[i + 1] = replace(nxt, checked_in_at=start, checked_out_at=start + timedelta(minutes=60))
@@ -132,6 +167,15 @@ def _inject(
         elif kind == 2:
             out[i] = replace(v, checked_out_at=v.checked_in_at + timedelta(minutes=12))
             injected.short.add(v.visit_id)
+        elif kind == 3:  # intake suspended the beneficiary that day, active again the next
+            day = china_day(v.checked_in_at)
+            at = v.checked_in_at - timedelta(days=2)
+            injected.changes.append((StatusChange(v.beneficiary_id, "suspended", day, at), v.district_code))
+            resumed = StatusChange(
+                v.beneficiary_id, "active", day + timedelta(days=1), at + timedelta(minutes=1)
+            )
+            injected.changes.append((resumed, v.district_code))
+            injected.suspended.add(v.visit_id)
         else:
             stays.append(
                 HospitalStay(
@@ -147,7 +191,8 @@ def run(visits: int, seed: int, days: int) -> dict[str, object]:
     generated = time.perf_counter() - t0
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t1 = time.perf_counter()
-    hits = detect(records, stays, FraudRules())
+    inactive = inactive_periods(c for c, _ in injected.changes)
+    hits = [*detect(records, stays, FraudRules(), inactive=inactive), *density(records, FraudRules())]
     detected = time.perf_counter() - t1
     found: dict[Signal, set[UUID]] = {s: set() for s in Signal}
     for h in hits:
@@ -171,12 +216,16 @@ def run(visits: int, seed: int, days: int) -> dict[str, object]:
             "impossible_travel": recall(injected.impossible_travel, Signal.impossible_travel),
             "short_visit": recall(injected.short, Signal.short_visit),
             "visit_while_hospitalised": recall(injected.hospitalised, Signal.visit_while_hospitalised),
+            "visit_while_suspended": recall(injected.suspended, Signal.visit_while_suspended),
+            "caregiver_density": recall(injected.dense, Signal.caregiver_density),
         },
         "injected": {
             "overlapping_visits": len(injected.overlapping),
             "impossible_travel": len(injected.impossible_travel),
             "short_visit": len(injected.short),
             "visit_while_hospitalised": len(injected.hospitalised),
+            "visit_while_suspended": len(injected.suspended),
+            "caregiver_density": len(injected.dense),
         },
     }
 
@@ -237,7 +286,12 @@ def _visit_row(r: VisitRecord) -> tuple[object, ...]:
     )
 
 
-async def _load(database_url: str, records: list[VisitRecord], stays: list[HospitalStay]) -> None:
+async def _load(
+    database_url: str,
+    records: list[VisitRecord],
+    stays: list[HospitalStay],
+    changes: list[tuple[StatusChange, str]],
+) -> None:
     import asyncpg
 
     homes = {r.beneficiary_id: (r.district_code, r.home) for r in records}
@@ -285,6 +339,11 @@ async def _load(database_url: str, records: list[VisitRecord], stays: list[Hospi
                 "resolved_at",
             ],
         )
+        await conn.copy_records_to_table(
+            "audit_beneficiary_status_changes",
+            records=[(c.beneficiary_id, c.changed_at, c.effective_on, c.status, d) for c, d in changes],
+            columns=["beneficiary_id", "changed_at", "effective_on", "status", "district_code"],
+        )
         await conn.execute("ANALYZE")
     finally:
         await conn.close()
@@ -314,11 +373,11 @@ async def _scan(database_url: str, days: int) -> tuple[float, int, int, dict[str
 
 
 def run_database(database_url: str, visits: int, seed: int, days: int) -> dict[str, object]:
-    records, stays, _ = generate(visits, seed=seed, days=days)
+    records, stays, injected = generate(visits, seed=seed, days=days)
     asyncio.run(_recreate(database_url))
     _migrate(database_url)
     t0 = time.perf_counter()
-    asyncio.run(_load(database_url, records, stays))
+    asyncio.run(_load(database_url, records, stays, injected.changes))
     loaded = time.perf_counter() - t0
     count = len(records)
     del records

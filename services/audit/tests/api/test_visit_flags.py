@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from eldercare.audit.adapters.models import AuditVisitRow
+from eldercare.audit.adapters.models import AuditVisitRow, BeneficiaryStatusChangeRow
 from eldercare.audit.adapters.orm import MESSAGING
 from eldercare.audit.application import fraud
 from eldercare.audit.domain.fraud import FraudRules
@@ -188,6 +188,55 @@ class TestFraudScan:
             {"overlapping_visits": 2},
         )
         assert len(await published(sessions, "audit.visit_flag.raised.v1")) == 2
+
+    async def test_a_scan_flags_visits_while_suspended_and_a_caregiver_far_above_peers(
+        self, client, tokens, sessions, deliver, make_event
+    ) -> None:  # type: ignore[no-untyped-def]
+        suspended = uuid4()
+        busy, peers = uuid4(), [uuid4() for _ in range(3)]
+        visits = [
+            # Peers: 3 visits each on 20 November (China); the busy caregiver 12 (4x the median).
+            *(visit(make_event, c, i * 120) for c in peers for i in range(3)),
+            *(
+                visit(make_event, busy, i * 61, beneficiary_id=suspended if i == 0 else uuid4())
+                for i in range(12)
+            ),
+        ]
+        async with sessions() as s, s.begin():
+            for v in visits:
+                s.add(
+                    AuditVisitRow(
+                        visit_id=v.visit_id,
+                        provider_id=v.provider_id,
+                        caregiver_id=v.caregiver_id,
+                        beneficiary_id=v.beneficiary_id,
+                        district_code="430102",
+                        checked_in_at=v.checked_in_at,
+                        checked_out_at=v.checked_out_at,
+                    )
+                )
+            s.add(
+                BeneficiaryStatusChangeRow(
+                    beneficiary_id=suspended,
+                    status="suspended",
+                    effective_on=date(2026, 11, 1),
+                    changed_at=AT - timedelta(days=30),
+                    district_code="430102",
+                )
+            )
+        body = {"district_code": "430102", "from_on": "2026-11-01", "to_on": "2026-11-30"}
+        report = (await client.post(SCANS, json=body, headers=auditor(tokens))).json()
+        assert report["hits_by_signal"] == {"caregiver_density": 12, "visit_while_suspended": 1}
+        density = next(r for r in report["rules"] if r["signal"] == "caregiver_density")
+        assert density["parameters"] == {
+            "density_factor": 3.0,
+            "density_min_visits": 10,
+            "density_period": "day",
+        }
+        listed = await client.get(FLAGS, params={"signal": "caregiver_density"}, headers=auditor(tokens))
+        evidence = listed.json()["items"][0]["evidence"]
+        assert (evidence["caregiver_visits"], evidence["peer_median"], evidence["peers"]) == (12, 3.0, 4)
+        assert evidence["caregiver_id"] == str(busy)
 
     async def test_visits_outside_the_period_are_not_flagged(self, client, tokens, overlap) -> None:  # type: ignore[no-untyped-def]
         body = {"district_code": "430102", "from_on": "2026-12-01", "to_on": "2026-12-31"}

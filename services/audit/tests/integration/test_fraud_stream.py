@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import select
 
-from eldercare.audit.adapters.models import AuditBeneficiaryRow, AuditEntryRow, VisitFlagRow
+from eldercare.audit.adapters.models import (
+    AuditBeneficiaryRow,
+    AuditEntryRow,
+    BeneficiaryStatusChangeRow,
+    VisitFlagRow,
+)
 from eldercare.audit.adapters.orm import MESSAGING
 from eldercare.common.contracts import (
     AssessmentPersonalDataAccessed,
     BeneficiaryEnrolled,
+    BeneficiaryStatusChanged,
     EmergencyRaised,
     EmergencyResolved,
     IntakePersonalDataAccessed,
@@ -233,6 +239,82 @@ class TestHospitalised:
             make_event(EmergencyResolved, beneficiary_id=v.beneficiary_id, outcome="resolved_on_site")
         )
         assert await flags(sessions) == []
+
+
+class TestSuspended:
+    """visit_while_suspended (issue #7): intake's status history with effective dates."""
+
+    async def test_a_visit_checked_in_while_suspended_is_flagged_when_it_completes(
+        self, sessions, deliver, make_event
+    ) -> None:  # type: ignore[no-untyped-def]
+        beneficiary = uuid4()
+        await deliver(
+            make_event(BeneficiaryEnrolled, beneficiary_id=beneficiary, effective_on=date(2026, 10, 1))
+        )
+        await deliver(
+            make_event(
+                BeneficiaryStatusChanged,
+                beneficiary_id=beneficiary,
+                status="suspended",
+                effective_on=date(2026, 11, 18),
+                changed_at=AT - timedelta(days=3),
+            )
+        )
+        during = completed(make_event, 0, beneficiary_id=beneficiary)  # 20 November
+        await deliver(during)
+        [flag] = await flags(sessions)
+        assert (flag.visit_id, flag.signal, flag.score) == (during.visit_id, "visit_while_suspended", 90)
+        assert flag.evidence["status"] == "suspended" and flag.evidence["inactive_from"] == "2026-11-18"
+        assert [e["signal"] for e in await raised_events(sessions)] == ["visit_while_suspended"]
+
+    async def test_a_suspension_recorded_late_flags_the_visits_already_in_it_and_not_those_outside(
+        self, sessions, deliver, make_event
+    ) -> None:  # type: ignore[no-untyped-def]
+        beneficiary = uuid4()
+        before = completed(make_event, -3 * 24 * 60, beneficiary_id=beneficiary)  # 17 November
+        during = completed(make_event, 0, beneficiary_id=beneficiary)  # 20 November
+        after = completed(make_event, 3 * 24 * 60, beneficiary_id=beneficiary)  # 23 November
+        for v in (before, during, after):
+            await deliver(v)
+        assert await flags(sessions) == []
+        # Intake suspended from the 18th and resumed from the 22nd; the resumption arrives first
+        # (had the suspension come alone first, the 23rd would be flagged until an investigator
+        # clears it: a resumption never clears a flag).
+        for status, effective_on in (("active", date(2026, 11, 22)), ("suspended", date(2026, 11, 18))):
+            await deliver(
+                make_event(
+                    BeneficiaryStatusChanged,
+                    beneficiary_id=beneficiary,
+                    status=status,
+                    effective_on=effective_on,
+                    changed_at=AT + timedelta(days=5 if status == "suspended" else 6),
+                )
+            )
+        assert by_visit(await flags(sessions)) == {during.visit_id: {"visit_while_suspended"}}
+        assert (await flags(sessions))[0].evidence["inactive_until"] == "2026-11-22"
+
+    async def test_a_redelivered_status_change_adds_nothing(self, sessions, deliver, make_event) -> None:  # type: ignore[no-untyped-def]
+        beneficiary = uuid4()
+        await deliver(completed(make_event, 0, beneficiary_id=beneficiary))
+        change = make_event(
+            BeneficiaryStatusChanged,
+            beneficiary_id=beneficiary,
+            status="terminated",
+            effective_on=date(2026, 11, 1),
+        )
+        event_id = await deliver(change)
+        await deliver(change, event_id=event_id)
+        await deliver(change)  # even past the inbox (another envelope id)
+        assert len(await flags(sessions)) == 1
+        async with sessions() as s:
+            rows = (
+                await s.scalars(
+                    select(BeneficiaryStatusChangeRow).where(
+                        BeneficiaryStatusChangeRow.beneficiary_id == beneficiary
+                    )
+                )
+            ).all()
+        assert len(rows) == 1
 
 
 class TestPersonalDataAccess:

@@ -10,13 +10,18 @@ import pytest
 
 from eldercare.audit.domain.errors import FlagNotResolvable
 from eldercare.audit.domain.fraud import (
+    DensityPeriod,
     FraudRules,
     HospitalStay,
+    InactivePeriod,
     Signal,
+    StatusChange,
     VisitRecord,
     china_day,
+    density,
     detect,
     haversine_km,
+    inactive_periods,
     round_point,
 )
 from eldercare.audit.domain.rectification import FindingSource, FindingType
@@ -224,3 +229,106 @@ class TestFlagRaisedWithItsFinding:
         )
         assert finding is not None and finding.type is FindingType.false_information
         assert (finding.source, f.finding_id) == (FindingSource.survey, finding.id)
+
+
+def change(beneficiary, status: str, effective_on: date, minute: int = 0) -> StatusChange:  # type: ignore[no-untyped-def]
+    return StatusChange(beneficiary, status, effective_on, T0 + timedelta(minutes=minute))
+
+
+class TestVisitWhileSuspended:
+    def test_the_history_gives_each_suspension_until_the_resumption(self) -> None:
+        b = uuid4()
+        periods = inactive_periods(
+            [
+                change(b, "suspended", date(2026, 11, 10), 2),
+                change(b, "active", date(2026, 10, 1)),
+                change(b, "active", date(2026, 11, 15), 3),
+                change(b, "terminated", date(2026, 11, 25), 4),
+            ]
+        )
+        assert periods == [
+            InactivePeriod(b, "suspended", date(2026, 11, 10), date(2026, 11, 15)),
+            InactivePeriod(b, "terminated", date(2026, 11, 25), None),
+        ]
+
+    def test_for_one_effective_date_the_change_made_last_wins(self) -> None:
+        b = uuid4()
+        # Suspended from the 10th, then intake corrected it: active on the 10th after all.
+        assert (
+            inactive_periods(
+                [change(b, "suspended", date(2026, 11, 10), 1), change(b, "active", date(2026, 11, 10), 2)]
+            )
+            == []
+        )
+
+    def test_a_visit_on_a_suspended_or_terminated_day_is_flagged_with_the_period(self) -> None:
+        b = uuid4()
+        inactive = [InactivePeriod(b, "suspended", date(2026, 11, 18), date(2026, 11, 20))]
+        during = visit(-24 * 60, beneficiary_id=b)  # 19 November
+        resumed = visit(0, beneficiary_id=b)  # 20 November: active again
+        hits = detect([during, resumed], inactive=inactive)
+        assert signals(hits, during) == {Signal.visit_while_suspended}
+        assert signals(hits, resumed) == set()
+        [h] = hits
+        assert h.score == 90
+        assert h.evidence == {
+            "status": "suspended",
+            "inactive_from": "2026-11-18",
+            "inactive_until": "2026-11-20",
+        }
+
+    def test_the_china_day_decides(self) -> None:
+        b = uuid4()
+        inactive = [InactivePeriod(b, "terminated", date(2026, 11, 21))]
+        # 16:30 UTC on the 20th is 00:30 on the 21st in China.
+        late = visit(15 * 60 + 30, beneficiary_id=b)
+        assert signals(detect([late], inactive=inactive), late) == {Signal.visit_while_suspended}
+
+
+class TestCaregiverDensity:
+    def test_a_caregiver_far_above_the_districts_median_that_day_is_flagged(self) -> None:
+        peers = [visit(i * 90, caregiver_id=c) for c in (uuid4(), uuid4(), uuid4()) for i in range(4)]
+        busy = uuid4()
+        many = [visit(i * 20, minutes=15, caregiver_id=busy) for i in range(13)]
+        hits = density([*peers, *many], FraudRules(density_factor=3.0, density_min_visits=10))
+        assert {h.visit_id for h in hits} == {v.visit_id for v in many}
+        assert hits[0].signal is Signal.caregiver_density and hits[0].score == 60
+        assert hits[0].evidence | {"caregiver_id": None} == {
+            "period": "day",
+            "period_start": "2026-11-20",
+            "district_code": "430102",
+            "caregiver_id": None,
+            "caregiver_visits": 13,
+            "peer_median": 4.0,
+            "peers": 4,
+        }
+
+    def test_at_most_the_factor_or_below_the_minimum_is_not_a_signal(self) -> None:
+        peers = [visit(i * 90, caregiver_id=c) for c in (uuid4(), uuid4(), uuid4()) for i in range(4)]
+        one = [visit(0, minutes=15, caregiver_id=uuid4())]
+        busy = uuid4()
+        exactly = [visit(i * 20, minutes=15, caregiver_id=busy) for i in range(12)]  # 3 x 4: not above
+        assert density([*peers, *one, *exactly], FraudRules(density_factor=3.0, density_min_visits=10)) == []
+        few = [visit(0, caregiver_id=uuid4()), visit(0, caregiver_id=uuid4())]
+        five = [visit(i * 20, caregiver_id=busy) for i in range(5)]
+        assert density([*few, *five], FraudRules(density_factor=2.0, density_min_visits=10)) == []
+
+    def test_districts_and_weeks_are_counted_apart(self) -> None:
+        busy = uuid4()
+        rules = FraudRules(density_factor=2.0, density_min_visits=3, density_period=DensityPeriod.week)
+        # Mon 16 .. Sun 22 November: 1 visit a day for two peers, 3 a day for the busy one.
+        week = [
+            visit(d * 24 * 60 - 4 * 24 * 60, caregiver_id=c) for c in (uuid4(), uuid4()) for d in range(7)
+        ]
+        heavy = [
+            visit(d * 24 * 60 - 4 * 24 * 60 + i * 70, caregiver_id=busy) for d in range(7) for i in range(3)
+        ]
+        elsewhere = [visit(i * 70, caregiver_id=uuid4(), district_code="430103") for i in range(30)]
+        hits = density([*week, *heavy, *elsewhere], rules)
+        assert {h.visit_id for h in hits} == {v.visit_id for v in heavy}
+        assert {h.evidence["period_start"] for h in hits} == {"2026-11-16"}
+
+    def test_detect_never_raises_density(self) -> None:
+        assert Signal.caregiver_density not in {
+            h.signal for h in detect([visit(i * 5, minutes=4) for i in range(50)])
+        }

@@ -20,13 +20,15 @@ def load_bench():  # type: ignore[no-untyped-def]
 
 def test_the_bench_finds_every_injected_anomaly_reproducibly() -> None:
     bench = load_bench()
-    first = bench.run(5000, seed=3, days=30)
-    assert first["visits"] == 5000
+    first = bench.run(25000, seed=3, days=30)
+    assert first["visits"] == 25000
     assert first["recall"] == {
         "overlapping_visits": 1.0,
         "impossible_travel": 1.0,
         "short_visit": 1.0,
         "visit_while_hospitalised": 1.0,
+        "visit_while_suspended": 1.0,
+        "caregiver_density": 1.0,
     }
     assert all(n > 0 for n in first["injected"].values())
-    assert bench.run(5000, seed=3, days=30)["hits"] == first["hits"]
+    assert bench.run(25000, seed=3, days=30)["hits"] == first["hits"]

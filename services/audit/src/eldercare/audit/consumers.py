@@ -84,12 +84,11 @@ async def on_beneficiary_enrolled(event: BeneficiaryEnrolled, uow: UnitOfWork) -
 
 @sub.on(BeneficiaryStatusChanged)
 async def on_beneficiary_status_changed(event: BeneficiaryStatusChanged, uow: UnitOfWork) -> None:
-    await fraud.record_beneficiary(
-        fraud.RecordBeneficiary(
-            event.beneficiary_id, event.district_code, event.status, event.effective_on, event.changed_at
-        ),
-        uow,
+    cmd = fraud.RecordBeneficiary(
+        event.beneficiary_id, event.district_code, event.status, event.effective_on, event.changed_at
     )
+    await fraud.record_beneficiary(cmd, uow)
+    await fraud.detect_while_inactive(cmd, uow, _settings().fraud_rules())
     await on_event(event, uow)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr
 
 from eldercare.audit.domain.complaint import ComplaintSeverity
-from eldercare.audit.domain.fraud import FraudRules
+from eldercare.audit.domain.fraud import DensityPeriod, FraudRules
 from eldercare.audit.domain.trail import HashAlgorithm
 from eldercare.common.settings import ServiceSettings, service_config
 
@@ -52,6 +52,12 @@ class AuditSettings(ServiceSettings):
     fraud_geofence_misses: int = Field(default=3, ge=1, le=100)
     fraud_geofence_window_days: int = Field(default=30, ge=1, le=366)
     fraud_short_visit_ratio: float = Field(default=0.5, gt=0, le=1)
+    # Visit density against peers (issue #7): a caregiver's completed visits in a district and
+    # period above factor x the peers' median (and at least the minimum) are flagged; working
+    # defaults: 3 x the median, 10 visits, per China day.
+    fraud_density_factor: float = Field(default=3.0, gt=1, le=100)
+    fraud_density_min_visits: int = Field(default=10, ge=1, le=10_000)
+    fraud_density_period: DensityPeriod = DensityPeriod.day
     # nanchang-2019-home-care-regulation.md 第四十四条: subsidies obtained by
     # fraud are recovered with a fine of 10 %–50 % of the amount; changsha-2024 第十八条（四） recovers
     # without a fine. Whether a city's policy fines is this setting, per city (the first four digits
@@ -75,4 +81,7 @@ class AuditSettings(ServiceSettings):
             geofence_misses=self.fraud_geofence_misses,
             geofence_window_days=self.fraud_geofence_window_days,
             short_visit_ratio=self.fraud_short_visit_ratio,
+            density_factor=self.fraud_density_factor,
+            density_min_visits=self.fraud_density_min_visits,
+            density_period=self.fraud_density_period,
         )

@@ -15,10 +15,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from eldercare.audit.adapters.models import (
     AuditBeneficiaryRow,
     AuditVisitRow,
+    BeneficiaryStatusChangeRow,
     HospitalStayRow,
     VisitFlagRow,
 )
-from eldercare.audit.domain.fraud import HospitalStay, VisitRecord, china_day
+from eldercare.audit.domain.fraud import (
+    HospitalStay,
+    InactivePeriod,
+    StatusChange,
+    VisitRecord,
+    china_day,
+    inactive_periods,
+)
 from eldercare.audit.domain.visit_flag import FlagSource, FlagStatus, VisitFlag
 from eldercare.common.clock import DISPLAY_ZONE
 
@@ -59,6 +67,35 @@ class FraudRepository:
             where=AuditBeneficiaryRow.changed_at <= stmt.excluded.changed_at,
         )
         await self.session.execute(stmt)
+
+    async def add_status_change(self, change: StatusChange, district_code: str) -> None:
+        """Keep one of intake's status changes in the history; the same change again adds nothing."""
+        stmt = insert(BeneficiaryStatusChangeRow).values(
+            beneficiary_id=change.beneficiary_id,
+            changed_at=change.changed_at,
+            effective_on=change.effective_on,
+            status=change.status,
+            district_code=district_code,
+        )
+        await self.session.execute(stmt.on_conflict_do_nothing())
+
+    async def inactive_of(self, beneficiary_ids: Iterable[UUID]) -> list[InactivePeriod]:
+        """The suspended or terminated stretches of these beneficiaries (their whole history)."""
+        ids = list(set(beneficiary_ids))
+        if not ids:
+            return []
+        return await self._inactive(BeneficiaryStatusChangeRow.beneficiary_id.in_(ids))
+
+    async def inactive_in_region(self, region_prefix: str) -> list[InactivePeriod]:
+        return await self._inactive(BeneficiaryStatusChangeRow.district_code.startswith(region_prefix))
+
+    async def _inactive(self, where: Any) -> list[InactivePeriod]:
+        c = BeneficiaryStatusChangeRow
+        query = select(c.beneficiary_id, c.status, c.effective_on, c.changed_at).where(where)
+        rows = (await self.session.execute(query)).all()
+        return inactive_periods(
+            StatusChange(r.beneficiary_id, r.status, r.effective_on, r.changed_at) for r in rows
+        )
 
     async def upsert_emergency(self, emergency_id: UUID, **values: Any) -> None:
         stmt = insert(HospitalStayRow).values(emergency_id=emergency_id, **values)
@@ -123,6 +160,12 @@ class FraudRepository:
             AuditVisitRow.beneficiary_id == beneficiary_id,
             AuditVisitRow.checked_in_at >= start,
             AuditVisitRow.checked_in_at < _day_end(last_day),
+        )
+        return [_record(row) for row in (await self.session.execute(query)).all()]
+
+    async def beneficiary_visits_from(self, beneficiary_id: UUID, start: datetime) -> list[VisitRecord]:
+        query = self._records().where(
+            AuditVisitRow.beneficiary_id == beneficiary_id, AuditVisitRow.checked_in_at >= start
         )
         return [_record(row) for row in (await self.session.execute(query)).all()]
 

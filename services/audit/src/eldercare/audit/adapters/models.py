@@ -329,6 +329,23 @@ class AuditBeneficiaryRow(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class BeneficiaryStatusChangeRow(Base):
+    """Every status intake announced for a beneficiary (enrolment as ``active``) with its effective
+    date: the history ``visit_while_suspended`` reads (domain.fraud.inactive_periods). A redelivered
+    event adds nothing (the key is the change itself). Revision 0015."""
+
+    __tablename__ = "audit_beneficiary_status_changes"
+    __table_args__ = (
+        Index("ix_audit_beneficiary_status_changes_district_code", "district_code", "effective_on"),
+    )
+
+    beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    effective_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(6))
+
+
 class AuditVisitRow(Base):
     """A visit as dispatch's events described it: planned window, check-in, check-out."""
 
@@ -497,6 +514,7 @@ __all__ = [
     "AuditEntryRow",
     "AuditVisitRow",
     "Base",
+    "BeneficiaryStatusChangeRow",
     "CaregiverDecertificationRow",
     "ComplaintNoteRow",
     "ComplaintRow",

@@ -27,6 +27,8 @@ SIGNAL_LABELS = {
     Signal.repeated_geofence_miss: "多次在服务地址范围外签到",
     Signal.short_visit: "服务时长明显短于计划",
     Signal.visit_while_hospitalised: "服务对象住院期间仍有服务记录",
+    Signal.visit_while_suspended: "服务对象暂停或终止服务期间仍有服务记录",
+    Signal.caregiver_density: "护理员服务密度远高于同区同期护理员",
     "not_delivered": "回访或调查称服务未提供",
 }
 

@@ -17,8 +17,10 @@ from eldercare.audit.domain.fraud import (
     FraudRules,
     Signal,
     SignalHit,
+    StatusChange,
     VisitRecord,
     china_day,
+    density,
     detect,
     round_point,
 )
@@ -77,7 +79,28 @@ async def record_beneficiary(cmd: RecordBeneficiary, uow: UnitOfWork) -> None:
         # Kept to about 1 km only (domain.fraud.round_point): the address itself is intake's.
         home = round_point(*cmd.home) if cmd.home else (None, None)
         values |= {"home_lat": home[0], "home_lon": home[1]}
-    await FraudRepository(uow.session).upsert_beneficiary(cmd.beneficiary_id, **values)
+    repo = FraudRepository(uow.session)
+    await repo.upsert_beneficiary(cmd.beneficiary_id, **values)
+    change = StatusChange(cmd.beneficiary_id, cmd.status, cmd.effective_on, cmd.changed_at)
+    await repo.add_status_change(change, cmd.district_code)
+
+
+async def detect_while_inactive(
+    cmd: RecordBeneficiary, uow: UnitOfWork, rules: FraudRules
+) -> list[VisitFlag]:
+    """Stream: a status change (possibly effective in the past, possibly delivered late) can put
+    visits already recorded inside a suspension or termination; judge the beneficiary's visits
+    from the earliest inactive day on. A later resumption never clears a flag: the investigator
+    does."""
+    repo = FraudRepository(uow.session)
+    periods = await repo.inactive_of([cmd.beneficiary_id])
+    if not periods:
+        return []
+    first = min(p.from_on for p in periods)
+    since = datetime.combine(first, datetime.min.time(), tzinfo=DISPLAY_ZONE)
+    visits = await repo.beneficiary_visits_from(cmd.beneficiary_id, since)
+    hits = detect(visits, (), rules, inactive=periods, only=frozenset({Signal.visit_while_suspended}))
+    return await raise_hits(hits, visits, rules, uow)
 
 
 async def record_emergency(cmd: RecordEmergency, uow: UnitOfWork, rules: FraudRules) -> list[VisitFlag]:
@@ -113,9 +136,10 @@ async def detect_around_visit(cmd: DetectAroundVisit, uow: UnitOfWork, rules: Fr
     repo = FraudRepository(uow.session)
     visits = await repo.caregiver_visits(cmd.caregiver_id, cmd.checked_in_at, rules.context)
     stays = await repo.stays_of(v.beneficiary_id for v in visits)
+    inactive = await repo.inactive_of(v.beneficiary_id for v in visits)
     # Any visit of the window may be hit (the other half of an overlap, a window of geofence
     # misses now long enough): each visit and signal is flagged once whichever event revealed it.
-    return await raise_hits(detect(visits, stays, rules), visits, rules, uow)
+    return await raise_hits(detect(visits, stays, rules, inactive=inactive), visits, rules, uow)
 
 
 @dataclass(frozen=True)
@@ -158,9 +182,12 @@ async def run_fraud_scan(cmd: RunFraudScan, uow: UnitOfWork, rules: FraudRules) 
         v async for v in repo.district_visits(cmd.district_code, start - rules.context, end + rules.context)
     ]
     stays = await repo.stays_in_region(cmd.district_code, start - rules.context, end + rules.context)
+    inactive = await repo.inactive_in_region(cmd.district_code)
     inside = [v for v in visits if start <= v.checked_in_at < end]
     inside_ids = {v.visit_id for v in inside}
-    hits = [h for h in detect(visits, stays, rules) if h.visit_id in inside_ids]
+    # Density counts whole periods (the context covers a week at either edge); batch only.
+    found = [*detect(visits, stays, rules, inactive=inactive), *density(visits, rules)]
+    hits = [h for h in found if h.visit_id in inside_ids]
     report = FraudScanReport(cmd.district_code, cmd.from_on, cmd.to_on, rules, visits_scanned=len(inside))
     report.hits.update(h.signal.value for h in hits)
     report.flags_raised = await raise_hits(hits, inside, rules, uow)

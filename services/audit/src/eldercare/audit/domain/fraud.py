@@ -19,6 +19,14 @@ Signals (rule id, what it means, score):
 - ``short_visit`` (40): the visit lasted less than ``short_visit_ratio`` of its planned length.
 - ``visit_while_hospitalised`` (90): the visit was checked in after the beneficiary's emergency
   call that ended in hospitalisation (dispatch.emergency.*), on a day of that stay.
+- ``visit_while_suspended`` (90): the visit was checked in on a (China) day the beneficiary was
+  suspended or terminated, by the effective dates of intake's status changes (issue #7: "visits on
+  days the beneficiary was ... suspended"); a subsidised visit to someone not entitled that day is
+  what 第十八条（四） calls obtaining subsidies by false information.
+- ``caregiver_density`` (60, batch only): in one district and one day or week, a caregiver's
+  completed visits exceed the median of the district's caregivers that period by a factor (issue
+  #7: "a caregiver's visit density far above peers"); every visit of that caregiver and period is
+  flagged.
 """
 
 from __future__ import annotations
@@ -47,6 +55,17 @@ class Signal(StrEnum):
     repeated_geofence_miss = "repeated_geofence_miss"
     short_visit = "short_visit"
     visit_while_hospitalised = "visit_while_hospitalised"
+    visit_while_suspended = "visit_while_suspended"
+    caregiver_density = "caregiver_density"
+
+
+# The signals ``detect`` raises; the density signal needs a whole district's period (batch only).
+PER_VISIT_SIGNALS = frozenset(Signal) - {Signal.caregiver_density}
+
+
+class DensityPeriod(StrEnum):
+    day = "day"
+    week = "week"
 
 
 SCORES: dict[Signal, int] = {
@@ -55,6 +74,8 @@ SCORES: dict[Signal, int] = {
     Signal.repeated_geofence_miss: 50,
     Signal.short_visit: 40,
     Signal.visit_while_hospitalised: 90,
+    Signal.visit_while_suspended: 90,
+    Signal.caregiver_density: 60,
 }
 
 
@@ -67,6 +88,9 @@ class FraudRules:
     geofence_misses: int = 3
     geofence_window_days: int = 30
     short_visit_ratio: float = 0.5
+    density_factor: float = 3.0
+    density_min_visits: int = 10
+    density_period: DensityPeriod = DensityPeriod.day
 
     def parameters(self, signal: Signal) -> dict[str, Any]:
         return {
@@ -81,6 +105,12 @@ class FraudRules:
             },
             Signal.short_visit: {"short_visit_ratio": self.short_visit_ratio},
             Signal.visit_while_hospitalised: {},
+            Signal.visit_while_suspended: {},
+            Signal.caregiver_density: {
+                "density_factor": self.density_factor,
+                "density_min_visits": self.density_min_visits,
+                "density_period": self.density_period.value,
+            },
         }[signal]
 
     @property
@@ -117,6 +147,60 @@ class HospitalStay:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One of intake's status changes (enrolment counts as ``active``) with its effective date."""
+
+    beneficiary_id: UUID
+    status: str  # active, suspended, terminated
+    effective_on: date
+    changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InactivePeriod:
+    """Days (China) a beneficiary was suspended or terminated: ``from_on`` up to, not including,
+    ``until_on`` (None: still)."""
+
+    beneficiary_id: UUID
+    status: str
+    from_on: date
+    until_on: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.from_on <= day and (self.until_on is None or day < self.until_on)
+
+
+INACTIVE_STATUSES = frozenset({"suspended", "terminated"})
+
+
+def inactive_periods(changes: Iterable[StatusChange]) -> list[InactivePeriod]:
+    """The suspended or terminated stretches of each beneficiary, from the status history in
+    effective-date order (for one effective date the change made last wins). A suspension followed
+    by a termination is one stretch (named by the status it started with)."""
+    by_beneficiary: dict[UUID, list[StatusChange]] = defaultdict(list)
+    for c in changes:
+        by_beneficiary[c.beneficiary_id].append(c)
+    periods: list[InactivePeriod] = []
+    for beneficiary_id, own in by_beneficiary.items():
+        own.sort(key=lambda c: (c.effective_on, c.changed_at))
+        latest: dict[date, StatusChange] = {c.effective_on: c for c in own}
+        opened: StatusChange | None = None
+        for c in latest.values():
+            inactive = c.status in INACTIVE_STATUSES
+            if inactive and opened is None:
+                opened = c
+            elif not inactive and opened is not None:
+                if c.effective_on > opened.effective_on:
+                    periods.append(
+                        InactivePeriod(beneficiary_id, opened.status, opened.effective_on, c.effective_on)
+                    )
+                opened = None
+        if opened is not None:
+            periods.append(InactivePeriod(beneficiary_id, opened.status, opened.effective_on))
+    return periods
+
+
+@dataclass(frozen=True, slots=True)
 class SignalHit:
     visit_id: UUID
     signal: Signal
@@ -144,10 +228,12 @@ def detect(
     stays: Sequence[HospitalStay] = (),
     rules: FraudRules = FraudRules(),
     *,
+    inactive: Sequence[InactivePeriod] = (),
     only: frozenset[Signal] | None = None,
 ) -> list[SignalHit]:
-    """Every signal the rules raise over ``visits`` (any order); one hit per visit and signal."""
-    wanted = only if only is not None else frozenset(Signal)
+    """Every per-visit signal the rules raise over ``visits`` (any order); one hit per visit and
+    signal. The density signal is ``density`` (it needs a whole district's period)."""
+    wanted = (only if only is not None else frozenset(Signal)) & PER_VISIT_SIGNALS
     hits: dict[tuple[UUID, Signal], SignalHit] = {}
 
     def hit(visit_id: UUID, signal: Signal, **evidence: Any) -> None:
@@ -157,6 +243,9 @@ def detect(
     stays_of: dict[UUID, list[HospitalStay]] = defaultdict(list)
     for stay in stays:
         stays_of[stay.beneficiary_id].append(stay)
+    inactive_of: dict[UUID, list[InactivePeriod]] = defaultdict(list)
+    for period in inactive:
+        inactive_of[period.beneficiary_id].append(period)
     for v in visits:
         by_caregiver[v.caregiver_id].append(v)
         if Signal.short_visit in wanted and v.planned_minutes:
@@ -171,6 +260,18 @@ def detect(
                         Signal.visit_while_hospitalised,
                         emergency_id=str(stay.emergency_id) if stay.emergency_id else None,
                         hospitalised_from=stay.start_at.isoformat(),
+                    )
+                    break
+        if Signal.visit_while_suspended in wanted and v.beneficiary_id in inactive_of:
+            day = china_day(v.checked_in_at)
+            for period in inactive_of[v.beneficiary_id]:
+                if period.covers(day):
+                    hit(
+                        v.visit_id,
+                        Signal.visit_while_suspended,
+                        status=period.status,
+                        inactive_from=period.from_on.isoformat(),
+                        inactive_until=period.until_on.isoformat() if period.until_on else None,
                     )
                     break
     for own in by_caregiver.values():
@@ -218,3 +319,47 @@ def _geofence(own: list[VisitRecord], rules: FraudRules, hit: Any) -> None:
         if end - start + 1 >= rules.geofence_misses:
             for m in misses[start : end + 1]:
                 hit(m.visit_id, Signal.repeated_geofence_miss, misses_in_window=end - start + 1)
+
+
+def _period_start(day: date, period: DensityPeriod) -> date:
+    return day if period is DensityPeriod.day else day - timedelta(days=day.weekday())
+
+
+def density(visits: Iterable[VisitRecord], rules: FraudRules = FraudRules()) -> list[SignalHit]:
+    """``caregiver_density``: per district and period (a China day, or an ISO week from Monday), the
+    caregivers whose completed visits number more than ``density_factor`` × the median count of the
+    district's caregivers with a visit that period, and at least ``density_min_visits`` (so a
+    district of one-visit days does not flag the caregiver with four). Every visit of such a
+    caregiver in that period is flagged, with the count, the median and the peers counted."""
+    period = rules.density_period
+    groups: dict[tuple[str, date], dict[UUID, list[UUID]]] = defaultdict(lambda: defaultdict(list))
+    for v in visits:
+        key = (v.district_code, _period_start(china_day(v.checked_in_at), period))
+        groups[key][v.caregiver_id].append(v.visit_id)
+    hits: list[SignalHit] = []
+    score = SCORES[Signal.caregiver_density]
+    for (district, start), by_caregiver in groups.items():
+        counts = sorted(len(ids) for ids in by_caregiver.values())
+        median = _median(counts)
+        threshold = max(rules.density_factor * median, rules.density_min_visits - 1)
+        for caregiver_id, ids in by_caregiver.items():
+            if len(ids) > threshold:
+                evidence = {
+                    "period": period.value,
+                    "period_start": start.isoformat(),
+                    "district_code": district,
+                    "caregiver_id": str(caregiver_id),
+                    "caregiver_visits": len(ids),
+                    "peer_median": median,
+                    "peers": len(counts),
+                }
+                hits.extend(
+                    SignalHit(visit_id, Signal.caregiver_density, score, dict(evidence)) for visit_id in ids
+                )
+    return hits
+
+
+def _median(sorted_counts: list[int]) -> float:
+    n = len(sorted_counts)
+    mid = n // 2
+    return float(sorted_counts[mid]) if n % 2 else (sorted_counts[mid - 1] + sorted_counts[mid]) / 2
