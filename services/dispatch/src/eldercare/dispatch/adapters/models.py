@@ -326,6 +326,8 @@ class CaregiverActionRow(Base):
     device_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     clock_skew_seconds: Mapped[float | None] = mapped_column(Float)
+    # The phone's clock when it sent the call (domain/offline.py): tells a late sync from a wrong clock.
+    device_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class EmergencyRow(Timestamped, Base):

@@ -53,7 +53,9 @@ async def day_schedule(
 async def accept(
     visit_id: UUID, body: AppCallIn, principal: CaregiverOnDuty, idem: Idempotency, rt: Rt
 ) -> object:
-    cmd = caregiver_app.VisitCall(visit_id, principal, AppCall(body.client_id, body.device_time))
+    cmd = caregiver_app.VisitCall(
+        visit_id, principal, AppCall(body.client_id, body.device_time, body.sent_time)
+    )
     return await execute(
         rt, lambda uow: caregiver_app.accept_visit(cmd, uow), VisitRead.from_domain, idempotency=idem
     )
@@ -70,7 +72,7 @@ async def decline(
     visit_id: UUID, body: DeclineCreate, principal: CaregiverOnDuty, idem: Idempotency, rt: Rt
 ) -> object:
     cmd = caregiver_app.DeclineVisit(
-        visit_id, principal, AppCall(body.client_id, body.device_time), body.reason
+        visit_id, principal, AppCall(body.client_id, body.device_time, body.sent_time), body.reason
     )
     return await execute(
         rt, lambda uow: caregiver_app.decline_visit(cmd, uow), VisitRead.from_domain, idempotency=idem
@@ -87,7 +89,9 @@ async def decline(
 async def start_trip(
     visit_id: UUID, body: AppCallIn, principal: CaregiverOnDuty, idem: Idempotency, rt: Rt
 ) -> object:
-    cmd = caregiver_app.VisitCall(visit_id, principal, AppCall(body.client_id, body.device_time))
+    cmd = caregiver_app.VisitCall(
+        visit_id, principal, AppCall(body.client_id, body.device_time, body.sent_time)
+    )
     return await execute(
         rt, lambda uow: caregiver_app.start_trip(cmd, uow), VisitRead.from_domain, idempotency=idem
     )

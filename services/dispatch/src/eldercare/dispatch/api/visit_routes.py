@@ -22,6 +22,8 @@ from eldercare.dispatch.api.dependencies import (
     problems,
 )
 from eldercare.dispatch.api.visit_schemas import (
+    AppCallEntryRead,
+    AppCallList,
     CarePlanChangeRead,
     CarePlanCreate,
     CarePlanEndCreate,
@@ -182,7 +184,7 @@ async def check_in(
         accuracy_m=body.accuracy_m,
         policy=settings.verification_policy(),
         principal=principal,
-        call=visits.AppCall(body.client_id, body.device_time),
+        call=visits.AppCall(body.client_id, body.device_time, body.sent_time),
         photos=body.domain_photos(),
     )
     return await execute(rt, lambda uow: visits.check_in(cmd, uow), VisitRead.from_domain, idempotency=idem)
@@ -213,7 +215,7 @@ async def check_out(
         items_done=list(body.record.items_done),
         policy=settings.verification_policy(),
         principal=principal,
-        call=visits.AppCall(body.client_id, body.device_time),
+        call=visits.AppCall(body.client_id, body.device_time, body.sent_time),
         photos=body.domain_photos(),
         signature_sha256=body.signature_sha256,
         vital_signs=vitals,
@@ -238,6 +240,18 @@ async def reschedule_missed(
     return await execute(
         rt, lambda uow: visits.reschedule_missed(cmd, uow), VisitRead.from_domain, idempotency=idem
     )
+
+
+@visits_router.get(
+    "/{visit_id}/app-calls",
+    response_model=AppCallList,
+    summary="The caregiver app's calls about the visit, in the order the caregiver made them",
+    responses=problems(401, 403, 404),
+)
+async def list_app_calls(visit_id: UUID, principal: VisitReader, rt: Rt) -> AppCallList:
+    async with rt.read_session() as session:
+        entries = await visits.app_calls(session, visit_id, principal)
+    return AppCallList(items=[AppCallEntryRead.from_domain(e) for e in entries])
 
 
 @visits_router.get(

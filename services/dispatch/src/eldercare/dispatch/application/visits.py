@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from eldercare.common.auth import Principal
 from eldercare.common.clock import local_date, utcnow
 from eldercare.common.contracts import (
@@ -26,14 +28,15 @@ from eldercare.dispatch.adapters.repositories.beneficiaries import BeneficiaryRe
 from eldercare.dispatch.adapters.repositories.care_plans import CarePlanRepository
 from eldercare.dispatch.adapters.repositories.providers import CaregiverRepository, ProviderRepository
 from eldercare.dispatch.adapters.repositories.visits import (
-    CaregiverAction,
     CaregiverActionRepository,
     VisitRepository,
 )
 from eldercare.dispatch.application.access import ensure, is_the_caregiver, provider_admin_of
+from eldercare.dispatch.application.queries import get_visit
 from eldercare.dispatch.domain.care_plans import CarePlan
 from eldercare.dispatch.domain.errors import BeneficiaryNotActive, CaregiverBusy
 from eldercare.dispatch.domain.geo import Point
+from eldercare.dispatch.domain.offline import CaregiverAction, TimelineEntry, clock_skew, timeline
 from eldercare.dispatch.domain.verification import (
     VerificationPolicy,
     evidence_flags,
@@ -63,6 +66,12 @@ class AppCall:
 
     client_id: UUID | None = None
     device_at: datetime | None = None
+    # The phone's clock when the call left it (domain/offline.py): a late sync is not a wrong clock.
+    sent_at: datetime | None = None
+
+    def clock_reading(self) -> datetime | None:
+        """The phone's clock to compare with the server's at arrival (offline.clock_skew)."""
+        return self.sent_at or self.device_at
 
 
 @dataclass(frozen=True)
@@ -210,9 +219,11 @@ async def record_call(
     if call.client_id is None:
         return
     assert principal.caregiver_id is not None
-    skew = (call.device_at - now).total_seconds() if call.device_at is not None else None
+    skew = clock_skew(call.device_at, call.sent_at, now)
     await CaregiverActionRepository(uow.session).add(
-        CaregiverAction(call.client_id, principal.caregiver_id, visit_id, kind, call.device_at, now, skew)
+        CaregiverAction(
+            call.client_id, principal.caregiver_id, visit_id, kind, call.device_at, now, skew, call.sent_at
+        )
     )
 
 
@@ -229,7 +240,7 @@ async def check_in(cmd: CheckIn, uow: UnitOfWork) -> Visit:
     now = utcnow()
     policy, rule = cmd.policy, cmd.policy.rule(visit.service_code)
     location, flags = locate(policy, rule, "check_in", cmd.location, cmd.accuracy_m, home)
-    flags += skew_flags(policy, rule, "check_in", cmd.call.device_at, now)
+    flags += skew_flags(policy, rule, "check_in", cmd.call.clock_reading(), now)
     flags += evidence_flags(policy, rule, "check_in", len(cmd.photos), signed=False)
     flags += travel_flags(policy, await visits.last_check_out(visit.caregiver_id, now), cmd.location, now)
     visit.start(location=location, now=now, flags=flags, device_at=cmd.call.device_at, photos=cmd.photos)
@@ -270,7 +281,7 @@ async def check_out(cmd: CheckOut, uow: UnitOfWork) -> Visit:
     location, flags = locate(
         policy, rule, "check_out", cmd.location, cmd.accuracy_m, home, at_home=rule.check_out_at_home
     )
-    flags += skew_flags(policy, rule, "check_out", cmd.call.device_at, now)
+    flags += skew_flags(policy, rule, "check_out", cmd.call.clock_reading(), now)
     flags += evidence_flags(
         policy, rule, "check_out", len(cmd.photos), signed=cmd.signature_sha256 is not None
     )
@@ -381,3 +392,10 @@ async def reschedule_missed(cmd: RescheduleMissed, uow: UnitOfWork) -> Visit:
     missed.reschedule(reason=cmd.reason, replacement=replacement)
     await visits.save(missed)
     return replacement
+
+
+async def app_calls(session: AsyncSession, visit_id: UUID, principal: Principal) -> list[TimelineEntry]:
+    """The caregiver app's calls about a visit in the order the caregiver made them (device time
+    corrected by the phone's clock error), each with its server arrival; whoever may read the visit."""
+    await get_visit(session, visit_id, principal)
+    return timeline(await CaregiverActionRepository(session).list_of_visit(visit_id))

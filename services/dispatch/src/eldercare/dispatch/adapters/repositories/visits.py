@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -11,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.dispatch.adapters.models import CaregiverActionRow, VisitRow
 from eldercare.dispatch.domain.geo import Point
+from eldercare.dispatch.domain.offline import CaregiverAction
 from eldercare.dispatch.domain.verification import Flag
 from eldercare.dispatch.domain.visits import LocationCheck, Photo, ReviewStatus, Visit, VisitStatus
 
@@ -295,17 +295,6 @@ def _copy_into(row: VisitRow, v: Visit) -> None:
     row.extra_items = [[c, r] for c, r in v.extra_items]
 
 
-@dataclass(frozen=True)
-class CaregiverAction:
-    client_id: UUID
-    caregiver_id: UUID
-    visit_id: UUID
-    kind: str
-    device_at: datetime | None
-    received_at: datetime
-    clock_skew_seconds: float | None
-
-
 class CaregiverActionRepository:
     """The caregiver app's calls by their client-generated id."""
 
@@ -324,7 +313,24 @@ class CaregiverActionRepository:
             row.device_at,
             row.received_at,
             row.clock_skew_seconds,
+            row.device_sent_at,
         )
+
+    async def list_of_visit(self, visit_id: UUID) -> list[CaregiverAction]:
+        query = select(CaregiverActionRow).where(CaregiverActionRow.visit_id == visit_id)
+        return [
+            CaregiverAction(
+                r.client_id,
+                r.caregiver_id,
+                r.visit_id,
+                r.kind,
+                r.device_at,
+                r.received_at,
+                r.clock_skew_seconds,
+                r.device_sent_at,
+            )
+            for r in (await self.session.scalars(query)).all()
+        ]
 
     async def add(self, action: CaregiverAction) -> None:
         self.session.add(
@@ -336,6 +342,7 @@ class CaregiverActionRepository:
                 device_at=action.device_at,
                 received_at=action.received_at,
                 clock_skew_seconds=action.clock_skew_seconds,
+                device_sent_at=action.sent_at,
             )
         )
         await self.session.flush()
