@@ -10,7 +10,10 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
+from eldercare.billing.adapters.orm import MESSAGING
+from eldercare.billing.application.handlers import close_ended_months
 from eldercare.common.testing.plugin import Tokens
+from eldercare.common.uow import UnitOfWork
 
 DISTRICT = "430102"
 PERIOD = "2026-03"
@@ -204,3 +207,23 @@ class TestClawbackApplied:
         may = await ok(await run(client, finance, provider_id, "2026-05"), 201)
         await ok(await client.post(f"/v1/settlements/{may['settlement_id']}/issues", headers=finance), 201)
         assert len(await published("billing.settlement.clawback_applied")) == 1
+
+
+class TestClosedAccounts:
+    async def test_an_account_read_shows_when_and_why_it_closed_and_what_lapsed(  # type: ignore[no-untyped-def]
+        self, client: httpx.AsyncClient, tokens: Tokens, provider, sessions
+    ) -> None:
+        _, beneficiary_id = provider
+        url = f"/v1/accounts?beneficiary_id={beneficiary_id}&period={PERIOD}"
+        [account] = (await ok(await client.get(url, headers=as_(tokens, "finance"))))["items"]
+        assert (account["closed_at"], account["close_reason"], account["lapsed_fen"]) == (None, None, None)
+        async with UnitOfWork(sessions, MESSAGING, source="billing") as uow:
+            await close_ended_months(uow, now=datetime(2026, 4, 1, 1, tzinfo=UTC))
+            await uow.commit()
+        [account] = (await ok(await client.get(url, headers=as_(tokens, "finance"))))["items"]
+        assert (account["close_reason"], account["used_fen"], account["lapsed_fen"]) == (
+            "month_ended",
+            10000,
+            2000,
+        )
+        assert account["closed_at"] is not None

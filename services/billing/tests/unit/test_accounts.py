@@ -65,3 +65,12 @@ class TestSettlement:
             3000,
             2,
         )
+
+
+class TestLapsed:
+    def test_what_the_month_left_unused_lapses_and_is_never_negative(self) -> None:
+        a = account(10000)
+        a.charge(3000)
+        assert a.lapsed_fen == 7000
+        a.charge(9000)  # 7,000 covered, 2,000 self-pay
+        assert a.lapsed_fen == 0

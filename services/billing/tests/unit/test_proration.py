@@ -12,6 +12,7 @@ from eldercare.billing.domain.entitlements import (
     Proration,
     StatusChange,
     entitled_days,
+    first_active_day,
     month_entitlement_fen,
 )
 
@@ -68,4 +69,21 @@ class TestMonthEntitlement:
     def test_without_proration_a_part_month_gets_the_whole_amount(self) -> None:
         assert (
             month_entitlement_fen(31000, [change(A, date(2026, 3, 11))], "2026-03", Proration.none) == 31000
+        )
+
+
+class TestFirstActiveDay:
+    def test_an_enrolment_part_way_is_active_from_its_day(self) -> None:
+        assert first_active_day([change(A, date(2026, 3, 16))], "2026-03") == date(2026, 3, 16)
+
+    def test_a_month_entitled_throughout_is_active_from_its_first_day(self) -> None:
+        assert first_active_day(ENROLLED_JANUARY, "2026-03") == date(2026, 3, 1)
+
+    def test_a_resumption_after_a_suspension_is_where_the_month_becomes_active(self) -> None:
+        history = [*ENROLLED_JANUARY, change(S, date(2026, 2, 20)), change(A, date(2026, 3, 5))]
+        assert first_active_day(history, "2026-03") == date(2026, 3, 5)
+
+    def test_a_month_never_active_falls_back_to_its_first_day(self) -> None:
+        assert first_active_day([*ENROLLED_JANUARY, change(T, date(2026, 2, 1))], "2026-03") == date(
+            2026, 3, 1
         )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,6 +79,21 @@ class ClaimSample:
     basis: tuple[str, ...]
     published_at: datetime
     applied: bool
+
+
+_WITHHOLDING = text("""
+SELECT reason, ref_id FROM (
+    (SELECT 0 AS rank, 'recovery_ordered' AS reason, rv.recovery_id AS ref_id
+     FROM recovery_visits rv JOIN fund_recoveries r ON r.recovery_id = rv.recovery_id
+     WHERE rv.visit_id = :v AND r.provider_id = :p
+     ORDER BY rv.ordered_at, rv.recovery_id LIMIT 1)
+    UNION ALL
+    (SELECT 1, 'visit_flagged', flag_id FROM visit_flags
+     WHERE visit_id = :v AND outcome IS DISTINCT FROM 'cleared'
+     ORDER BY raised_at DESC NULLS LAST, id DESC LIMIT 1)
+) x
+ORDER BY rank LIMIT 1
+""")
 
 
 class ReviewRepository:
@@ -190,23 +205,10 @@ class ReviewRepository:
     async def withholding(self, visit_id: UUID, provider_id: UUID) -> tuple[str, UUID] | None:
         """What keeps a posted charge of the visit back from settlement now, as the statement SQL
         decides it (statement_repository.py): the first recovery order naming the visit for its
-        provider (``recovery_ordered``), else the latest open or confirmed flag (``visit_flagged``)."""
-        recovery = await self.session.scalar(
-            select(RecoveryVisitRow.recovery_id)
-            .join(FundRecoveryRow, FundRecoveryRow.recovery_id == RecoveryVisitRow.recovery_id)
-            .where(RecoveryVisitRow.visit_id == visit_id, FundRecoveryRow.provider_id == provider_id)
-            .order_by(RecoveryVisitRow.ordered_at, RecoveryVisitRow.recovery_id)
-            .limit(1)
-        )
-        if recovery is not None:
-            return "recovery_ordered", recovery
-        flag = await self.session.scalar(
-            select(VisitFlagRow.flag_id)
-            .where(VisitFlagRow.visit_id == visit_id, VisitFlagRow.outcome.is_distinct_from("cleared"))
-            .order_by(VisitFlagRow.raised_at.desc().nulls_last(), VisitFlagRow.id.desc())
-            .limit(1)
-        )
-        return ("visit_flagged", flag) if flag is not None else None
+        provider (``recovery_ordered``), else the latest open or confirmed flag (``visit_flagged``).
+        One round trip (the charge consumer asks it for every charge it posts)."""
+        row = (await self.session.execute(_WITHHOLDING, {"v": visit_id, "p": provider_id})).first()
+        return (row.reason, row.ref_id) if row else None
 
     # ------------------------------------------------------------------ recoveries
 

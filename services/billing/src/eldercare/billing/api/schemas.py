@@ -148,6 +148,13 @@ class AccountRead(BaseModel):
     remaining_fen: int
     beneficiary_pays_fen: int = Field(description="paid by the beneficiary beyond the entitlement")
     charge_count: int
+    closed_at: datetime | None = Field(
+        default=None, description="when the month ended or the beneficiary was terminated (AccountClosed)"
+    )
+    close_reason: str | None = Field(default=None, description="month_ended | terminated")
+    lapsed_fen: int | None = Field(
+        default=None, description="once closed: what the month left unused; it does not roll over"
+    )
     charges: list[ChargeRead]
 
     @classmethod
@@ -163,6 +170,9 @@ class AccountRead(BaseModel):
             remaining_fen=a.remaining_fen,
             beneficiary_pays_fen=a.beneficiary_pays_fen,
             charge_count=a.charge_count,
+            closed_at=a.closed_at,
+            close_reason=a.close_reason.value if a.close_reason else None,
+            lapsed_fen=a.lapsed_fen if a.closed_at else None,
             charges=[ChargeRead.from_domain(c) for c in view.charges],
         )
 
