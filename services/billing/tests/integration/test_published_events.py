@@ -249,3 +249,41 @@ class TestWithheldAndReleased:
         await deliver(visit)
         await deliver(events.flag_raised(visit))
         assert await charge_events(published) == [("charge.held", "unverified", None)]
+
+
+class TestPriceListEnteredLater:
+    async def test_an_unpriced_visit_is_priced_and_released_when_its_districts_list_is_entered(  # type: ignore[no-untyped-def]
+        self, deliver, events, make_price_list, published
+    ) -> None:
+        enrolled = events.enrolled()
+        await deliver(enrolled)
+        visit = events.completed(enrolled.beneficiary_id, uuid4())  # 10 March, no list yet
+        await deliver(visit)
+        await make_price_list(region_code="430103")  # another district's: nothing
+        await make_price_list(effective_from=date(2026, 3, 11))  # from after the visit: nothing
+        assert [(short(t), d["reason"]) for t, d in await published()] == [("charge.held", "no_price_list")]
+        await make_price_list(region_code="4301", effective_from=date(2026, 3, 1))  # the city's, in force
+        assert [short(t) for t, _ in await published()][1:] == [
+            "account.opened",
+            "charge.posted",
+            "charge.released",
+        ]
+        [(_, released)] = await published("billing.charge.released")
+        assert (released["visit_id"], released["reason"], released["covered_fen"]) == (
+            str(visit.visit_id),
+            "price_list_entered",
+            5000,
+        )
+
+    async def test_a_new_list_does_not_reprice_a_posted_charge(  # type: ignore[no-untyped-def]
+        self, sessions, deliver, events, make_price_list, published
+    ) -> None:
+        await make_price_list()
+        enrolled = events.enrolled()
+        await deliver(enrolled)
+        visit = events.completed(enrolled.beneficiary_id, uuid4())
+        await deliver(visit)
+        await make_price_list(effective_from=date(2026, 3, 1), items=(("CS22", "visit", 9000),))
+        [(_, posted)] = await published("billing.charge.posted")
+        assert posted["amount_fen"] == 5000
+        assert await published("billing.charge.released") == []

@@ -7,7 +7,7 @@ session, so the version column catches a concurrent writer (the consumer runner 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -289,6 +289,15 @@ class ChargeRepository:
         query = select(ChargeRow).where(
             ChargeRow.beneficiary_id == beneficiary_id,
             ChargeRow.status == ChargeStatus.awaiting_entitlement.value,
+        )
+        return [_charge(row) for row in (await self.session.scalars(query.order_by(ChargeRow.id))).all()]
+
+    async def list_unpriced(self, region_prefix: str, from_day: date) -> list[Charge]:
+        """Unpriced charges of the region's visits on or after ``from_day``."""
+        query = select(ChargeRow).where(
+            ChargeRow.status == ChargeStatus.unpriced.value,
+            ChargeRow.district_code.startswith(region_prefix),
+            ChargeRow.visit_on >= from_day,
         )
         return [_charge(row) for row in (await self.session.scalars(query.order_by(ChargeRow.id))).all()]
 

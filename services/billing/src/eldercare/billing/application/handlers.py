@@ -101,6 +101,14 @@ async def create_price_list(cmd: CreatePriceList, uow: UnitOfWork) -> PriceList:
         created_at=utcnow(),
     )
     await PriceListRepository(uow.session).add(price_list)
+    # Visits of the region on or after its effective date that found no price wait for one: they are
+    # priced now by the list that applies on their day (ChargeReleased ``price_list_entered``). A
+    # charge already posted is never re-priced (a price applies from its date, never retroactively).
+    charges = ChargeRepository(uow.session)
+    for charge in await charges.list_unpriced(cmd.region_code, cmd.effective_from):
+        before = _state(charge)
+        charge.reopen_unpriced()
+        await _redecide(charge, uow, before=before, released_by="price_list_entered")
     return price_list
 
 

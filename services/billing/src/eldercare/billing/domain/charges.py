@@ -234,6 +234,15 @@ class Charge:
         self.outcome_note = note
         return True
 
+    def reopen_unpriced(self) -> bool:
+        """A price list was entered for the region: an unpriced charge goes back to be decided
+        (``True``); any other charge is left as it is."""
+        if self.status is not ChargeStatus.unpriced:
+            return False
+        self.status = ChargeStatus.awaiting_entitlement
+        self.reason = ChargeReason.unknown_beneficiary
+        return True
+
     def _decide(self, status: ChargeStatus, reason: ChargeReason | None) -> None:
         if self.decided:
             raise ChargeNotPending(f"the charge of visit {self.visit_id} is already {self.status.value}")
