@@ -4,17 +4,23 @@ transaction of the change and once per real change."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import uuid4
 
+from aiokafka.structs import ConsumerRecord
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from eldercare.billing.adapters.models import AccountRow
 from eldercare.billing.adapters.orm import MESSAGING
 from eldercare.billing.application.handlers import close_ended_months
+from eldercare.billing.consumers import SUBSCRIPTIONS
 from eldercare.billing.worker import sweep_once
+from eldercare.common.consumer import ConsumerRunner
+from eldercare.common.contracts import REGISTRY, VisitFlagRaised
+from eldercare.common.envelope import Envelope
 from eldercare.common.uow import UnitOfWork
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -287,3 +293,47 @@ class TestPriceListEnteredLater:
         [(_, posted)] = await published("billing.charge.posted")
         assert posted["amount_fen"] == 5000
         assert await published("billing.charge.released") == []
+
+
+class TestThroughTheConsumer:
+    async def test_a_redelivered_or_malformed_record_publishes_nothing_more(  # type: ignore[no-untyped-def]
+        self, sessions, deliver, events, make_price_list, published, settings
+    ) -> None:
+        await make_price_list()
+        enrolled = events.enrolled()
+        await deliver(enrolled)
+        visit = events.completed(enrolled.beneficiary_id, uuid4())
+        await deliver(visit)
+        dead_letters: list[str] = []
+
+        class Producer:  # the dead-letter topic's side of the broker
+            async def send_and_wait(self, topic: str, *args: Any, **kwargs: Any) -> None:
+                dead_letters.append(topic)
+
+        runner = ConsumerRunner(settings, SUBSCRIPTIONS[0], sessions, MESSAGING, producer=Producer())  # type: ignore[arg-type]
+        raised = REGISTRY.envelope(events.flag_raised(visit), source="audit")
+        assert await runner.handle_record(consumer_record(raised, VisitFlagRaised.topic, 7)) == "handled"
+        assert await runner.handle_record(consumer_record(raised, VisitFlagRaised.topic, 7)) == "duplicate"
+        broken = consumer_record(raised, VisitFlagRaised.topic, 8, value=b'{"flag_id": "not a uuid"}')
+        assert await runner.handle_record(broken) == "dead_lettered"
+        assert len(dead_letters) == 1
+        assert [short(t) for t, _ in await published("billing.charge.withheld")] == ["charge.withheld"]
+
+
+def consumer_record(
+    envelope: Envelope, topic: str, offset: int, value: bytes | None = None
+) -> ConsumerRecord[bytes, bytes]:
+    body = value if value is not None else json.dumps(envelope.data).encode()
+    return ConsumerRecord(
+        topic=topic,
+        partition=0,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=envelope.subject.encode(),
+        value=body,
+        checksum=None,
+        serialized_key_size=0,
+        serialized_value_size=len(body),
+        headers=envelope.kafka_headers(),
+    )
