@@ -47,6 +47,17 @@ class TestCancelledWithTheBeneficiary:
         visit = (await world.client.get(f"/v1/visits/{later['id']}", headers=world.officer())).json()
         assert visit["status"] == "scheduled"
 
+    async def test_a_termination_ends_the_plan_and_a_suspension_does_not(self, world) -> None:  # type: ignore[no-untyped-def]
+        suspended, terminated = await world.scene(), await world.scene()
+        await world.deliver(world_status_changed(suspended.beneficiary.beneficiary_id, "suspended"))
+        await world.deliver(world_status_changed(terminated.beneficiary.beneficiary_id, "terminated"))
+        plans = {}
+        for name, scene in (("suspended", suspended), ("terminated", terminated)):
+            url = f"/v1/care-plans/{scene.plan['id']}"
+            plans[name] = (await world.client.get(url, headers=world.officer())).json()
+        assert plans["suspended"]["status"] == "active"
+        assert plans["terminated"]["status"] == "ended"
+
     async def test_a_redelivered_status_change_publishes_nothing_twice(self, world, outbox) -> None:  # type: ignore[no-untyped-def]
         scene = await world.scene()
         event = world_status_changed(scene.beneficiary.beneficiary_id, "suspended")

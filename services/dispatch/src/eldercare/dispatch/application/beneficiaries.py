@@ -11,6 +11,7 @@ from uuid import UUID
 from eldercare.common.clock import local_date, utcnow
 from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.repositories.beneficiaries import BeneficiaryRepository
+from eldercare.dispatch.adapters.repositories.care_plans import CarePlanRepository
 from eldercare.dispatch.adapters.repositories.visits import VisitRepository
 from eldercare.dispatch.application.visits import cancelled_event
 from eldercare.dispatch.domain.beneficiaries import Beneficiary, BeneficiaryStatus
@@ -79,7 +80,26 @@ async def record_status_change(cmd: RecordStatusChange, uow: UnitOfWork) -> Bene
         await repo.save(beneficiary)
         if not beneficiary.is_active:
             await _cancel_future_visits(beneficiary, cmd.effective_on, uow)
+        # A termination taking effect later leaves the plans until then (its visits from that day
+        # are already cancelled above); ending them then is not automated yet.
+        if beneficiary.status == BeneficiaryStatus.terminated and (
+            cmd.effective_on is None or cmd.effective_on <= local_date(utcnow())
+        ):
+            await _end_plans(beneficiary, uow)
     return beneficiary
+
+
+TERMINATION = "dispatch:intake-termination"
+
+
+async def _end_plans(beneficiary: Beneficiary, uow: UnitOfWork) -> None:
+    """A terminated enrolment ends the beneficiary's plans: nothing more is purchased for them (a
+    suspension only pauses visits, the plan resumes with the person)."""
+    plans = CarePlanRepository(uow.session)
+    reason = f"beneficiary terminated: {beneficiary.status_reason or 'no reason given'}"
+    for plan in await plans.list_active_of_beneficiary(beneficiary.id):
+        plan.end(reason=reason, now=utcnow(), by=TERMINATION)
+        await plans.save(plan)
 
 
 async def _cancel_future_visits(beneficiary: Beneficiary, effective_on: date | None, uow: UnitOfWork) -> None:
