@@ -47,6 +47,7 @@ from eldercare.common.contracts import (
     FollowUpOpened,
     FundsRecoveryOrdered,
     IntakePersonalDataAccessed,
+    PriceListPublished,
     ReassessmentDue,
     SanctionImposed,
     SettlementIssued,
@@ -387,6 +388,13 @@ _TEMPLATES: dict[type[IntegrationEvent], dict[str, Any]] = {
         "self_pay_fen": 0,
         "withheld_fen": 0,
         "previewed_at": AT,
+    },
+    PriceListPublished: {
+        "price_list_id": FRESH,
+        "region_code": "430102",
+        "effective_from": "2024-08-01",
+        "items": [{"service_code": "CS22", "unit": "visit", "unit_price_fen": 5000}],
+        "published_at": AT,
     },
     ClawbackApplied: {
         "recovery_id": FRESH,

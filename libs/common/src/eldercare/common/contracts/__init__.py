@@ -25,6 +25,7 @@ from eldercare.common.contracts.billing import (
     ChargeReversed,
     ChargeWithheld,
     ClawbackApplied,
+    PriceListPublished,
     SettlementIssued,
     SettlementPreviewed,
 )
@@ -91,6 +92,7 @@ REGISTRY = EventRegistry(
         SettlementPreviewed,
         SettlementIssued,
         ClawbackApplied,
+        PriceListPublished,
         FollowUpOpened,
         CaregiverDecertified,
         SanctionImposed,
@@ -139,6 +141,7 @@ __all__ = [
     "FollowUpOpened",
     "FundsRecoveryOrdered",
     "IntakePersonalDataAccessed",
+    "PriceListPublished",
     "ReassessmentDue",
     "SanctionImposed",
     "SettlementIssued",

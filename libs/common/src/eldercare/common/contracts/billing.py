@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from eldercare.common.contracts.common import DISTRICT_PATTERN
 from eldercare.common.registry import IntegrationEvent
@@ -224,3 +224,31 @@ class ClawbackApplied(IntegrationEvent):
 
     def subject(self) -> str:
         return str(self.recovery_id)
+
+
+class PricedItem(BaseModel):
+    """One catalog item's price: per visit, or per hour (pro rata per minute)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    service_code: str = Field(pattern=r"^CS\d{2}$")
+    unit: Literal["visit", "hour"]
+    unit_price_fen: int = Field(ge=0)
+
+
+class PriceListPublished(IntegrationEvent):
+    """A price list took effect for a region (GB/T 2260: 2, 4 or 6 digits) from ``effective_from``;
+    the latest list on or before a day prices that day. Dispatch checks care plans against the
+    beneficiary's monthly entitlement at these prices (issue #5)."""
+
+    event_type: ClassVar[str] = "billing.price_list.published.v1"
+    topic: ClassVar[str] = "billing.price_list"
+
+    price_list_id: UUID
+    region_code: str = Field(pattern=r"^(\d{2}|\d{4}|\d{6})$")
+    effective_from: date
+    items: list[PricedItem] = Field(min_length=1)
+    published_at: datetime
+
+    def subject(self) -> str:
+        return self.region_code

@@ -104,6 +104,7 @@ OCCURRED_AT_FIELDS: Mapping[str, str] = {
     "billing.charge.withheld.v1": "withheld_at",
     "billing.settlement.previewed.v1": "previewed_at",
     "billing.settlement.clawback_applied.v1": "applied_at",
+    "billing.price_list.published.v1": "published_at",
 }
 
 
