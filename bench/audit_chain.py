@@ -1,7 +1,7 @@
 """Verification of a long audit trail, on a reproducible synthetic chain in a scratch database.
 
     uv run python bench/audit_chain.py [--database-url postgresql+asyncpg://postgres@127.0.0.1:25432/bench_audit]
-        [--entries 1000000] [--alg sm3] [--batch-size 1000] [--seed 7] [--tamper-seq N]
+        [--entries 1000000] [--alg sm3] [--batch-size 1000] [--seed 7] [--tamper-seq N] [--embedded]
 
 Drops and recreates the database, migrates it with audit's Alembic revisions (so the append-only
 trigger and the chain head row are the real ones), generates ``--entries`` hash-chained entries
@@ -234,8 +234,26 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, default=1000)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--tamper-seq", type=int, default=0)
+    p.add_argument("--embedded", action="store_true", help="a throw-away embedded PostgreSQL")
     return p.parse_args(argv)
 
 
+def run_cli(args: argparse.Namespace) -> dict[str, object]:
+    if not args.embedded:
+        return asyncio.run(main(args))
+    import tempfile
+
+    from eldercare.common.testing.postgres import EmbeddedPostgres
+
+    with tempfile.TemporaryDirectory(prefix="bench-audit-chain-") as tmp:
+        server = EmbeddedPostgres(Path(tmp) / "pg")
+        server.start()
+        try:
+            args.database_url = server.database_url("bench_audit")
+            return asyncio.run(main(args))
+        finally:
+            server.stop()
+
+
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(main(parse()))))
+    print(json.dumps(run_cli(parse())))
