@@ -54,9 +54,11 @@ from eldercare.common.contracts import (
     ChargeReversed,
     ChargeWithheld,
     ClawbackApplied,
+    PriceListPublished,
     SettlementIssued,
     SettlementPreviewed,
 )
+from eldercare.common.contracts.billing import PricedItem
 from eldercare.common.errors import Forbidden, NotFound
 from eldercare.common.uow import UnitOfWork
 
@@ -101,6 +103,20 @@ async def create_price_list(cmd: CreatePriceList, uow: UnitOfWork) -> PriceList:
         created_at=utcnow(),
     )
     await PriceListRepository(uow.session).add(price_list)
+    # Dispatch checks care plans against the monthly entitlement at these prices (issue #5); the
+    # event leaves in this transaction through the outbox, with the list it announces.
+    uow.publish(
+        PriceListPublished(
+            price_list_id=price_list.id,
+            region_code=price_list.region_code,
+            effective_from=price_list.effective_from,
+            items=[
+                PricedItem(service_code=i.service_code, unit=i.unit.value, unit_price_fen=i.unit_price_fen)
+                for i in price_list.items
+            ],
+            published_at=price_list.created_at,
+        )
+    )
     # Visits of the region on or after its effective date that found no price wait for one: they are
     # priced now by the list that applies on their day (ChargeReleased ``price_list_entered``). A
     # charge already posted is never re-priced (a price applies from its date, never retroactively).
