@@ -45,7 +45,12 @@ class TestSubscription:
     def test_dispatch_listens_to_the_beneficiary_and_audit_sanction_topics(self) -> None:
         [sub] = SUBSCRIPTIONS
         assert sub.name == "dispatch"
-        assert sorted(sub.topics) == ["audit.caregiver", "audit.sanction", "intake.beneficiary"]
+        assert sorted(sub.topics) == [
+            "audit.caregiver",
+            "audit.sanction",
+            "billing.price_list",
+            "intake.beneficiary",
+        ]
         assert sub.handler_for(BeneficiaryEnrolled.event_type) is on_beneficiary_enrolled
         assert sub.handler_for(BeneficiaryStatusChanged.event_type) is on_beneficiary_status_changed
         assert sub.handler_for(CaregiverDecertified.event_type) is on_caregiver_decertified

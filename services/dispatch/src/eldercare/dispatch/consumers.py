@@ -5,14 +5,17 @@ from __future__ import annotations
 from eldercare.common.consumer import Subscription
 from eldercare.common.contracts import (
     BeneficiaryEnrolled,
+    BeneficiaryEntitlementChanged,
     BeneficiaryStatusChanged,
     CaregiverDecertified,
+    PriceListPublished,
     SanctionImposed,
 )
 from eldercare.common.uow import UnitOfWork
-from eldercare.dispatch.application import beneficiaries, sanctions
+from eldercare.dispatch.application import beneficiaries, plan_fit, sanctions
 from eldercare.dispatch.domain.beneficiaries import BeneficiaryStatus
 from eldercare.dispatch.domain.geo import Point
+from eldercare.dispatch.domain.plan_fit import Price
 
 sub = Subscription("dispatch")
 
@@ -28,8 +31,35 @@ async def on_beneficiary_enrolled(event: BeneficiaryEnrolled, uow: UnitOfWork) -
         service_categories=list(event.entitlement.service_categories),
         emergency_help_required=event.entitlement.emergency_help_required,
         enrolled_at=event.enrolled_at,
+        effective_on=event.effective_on,
+        monthly_amount_fen=event.entitlement.monthly_amount_fen,
+        monthly_minutes=event.entitlement.monthly_minutes,
     )
     await beneficiaries.record_enrolment(cmd, uow)
+
+
+@sub.on(BeneficiaryEntitlementChanged)
+async def on_entitlement_changed(event: BeneficiaryEntitlementChanged, uow: UnitOfWork) -> None:
+    cmd = plan_fit.RecordEntitlementChange(
+        beneficiary_id=event.beneficiary_id,
+        effective_on=event.effective_on,
+        monthly_amount_fen=event.entitlement.monthly_amount_fen,
+        monthly_minutes=event.entitlement.monthly_minutes,
+        changed_at=event.changed_at,
+    )
+    await plan_fit.record_entitlement_change(cmd, uow)
+
+
+@sub.on(PriceListPublished)
+async def on_price_list_published(event: PriceListPublished, uow: UnitOfWork) -> None:
+    cmd = plan_fit.RecordPriceList(
+        price_list_id=event.price_list_id,
+        region_code=event.region_code,
+        effective_from=event.effective_from,
+        items=tuple(Price(i.service_code, i.unit, i.unit_price_fen) for i in event.items),
+        published_at=event.published_at,
+    )
+    await plan_fit.record_price_list(cmd, uow)
 
 
 @sub.on(BeneficiaryStatusChanged)

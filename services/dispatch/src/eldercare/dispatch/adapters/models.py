@@ -164,6 +164,41 @@ class CarePlanRow(Timestamped, Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ended_by: Mapped[str | None] = mapped_column(String(200))
     end_reason: Mapped[str | None] = mapped_column(Text)
+    # Issue #5, the plan against the monthly entitlement (revision 0016): the length of a visit
+    # (hourly prices, minutes), the visits a month of each item the beneficiary pays himself, and
+    # the check made at activation or at the last version ('fits' or 'unchecked'; null: a plan
+    # activated before the check existed).
+    minutes_per_visit: Mapped[int | None] = mapped_column(Integer)
+    self_paid_per_month: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    fit_status: Mapped[str | None] = mapped_column(String(16))
+    fit_monthly_cost_fen: Mapped[int | None] = mapped_column(Integer)
+    fit_monthly_minutes: Mapped[int | None] = mapped_column(Integer)
+    fit_note: Mapped[str | None] = mapped_column(Text)
+
+
+class PriceListRow(Base):
+    """Billing's price lists (PriceListPublished), kept to price care plans (issue #5)."""
+
+    __tablename__ = "price_lists"
+    __table_args__ = (Index("ix_price_lists_region_code_effective_from", "region_code", "effective_from"),)
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(6))
+    effective_from: Mapped[date] = mapped_column(Date)
+    items: Mapped[list[dict[str, object]]] = mapped_column(JSONB)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class BeneficiaryEntitlementRow(Base):
+    """A beneficiary's monthly entitlement from a day (BeneficiaryEnrolled, EntitlementChanged)."""
+
+    __tablename__ = "beneficiary_entitlements"
+
+    beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+    effective_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    monthly_amount_fen: Mapped[int | None] = mapped_column(Integer)
+    monthly_minutes: Mapped[int | None] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class CarePlanVersionRow(Base):

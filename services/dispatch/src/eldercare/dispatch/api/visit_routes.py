@@ -64,6 +64,8 @@ async def create_care_plan(
         agreement=Agreement(**body.agreement.model_dump()),
         principal=principal,
         preferred_caregiver_sex=body.preferred_caregiver_sex,
+        minutes_per_visit=body.minutes_per_visit,
+        self_paid_per_month=body.self_paid_per_month,
     )
     return await execute(
         rt, lambda uow: care_plans.create_care_plan(cmd, uow), CarePlanRead.from_domain, idempotency=idem
@@ -96,6 +98,8 @@ async def change_care_plan(
         agreement=Agreement(**body.agreement.model_dump()),
         principal=principal,
         preferred_caregiver_sex=body.preferred_caregiver_sex,
+        minutes_per_visit=body.minutes_per_visit,
+        self_paid_per_month=body.self_paid_per_month,
     )
 
     def read(out: care_plans.PlanChangeOutcome) -> CarePlanChangeRead:

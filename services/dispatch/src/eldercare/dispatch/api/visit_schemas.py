@@ -12,6 +12,7 @@ from eldercare.dispatch.api.provider_schemas import ServiceCode
 from eldercare.dispatch.domain.care_plans import CARE_PLAN_STATUS_LABELS, Agreement, CarePlan, CarePlanVersion
 from eldercare.dispatch.domain.geo import Point
 from eldercare.dispatch.domain.offline import TimelineEntry
+from eldercare.dispatch.domain.plan_fit import FIT_STATUS_LABELS
 from eldercare.dispatch.domain.providers import Sex
 from eldercare.dispatch.domain.visits import (
     REVIEW_STATUS_LABELS,
@@ -47,6 +48,19 @@ class CarePlanCreate(BaseModel):
         default=None,
         description="only a caregiver of this sex for intimate care (CS05-CS10, CS18, one in the plan)",
     )
+    minutes_per_visit: StrictInt | None = Field(
+        default=None,
+        ge=5,
+        le=480,
+        description="the length of a visit: prices hourly items and counts minutes (omitted: 60)",
+    )
+    self_paid_per_month: StrictInt = Field(
+        default=0,
+        ge=0,
+        le=124,
+        description="of frequency_per_month, the visits of each item the beneficiary pays himself:"
+        " outside the monthly entitlement (issue #5)",
+    )
 
 
 class CarePlanVersionCreate(BaseModel):
@@ -59,6 +73,19 @@ class CarePlanVersionCreate(BaseModel):
     agreement: AgreementIn = Field(description="signed for this version, on or after the current one")
     preferred_caregiver_sex: Sex | None = Field(
         default=None, description="as on creation; omitted, the new version has no preference"
+    )
+    minutes_per_visit: StrictInt | None = Field(
+        default=None,
+        ge=5,
+        le=480,
+        description="the length of a visit: prices hourly items and counts minutes (omitted: 60)",
+    )
+    self_paid_per_month: StrictInt = Field(
+        default=0,
+        ge=0,
+        le=124,
+        description="of frequency_per_month, the visits of each item the beneficiary pays himself:"
+        " outside the monthly entitlement (issue #5)",
     )
 
 
@@ -75,6 +102,20 @@ class AgreementRead(BaseModel):
     duration_months: int
     ends_on: date = Field(description="the last day the agreement covers")
     family_consent_obtained: bool
+
+
+class PlanFitRead(BaseModel):
+    """The plan against the monthly entitlement (issue #5), checked at activation and at each
+    version: ``fits``, or ``unchecked`` with the reason (an item with no price in force, no
+    entitlement known). A plan over the entitlement is refused, so it never shows here."""
+
+    status: str
+    status_label: str
+    monthly_cost_fen: int | None = Field(
+        description="the visits within the entitlement, at the prices; null if an item has none"
+    )
+    monthly_minutes: int
+    note: str | None
 
 
 class CarePlanRead(BaseModel):
@@ -94,6 +135,9 @@ class CarePlanRead(BaseModel):
     changed_at: datetime | None
     ended_at: datetime | None
     end_reason: str | None
+    minutes_per_visit: int | None
+    self_paid_per_month: int
+    fit: PlanFitRead | None = Field(description="null for a plan activated before the check existed")
 
     @classmethod
     def from_domain(cls, plan: CarePlan) -> CarePlanRead:
@@ -120,6 +164,17 @@ class CarePlanRead(BaseModel):
             changed_at=plan.changed_at,
             ended_at=plan.ended_at,
             end_reason=plan.end_reason,
+            minutes_per_visit=plan.minutes_per_visit,
+            self_paid_per_month=plan.self_paid_per_month,
+            fit=PlanFitRead(
+                status=plan.fit.status.value,
+                status_label=FIT_STATUS_LABELS[plan.fit.status],
+                monthly_cost_fen=plan.fit.monthly_cost_fen,
+                monthly_minutes=plan.fit.monthly_minutes,
+                note=plan.fit.note,
+            )
+            if plan.fit
+            else None,
         )
 
 

@@ -12,10 +12,12 @@ from eldercare.common.clock import local_date, utcnow
 from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.repositories.beneficiaries import BeneficiaryRepository
 from eldercare.dispatch.adapters.repositories.care_plans import CarePlanRepository
+from eldercare.dispatch.adapters.repositories.plan_fit import EntitlementRepository
 from eldercare.dispatch.adapters.repositories.visits import VisitRepository
 from eldercare.dispatch.application.visits import cancelled_event
 from eldercare.dispatch.domain.beneficiaries import Beneficiary, BeneficiaryStatus
 from eldercare.dispatch.domain.geo import Point
+from eldercare.dispatch.domain.plan_fit import Entitlement
 
 log = logging.getLogger("eldercare.dispatch.beneficiaries")
 
@@ -29,6 +31,10 @@ class RecordEnrolment:
     service_categories: list[str]
     emergency_help_required: bool
     enrolled_at: datetime
+    # The monthly entitlement from ``effective_on`` (issue #5: plans must fit it); None: not given.
+    effective_on: date | None = None
+    monthly_amount_fen: int | None = None
+    monthly_minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,12 @@ async def record_enrolment(cmd: RecordEnrolment, uow: UnitOfWork) -> Beneficiary
         enrolled_at=cmd.enrolled_at,
         status_changed_at=cmd.enrolled_at,
     )
+    if cmd.effective_on is not None:
+        await EntitlementRepository(uow.session).record(
+            cmd.beneficiary_id,
+            Entitlement(cmd.effective_on, cmd.monthly_amount_fen, cmd.monthly_minutes),
+            cmd.enrolled_at,
+        )
     repo = BeneficiaryRepository(uow.session)
     existing = await repo.get(cmd.beneficiary_id, for_update=True)
     if existing is None:

@@ -18,6 +18,7 @@ from eldercare.dispatch.adapters.repositories.care_plans import CarePlanReposito
 from eldercare.dispatch.adapters.repositories.providers import CaregiverRepository, ProviderRepository
 from eldercare.dispatch.adapters.repositories.visits import VisitRepository
 from eldercare.dispatch.application.access import ensure, government_covers, provider_admin_of
+from eldercare.dispatch.application.plan_fit import fit_plan
 from eldercare.dispatch.application.queries import get_care_plan
 from eldercare.dispatch.application.visits import cancelled_event
 from eldercare.dispatch.domain.care_plans import Agreement, CarePlan, CarePlanVersion
@@ -33,6 +34,10 @@ class CreateCarePlan:
     agreement: Agreement
     principal: Principal
     preferred_caregiver_sex: Sex | None = None
+    # Issue #5 (domain/plan_fit.py): the length of a visit (None: 60 minutes) and the visits a
+    # month of each item the beneficiary pays himself, outside the entitlement.
+    minutes_per_visit: int | None = None
+    self_paid_per_month: int = 0
 
 
 async def create_care_plan(cmd: CreateCarePlan, uow: UnitOfWork) -> CarePlan:
@@ -63,6 +68,8 @@ async def create_care_plan(cmd: CreateCarePlan, uow: UnitOfWork) -> CarePlan:
         by=cmd.principal.subject,
         preferred_caregiver_sex=cmd.preferred_caregiver_sex,
     )
+    plan.minutes_per_visit, plan.self_paid_per_month = cmd.minutes_per_visit, cmd.self_paid_per_month
+    await fit_plan(plan, on=local_date(now), uow=uow)
     await plans.add(plan)
     uow.publish(
         CarePlanActivated(
@@ -94,6 +101,10 @@ class ChangeCarePlan:
     agreement: Agreement
     principal: Principal
     preferred_caregiver_sex: Sex | None = None
+    # Issue #5 (domain/plan_fit.py): the length of a visit (None: 60 minutes) and the visits a
+    # month of each item the beneficiary pays himself, outside the entitlement.
+    minutes_per_visit: int | None = None
+    self_paid_per_month: int = 0
 
 
 @dataclass
@@ -131,6 +142,8 @@ async def change_care_plan(cmd: ChangeCarePlan, uow: UnitOfWork) -> PlanChangeOu
         now=now,
         by=cmd.principal.subject,
     )
+    plan.minutes_per_visit, plan.self_paid_per_month = cmd.minutes_per_visit, cmd.self_paid_per_month
+    await fit_plan(plan, on=local_date(now), uow=uow)
     await plans.save(plan)
     uow.publish(
         CarePlanChanged(

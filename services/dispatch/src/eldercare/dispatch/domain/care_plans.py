@@ -12,6 +12,7 @@ from eldercare.common.ids import uuid7
 from eldercare.dispatch.domain.beneficiaries import Beneficiary
 from eldercare.dispatch.domain.catalog import CATALOG, EMERGENCY_CODES, INTIMATE_CODES
 from eldercare.dispatch.domain.errors import BeneficiaryNotActive, CarePlanNotActive, RuleViolations
+from eldercare.dispatch.domain.plan_fit import PlanFit
 from eldercare.dispatch.domain.providers import Provider, Sex
 
 SOURCE = "changsha-2024-purchased-door-to-door-rules.md"
@@ -85,6 +86,12 @@ class CarePlan:
     ended_at: datetime | None = None
     ended_by: str | None = None
     end_reason: str | None = None
+    # Issue #5, the fit to the monthly entitlement (domain/plan_fit.py): the length of a visit, the
+    # visits a month of each item the beneficiary pays himself, and the check of the current
+    # version (None: activated before the check existed, or not yet checked).
+    minutes_per_visit: int | None = None
+    self_paid_per_month: int = 0
+    fit: PlanFit | None = None
 
     @classmethod
     def activate(

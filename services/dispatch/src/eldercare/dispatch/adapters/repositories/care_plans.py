@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.dispatch.adapters.models import CarePlanRow, CarePlanVersionRow
 from eldercare.dispatch.domain.care_plans import Agreement, CarePlan, CarePlanStatus, CarePlanVersion
+from eldercare.dispatch.domain.plan_fit import FitStatus, PlanFit
 from eldercare.dispatch.domain.providers import Sex
 
 
@@ -136,6 +137,12 @@ def _copy_into(row: CarePlanRow, plan: CarePlan) -> None:
     row.plan_version = plan.version
     row.changed_at, row.changed_by = plan.changed_at, plan.changed_by
     row.ended_at, row.ended_by, row.end_reason = plan.ended_at, plan.ended_by, plan.end_reason
+    row.minutes_per_visit, row.self_paid_per_month = plan.minutes_per_visit, plan.self_paid_per_month
+    fit = plan.fit
+    row.fit_status = fit.status.value if fit else None
+    row.fit_monthly_cost_fen = fit.monthly_cost_fen if fit else None
+    row.fit_monthly_minutes = fit.monthly_minutes if fit else None
+    row.fit_note = fit.note if fit else None
 
 
 def to_domain(row: CarePlanRow) -> CarePlan:
@@ -162,4 +169,14 @@ def to_domain(row: CarePlanRow) -> CarePlan:
         ended_at=row.ended_at,
         ended_by=row.ended_by,
         end_reason=row.end_reason,
+        minutes_per_visit=row.minutes_per_visit,
+        self_paid_per_month=row.self_paid_per_month,
+        fit=PlanFit(
+            status=FitStatus(row.fit_status),
+            monthly_cost_fen=row.fit_monthly_cost_fen,
+            monthly_minutes=row.fit_monthly_minutes or 0,
+            note=row.fit_note,
+        )
+        if row.fit_status
+        else None,
     )

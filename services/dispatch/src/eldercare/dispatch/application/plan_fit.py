@@ -1,0 +1,91 @@
+"""Issue #5: keep billing's price lists and intake's entitlement changes, and check a care plan
+against the beneficiary's monthly entitlement at the prices in force (domain/plan_fit.py).
+Consumers record and never raise on a redelivery: a list is stored once by its id, an
+entitlement once per beneficiary and day (the later record wins)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from eldercare.common.uow import UnitOfWork
+from eldercare.dispatch.adapters.repositories.plan_fit import EntitlementRepository, PriceListRepository
+from eldercare.dispatch.domain.care_plans import CarePlan
+from eldercare.dispatch.domain.errors import RuleViolations
+from eldercare.dispatch.domain.plan_fit import (
+    Entitlement,
+    Price,
+    PriceList,
+    check_fit,
+    entitlement_on,
+    list_in_force,
+)
+
+log = logging.getLogger("eldercare.dispatch.plan_fit")
+
+# The length of a visit when the plan does not say (the hour the scenario's visits take); it only
+# matters for hourly prices and minute entitlements, and the plan's response shows it.
+DEFAULT_MINUTES_PER_VISIT = 60
+
+
+@dataclass(frozen=True)
+class RecordPriceList:
+    price_list_id: UUID
+    region_code: str
+    effective_from: date
+    items: tuple[Price, ...]
+    published_at: datetime
+
+
+async def record_price_list(cmd: RecordPriceList, uow: UnitOfWork) -> bool:
+    price_list = PriceList(cmd.price_list_id, cmd.region_code, cmd.effective_from, cmd.items)
+    added = await PriceListRepository(uow.session).add_once(price_list, cmd.published_at)
+    if not added:
+        log.info("price list already kept", extra={"price_list_id": str(cmd.price_list_id)})
+    return added
+
+
+@dataclass(frozen=True)
+class RecordEntitlementChange:
+    beneficiary_id: UUID
+    effective_on: date
+    monthly_amount_fen: int | None
+    monthly_minutes: int | None
+    changed_at: datetime
+
+
+async def record_entitlement_change(cmd: RecordEntitlementChange, uow: UnitOfWork) -> None:
+    """The entitlement from ``effective_on`` (the months before keep theirs)."""
+    await EntitlementRepository(uow.session).record(
+        cmd.beneficiary_id,
+        Entitlement(cmd.effective_on, cmd.monthly_amount_fen, cmd.monthly_minutes),
+        cmd.changed_at,
+    )
+
+
+async def fit_plan(plan: CarePlan, *, on: date, uow: UnitOfWork) -> None:
+    """Check the plan's current version on ``on`` and keep the result on it; a plan over the
+    entitlement is refused (422 naming the field), nothing is written."""
+    minutes = plan.minutes_per_visit or DEFAULT_MINUTES_PER_VISIT
+    if plan.self_paid_per_month > plan.frequency_per_month:
+        raise RuleViolations.of(
+            [("self_paid_per_month", f"at most frequency_per_month ({plan.frequency_per_month})")]
+        )
+    lists = await PriceListRepository(uow.session).list_for(plan.district_code, on)
+    entitlements = await EntitlementRepository(uow.session).list_of(plan.beneficiary_id)
+    fit, violations = check_fit(
+        service_codes=plan.service_codes,
+        frequency_per_month=plan.frequency_per_month,
+        self_paid_per_month=plan.self_paid_per_month,
+        minutes_per_visit=minutes,
+        district_code=plan.district_code,
+        on=on,
+        entitlement=entitlement_on(entitlements, on),
+        price_list=list_in_force(lists, plan.district_code, on),
+    )
+    if violations:
+        raise RuleViolations.of(violations)
+    plan.minutes_per_visit = minutes
+    plan.fit = fit
