@@ -251,6 +251,9 @@ async def care_plan(s: Stack, setup: ProviderSetup, beneficiary_id: str) -> dict
             "beneficiary_id": beneficiary_id,
             "service_codes": ["CS15", "CS22", "CS25"],
             "frequency_per_month": 8,
+            # Issue #5: 3 of the 8 visits within the 30,000-fen entitlement (CS22 + CS25 at set_prices:
+            # 27,000), 5 self-paid; CS15 has no price, so dispatch accepts the plan as "fit unchecked".
+            "self_paid_per_month": 5,
             "agreement": {"signed_on": date.today().isoformat(), "duration_months": 12},
         }
         return await s.call(  # type: ignore[no-any-return]
