@@ -4,14 +4,19 @@ through the real consumer handlers (PriceListPublished, BeneficiaryEntitlementCh
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import func, select
+from aiokafka.structs import ConsumerRecord
+from sqlalchemy import func, select, update
 
-from eldercare.common.contracts import BeneficiaryEntitlementChanged, PriceListPublished
+from eldercare.common.consumer import ConsumerRunner
+from eldercare.common.contracts import REGISTRY, BeneficiaryEntitlementChanged, PriceListPublished
 from eldercare.dispatch.adapters.models import BeneficiaryEntitlementRow, CarePlanRow, PriceListRow
+from eldercare.dispatch.adapters.orm import MESSAGING
+from eldercare.dispatch.consumers import SUBSCRIPTIONS
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -229,3 +234,63 @@ class TestConsumers:
             [row] = (await s.scalars(select(BeneficiaryEntitlementRow))).all()
         assert (row.beneficiary_id, row.effective_on) == (event.beneficiary_id, event.effective_on)
         assert (row.monthly_amount_fen, row.monthly_minutes) == (30000, 600)
+
+    async def test_through_the_runner_a_duplicate_is_skipped_and_a_malformed_list_dead_lettered(  # type: ignore[no-untyped-def]
+        self, sessions, settings
+    ) -> None:
+        dead_letters: list[str] = []
+
+        class Producer:  # the dead-letter topic's side of the broker
+            async def send_and_wait(self, topic: str, *args: Any, **kwargs: Any) -> None:
+                dead_letters.append(topic)
+
+        runner = ConsumerRunner(settings, SUBSCRIPTIONS[0], sessions, MESSAGING, producer=Producer())  # type: ignore[arg-type]
+        envelope = REGISTRY.envelope(prices(*FULL), source="billing")
+
+        def record(offset: int, value: bytes) -> ConsumerRecord[bytes, bytes]:
+            return ConsumerRecord(
+                topic=PriceListPublished.topic,
+                partition=0,
+                offset=offset,
+                timestamp=0,
+                timestamp_type=0,
+                key=envelope.subject.encode(),
+                value=value,
+                checksum=None,
+                serialized_key_size=0,
+                serialized_value_size=len(value),
+                headers=envelope.kafka_headers(),
+            )
+
+        body = json.dumps(envelope.data).encode()
+        assert await runner.handle_record(record(1, body)) == "handled"
+        assert await runner.handle_record(record(1, body)) == "duplicate"
+        broken = json.dumps({**envelope.data, "items": [{"service_code": "X", "unit": "day"}]}).encode()
+        assert await runner.handle_record(record(2, broken)) == "dead_lettered"
+        assert dead_letters == ["billing.price_list.dlq"]
+        async with sessions() as s:
+            assert await s.scalar(select(func.count()).select_from(PriceListRow)) == 1
+
+
+class TestPlansBeforeTheCheck:
+    async def test_a_plan_activated_before_the_check_is_untouched_until_its_next_version(  # type: ignore[no-untyped-def]
+        self, world, sessions
+    ) -> None:
+        await world.deliver(prices(*FULL))
+        provider = await world.provider()
+        beneficiary = await world.beneficiary()
+        plan = await world.care_plan(provider["id"], beneficiary.beneficiary_id, self_paid_per_month=3)
+        async with sessions.begin() as s:  # as revision 0016 leaves a plan written before it
+            await s.execute(
+                update(CarePlanRow)
+                .where(CarePlanRow.id == UUID(plan["id"]))
+                .values(
+                    fit_status=None,
+                    fit_monthly_cost_fen=None,
+                    fit_monthly_minutes=None,
+                    minutes_per_visit=None,
+                    self_paid_per_month=0,
+                )
+            )
+        got = (await world.client.get(f"/v1/care-plans/{plan['id']}", headers=world.officer())).json()
+        assert (got["fit"], got["minutes_per_visit"], got["status"]) == (None, None, "active")
