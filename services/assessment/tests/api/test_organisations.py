@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from eldercare.assessment.adapters.models import AssessorRow, OrganisationRow
-from eldercare.assessment.domain.credit_code import check_character, organisation_check_character
 from eldercare.assessment.main import create_app
 from eldercare.assessment.settings import AssessmentSettings
+from eldercare.common.credit_codes import check_character, organisation_check_character
 from eldercare.common.testing.plugin import Tokens, api_client
 
 DISTRICT = "430102"

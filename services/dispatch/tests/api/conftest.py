@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from eldercare.common.contracts import BeneficiaryEnrolled
+from eldercare.common.credit_codes import check_character, organisation_check_character
 from eldercare.common.testing.plugin import Tokens
-from eldercare.dispatch.domain.credit_code import check_character, organisation_check_character
 
 DISTRICT = "430102"
 OTHER_DISTRICT = "430103"

@@ -8,9 +8,9 @@ from uuid import uuid4
 
 import pytest
 
+from eldercare.common.credit_codes import parse_credit_code
 from eldercare.dispatch.domain.beneficiaries import Beneficiary, BeneficiaryStatus
 from eldercare.dispatch.domain.care_plans import Agreement, CarePlan, CarePlanStatus, add_months
-from eldercare.dispatch.domain.credit_code import parse_credit_code
 from eldercare.dispatch.domain.errors import BeneficiaryNotActive, RuleViolations
 from eldercare.dispatch.domain.geo import Point
 from eldercare.dispatch.domain.providers import Provider

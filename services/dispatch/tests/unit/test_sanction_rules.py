@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import pytest
 
-from eldercare.dispatch.domain.credit_code import parse_credit_code
+from eldercare.common.credit_codes import parse_credit_code
 from eldercare.dispatch.domain.errors import ProviderSuspended, RuleViolations
 from eldercare.dispatch.domain.providers import Decertification, Provider, Suspension
 from eldercare.dispatch.domain.visits import VisitStatus

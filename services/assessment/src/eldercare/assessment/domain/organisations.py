@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
-from eldercare.assessment.domain.credit_code import InvalidCreditCode, parse_credit_code
 from eldercare.assessment.domain.errors import AssignmentRefused, InvalidAssessmentResult
+from eldercare.common.credit_codes import InvalidCreditCode, parse_credit_code
 from eldercare.common.ids import uuid7
 
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from eldercare.common.auth import Principal
+from eldercare.common.credit_codes import InvalidCreditCode, parse_credit_code
 from eldercare.common.errors import Forbidden, InvalidInput, NotFound
 from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.repositories.providers import CaregiverRepository, ProviderRepository
-from eldercare.dispatch.domain.credit_code import InvalidCreditCode, parse_credit_code
 from eldercare.dispatch.domain.errors import DuplicateProvider
 from eldercare.dispatch.domain.providers import Caregiver, Provider, Qualification, Sex, Workday
 

@@ -7,9 +7,9 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from uuid import UUID
 
+from eldercare.common.credit_codes import CreditCode
 from eldercare.common.ids import uuid7
 from eldercare.dispatch.domain.catalog import CATALOG
-from eldercare.dispatch.domain.credit_code import CreditCode
 from eldercare.dispatch.domain.errors import ProviderSuspended, RuleViolations
 from eldercare.dispatch.domain.geo import Point, TravelMode
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eldercare.dispatch.domain.credit_code import InvalidCreditCode, check_character, parse_credit_code
+from eldercare.common.credit_codes import InvalidCreditCode, check_character, parse_credit_code
 
 
 class TestParseCreditCode:

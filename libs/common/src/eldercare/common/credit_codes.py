@@ -1,6 +1,7 @@
 """Unified social credit code (统一社会信用代码), GB 32100-2015: 18 characters.
 
-See shared/reference/identifiers.md §4.2. Wrong length, characters outside the 31-symbol alphabet
+See shared/reference/identifiers.md §4.2. Shared by dispatch (providers) and assessment
+(assessment organisations). Wrong length, characters outside the 31-symbol alphabet
 or non-digits in the region positions are rejected. A check-character mismatch is *not*: codes
 issued in early pilot areas fail it yet are registered, so the mismatch is flagged for a person
 to verify against the national credit registry (identifiers.md §4.2, caveat).
