@@ -262,15 +262,13 @@ class TestContinuityOfCare:
         return str(route["caregiver_id"])
 
     async def test_with_the_default_weight_the_previous_caregiver_gets_the_visit(
-        self, world, monkeypatch: pytest.MonkeyPatch
+        self, world, settings
     ) -> None:  # type: ignore[no-untyped-def]
-        monkeypatch.delenv("DISPATCH_CONTINUITY_WEIGHT_SECONDS", raising=False)
+        assert settings.continuity_weight_seconds == 600  # the default reaches the planner
         s = await self.day_with_history(world)
         assert await self.planned_to(world, s) == s["previous"]["id"]
 
-    async def test_with_the_weight_off_the_nearer_caregiver_gets_it(
-        self, world, monkeypatch: pytest.MonkeyPatch
-    ) -> None:  # type: ignore[no-untyped-def]
-        monkeypatch.setenv("DISPATCH_CONTINUITY_WEIGHT_SECONDS", "0")
+    async def test_with_the_weight_off_the_nearer_caregiver_gets_it(self, world, settings) -> None:  # type: ignore[no-untyped-def]
+        settings.continuity_weight_seconds = 0  # the app's own settings object: read per request
         s = await self.day_with_history(world)
         assert await self.planned_to(world, s) == s["closer"]["id"]

@@ -18,11 +18,15 @@ from eldercare.dispatch.domain.verification import (
     ItemRule,
     VerificationPolicy,
 )
+from eldercare.dispatch.routing.settings import RoutingSettings
 
 _RULE_FIELDS = {f.name for f in fields(ItemRule)}
 
 
-class DispatchSettings(ServiceSettings):
+class DispatchSettings(ServiceSettings, RoutingSettings):
+    """The service's settings, the optimiser's (routing/settings.py) included: one object, read
+    when the app or worker starts, so settings passed to ``create_app`` reach the planner too."""
+
     model_config = service_config("DISPATCH_")
 
     service_name: str = "dispatch"

@@ -14,9 +14,9 @@ from eldercare.dispatch.application import schedules
 from eldercare.dispatch.routing.settings import RoutingSettings
 
 
-def routing_settings() -> RoutingSettings:
-    """Read per request: the optimiser's weights from the environment (``DISPATCH_...``)."""
-    return RoutingSettings()
+def routing_settings(settings: Settings) -> RoutingSettings:
+    """The optimiser's weights: part of the service's settings (``DISPATCH_...``), read at start."""
+    return settings
 
 
 Routing = Annotated[RoutingSettings, Depends(routing_settings)]

@@ -3,8 +3,8 @@
 None of these is a regulated amount (the seeds say nothing about continuity, workload or re-planning
 horizons): they are a provider's operating choices, so they have defaults that a city may change.
 Weights are in seconds of travel, the objective's unit (see ``routing.district.Weights``).
-They live beside the routing core rather than in ``DispatchSettings`` so the optimiser's knobs stay
-in one place; both read the same environment.
+They live beside the routing core so the optimiser's knobs stay in one place; ``DispatchSettings``
+inherits them, so the app and the worker read them once, with everything else.
 """
 
 from __future__ import annotations
