@@ -25,15 +25,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,65 +37,23 @@ from typing import Any
 import asyncpg
 import httpx
 from fastapi import FastAPI
+from http_load import Request, measure
 from pydantic import BaseModel, SecretStr
 
 from eldercare.common.auth import generate_keypair, mint_token
 from eldercare.common.clock import local_date
 from eldercare.common.contracts import BeneficiaryEnrolled
+from eldercare.common.credit_codes import check_character, organisation_check_character
 from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.orm import MESSAGING
 from eldercare.dispatch.adapters.repositories.care_plans import CarePlanRepository
 from eldercare.dispatch.adapters.repositories.providers import CaregiverRepository
 from eldercare.dispatch.adapters.repositories.visits import VisitRepository
 from eldercare.dispatch.consumers import on_beneficiary_enrolled
-from eldercare.dispatch.domain.credit_code import check_character, organisation_check_character
 from eldercare.dispatch.domain.providers import Caregiver, Qualification
 from eldercare.dispatch.domain.visits import Visit
 from eldercare.dispatch.main import create_app
 from eldercare.dispatch.settings import DispatchSettings
-
-Request = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0..100) by nearest rank; 0.0 for no values (as bench/intake_http.py)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
-    return ordered[rank - 1]
-
-
-async def measure(
-    client: httpx.AsyncClient, request: Request, n: int, concurrency: int, start: int = 0
-) -> dict[str, Any]:
-    """Send requests ``start .. start+n-1`` with ``concurrency`` in flight; latencies in ms."""
-    latencies: list[float] = []
-    errors = 0
-    counter = iter(range(start, start + n))
-
-    async def worker() -> None:
-        nonlocal errors
-        for i in counter:
-            t0 = time.perf_counter()
-            response = await request(client, i)
-            latencies.append((time.perf_counter() - t0) * 1000)
-            if response.status_code >= 300:
-                errors += 1
-
-    began = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - began
-    return {
-        "requests": n,
-        "seconds": round(elapsed, 3),
-        "requests_per_s": round(n / elapsed, 1) if elapsed else 0.0,
-        "p50_ms": round(percentile(latencies, 50), 2),
-        "p99_ms": round(percentile(latencies, 99), 2),
-        "mean_ms": round(statistics.fmean(latencies), 2) if latencies else 0.0,
-        "errors": errors,
-    }
-
 
 ROOT = Path(__file__).resolve().parents[1]
 HOME = {"lat": 28.1941, "lon": 112.9761}
