@@ -16,7 +16,6 @@ from eldercare.dispatch.api.app_schemas import DeclineCreate, ReviewCreate, Sche
 from eldercare.dispatch.api.dependencies import CaregiverOnDuty, CaregiverReader, Rt, problems
 from eldercare.dispatch.api.visit_schemas import AppCallIn, VisitRead
 from eldercare.dispatch.application import caregiver_app, reviews
-from eldercare.dispatch.application.visits import AppCall
 
 router = APIRouter(prefix="/v1", tags=["caregiver app"])
 reviews_router = APIRouter(prefix="/v1", tags=["visit reviews"])
@@ -53,9 +52,7 @@ async def day_schedule(
 async def accept(
     visit_id: UUID, body: AppCallIn, principal: CaregiverOnDuty, idem: Idempotency, rt: Rt
 ) -> object:
-    cmd = caregiver_app.VisitCall(
-        visit_id, principal, AppCall(body.client_id, body.device_time, body.sent_time)
-    )
+    cmd = caregiver_app.VisitCall(visit_id, principal, body.call())
     return await execute(
         rt, lambda uow: caregiver_app.accept_visit(cmd, uow), VisitRead.from_domain, idempotency=idem
     )
@@ -71,9 +68,7 @@ async def accept(
 async def decline(
     visit_id: UUID, body: DeclineCreate, principal: CaregiverOnDuty, idem: Idempotency, rt: Rt
 ) -> object:
-    cmd = caregiver_app.DeclineVisit(
-        visit_id, principal, AppCall(body.client_id, body.device_time, body.sent_time), body.reason
-    )
+    cmd = caregiver_app.DeclineVisit(visit_id, principal, body.call(), body.reason)
     return await execute(
         rt, lambda uow: caregiver_app.decline_visit(cmd, uow), VisitRead.from_domain, idempotency=idem
     )
@@ -89,9 +84,7 @@ async def decline(
 async def start_trip(
     visit_id: UUID, body: AppCallIn, principal: CaregiverOnDuty, idem: Idempotency, rt: Rt
 ) -> object:
-    cmd = caregiver_app.VisitCall(
-        visit_id, principal, AppCall(body.client_id, body.device_time, body.sent_time)
-    )
+    cmd = caregiver_app.VisitCall(visit_id, principal, body.call())
     return await execute(
         rt, lambda uow: caregiver_app.start_trip(cmd, uow), VisitRead.from_domain, idempotency=idem
     )

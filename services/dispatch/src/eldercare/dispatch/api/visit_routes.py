@@ -188,7 +188,7 @@ async def check_in(
         accuracy_m=body.accuracy_m,
         policy=settings.verification_policy(),
         principal=principal,
-        call=visits.AppCall(body.client_id, body.device_time, body.sent_time),
+        call=body.call(),
         photos=body.domain_photos(),
     )
     return await execute(rt, lambda uow: visits.check_in(cmd, uow), VisitRead.from_domain, idempotency=idem)
@@ -219,7 +219,7 @@ async def check_out(
         items_done=list(body.record.items_done),
         policy=settings.verification_policy(),
         principal=principal,
-        call=visits.AppCall(body.client_id, body.device_time, body.sent_time),
+        call=body.call(),
         photos=body.domain_photos(),
         signature_sha256=body.signature_sha256,
         vital_signs=vitals,

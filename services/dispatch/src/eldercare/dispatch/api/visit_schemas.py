@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from eldercare.dispatch.api.provider_schemas import ServiceCode
+from eldercare.dispatch.application.visits import AppCall
 from eldercare.dispatch.domain.care_plans import CARE_PLAN_STATUS_LABELS, Agreement, CarePlan, CarePlanVersion
 from eldercare.dispatch.domain.geo import Point
 from eldercare.dispatch.domain.offline import TimelineEntry
@@ -295,6 +296,9 @@ class AppCallIn(BaseModel):
         description="the phone's clock when the call left it (a retry sends its own): the server then "
         "tells a call that waited offline from a phone clock that is off",
     )
+
+    def call(self) -> AppCall:
+        return AppCall(self.client_id, self.device_time, self.sent_time)
 
 
 class AppCallEntryRead(BaseModel):
