@@ -32,6 +32,7 @@ from eldercare.common.contracts.billing import (
 from eldercare.common.contracts.dispatch import (
     CarePlanActivated,
     CarePlanChanged,
+    CarePlanEnded,
     EmergencyAcknowledged,
     EmergencyArrived,
     EmergencyEscalated,
@@ -71,6 +72,7 @@ REGISTRY = EventRegistry(
         AssessmentPersonalDataAccessed,
         CarePlanActivated,
         CarePlanChanged,
+        CarePlanEnded,
         VisitScheduled,
         VisitCheckedIn,
         VisitCompleted,
@@ -125,6 +127,7 @@ __all__ = [
     "BeneficiaryStatusChanged",
     "CarePlanActivated",
     "CarePlanChanged",
+    "CarePlanEnded",
     "CaregiverDecertified",
     "ChargeHeld",
     "ChargePosted",

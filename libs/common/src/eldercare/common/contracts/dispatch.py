@@ -216,6 +216,29 @@ class CarePlanChanged(IntegrationEvent):
         return str(self.care_plan_id)
 
 
+class CarePlanEnded(IntegrationEvent):
+    """An active care plan ended: its provider or the district ended it, its agreement ran out
+    (Changsha 第十四条), or the beneficiary's termination took effect. Its visits still ahead are
+    cancelled in the same transaction (each with its own ``VisitCancelled``)."""
+
+    event_type: ClassVar[str] = "dispatch.care_plan.ended.v1"
+    topic: ClassVar[str] = "dispatch.care_plan"
+
+    care_plan_id: UUID
+    version: int = Field(ge=1)
+    beneficiary_id: UUID
+    provider_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    # Why: "provider", "district", "agreement_expired" or "beneficiary_terminated".
+    cause: Literal["provider", "district", "agreement_expired", "beneficiary_terminated"]
+    reason: str = Field(max_length=500)
+    ended_at: datetime
+    cancelled_visits: int = Field(ge=0)
+
+    def subject(self) -> str:
+        return str(self.care_plan_id)
+
+
 class EmergencyAcknowledged(IntegrationEvent):
     """The caregiver asked to respond (or the provider's 24-hour line) acknowledged the call."""
 

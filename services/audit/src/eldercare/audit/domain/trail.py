@@ -94,6 +94,7 @@ OCCURRED_AT_FIELDS: Mapping[str, str] = {
     "audit.recovery.ordered.v1": "ordered_at",
     "audit.spot_check.deduction_published.v1": "published_at",
     "dispatch.care_plan.changed.v1": "changed_at",
+    "dispatch.care_plan.ended.v1": "ended_at",
     "dispatch.emergency.acknowledged.v1": "acknowledged_at",
     "dispatch.emergency.escalated.v1": "escalated_at",
     "dispatch.emergency.arrived.v1": "arrived_at",
