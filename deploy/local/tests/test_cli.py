@@ -105,3 +105,24 @@ def test_a_second_up_refuses_and_leaves_the_running_stacks_file_alone(tmp_path: 
     finally:
         running.kill()
         running.wait()
+
+
+def test_bench_runs_a_benchmark_by_its_short_name(tmp_path: Path) -> None:
+    # `eldercare bench vrptw ...` (issue #5) runs bench/dispatch_vrptw.py with the arguments given.
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "bench" / "dispatch_vrptw.py").write_text("import sys\nprint('ran', *sys.argv[1:])\n")
+    (tmp_path / "bench" / "http_load.py").write_text("")
+    out = eldercare(tmp_path, "bench", "vrptw", "R101.txt", "--seconds", "10")
+    assert out == "ran R101.txt --seconds 10"
+    assert eldercare(tmp_path, "bench", "--list") == "dispatch_vrptw"
+
+
+def test_bench_names_an_unknown_benchmark(tmp_path: Path) -> None:
+    (tmp_path / "bench").mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "eldercare.devstack.cli", "bench", "nothing"],
+        env={**os.environ, "ELDERCARE_ROOT": str(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2 and "no benchmark 'nothing'" in result.stderr

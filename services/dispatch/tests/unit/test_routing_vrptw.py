@@ -131,3 +131,41 @@ def test_the_vrptw_bench_prints_a_line_per_instance_and_a_summary(
     assert lines[0]["instance"] == "TINY" and lines[0]["feasible"] is True
     assert lines[0]["gap"] == pytest.approx(0.0, abs=1e-9)
     assert lines[1]["summary"] is True and lines[1]["all_feasible"] is True
+
+
+def test_a_best_known_below_a_proven_lower_bound_is_named_not_hidden(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A reference under the lower bound can never be met: the line says so and gives the gap to the
+    # bound, while the summary keeps the gap to the file as given beside the max over the rest.
+    spec = importlib.util.spec_from_file_location("dispatch_vrptw_bench", BENCH)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    (tmp_path / "TINY.txt").write_text(TINY)
+    best = tmp_path / "best.json"
+    best.write_text(json.dumps({"TINY": {"best_known_distance_any_fleet": 27.0}}))
+    bounds = tmp_path / "bounds.json"
+    bounds.write_text(json.dumps({"lower_bounds": {"TINY": 29.5}}))
+    args = [str(tmp_path), "--seconds", "0.1", "--best-known", str(best), "--lower-bounds", str(bounds)]
+    assert bench.main(args) == 0
+    line, summary = (json.loads(x) for x in capsys.readouterr().out.splitlines())
+    assert line["best_below_lower_bound"] is True and line["lower_bound"] == 29.5
+    assert line["gap"] == pytest.approx(3 / 27, abs=1e-6)
+    assert line["gap_to_lower_bound"] == pytest.approx(0.5 / 29.5, abs=1e-6)
+    assert summary["best_below_lower_bound"] == ["TINY"] and summary["max_gap_reachable"] is None
+    assert summary["max_gap"] == pytest.approx(3 / 27, abs=1e-6)
+
+
+def test_the_shipped_lower_bounds_are_below_every_reachable_reference() -> None:
+    # The bounds file must never flag a reference by a typo: for every listed instance but the two
+    # whose reference is known to be unreachable (R109, RC103), the reference is above the bound.
+    bounds = json.loads((BENCH.parent / "solomon-truncated-optima.json").read_text())["lower_bounds"]
+    assert bounds, "no lower bounds shipped"
+    reference = BENCH.parents[2] / "shared" / "benchmarks" / "vrptw" / "solomon" / "best-known.json"
+    if not reference.is_file():
+        pytest.skip("the shared Solomon best-known file is not beside the checkout")
+    rows = json.loads(reference.read_text())
+    best = {name: row["best_known_distance_any_fleet"] for name, row in rows.items()}
+    below = sorted(name for name, bound in bounds.items() if best[name] < bound)
+    assert below == ["R109", "RC103"]

@@ -1,9 +1,10 @@
-"""The ``eldercare`` command: ``up``, ``down``, ``token``, ``seed``, ``kafka-jars``."""
+"""The ``eldercare`` command: ``up``, ``down``, ``token``, ``seed``, ``kafka-jars``, ``bench``."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 
@@ -66,6 +67,15 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "kafka-jars", help="fetch Apache Kafka's jars for the tests where Java 17 and Maven exist"
     )
+    bench = commands.add_parser(
+        "bench",
+        help="run a benchmark of bench/ by name, e.g. `eldercare bench vrptw PATH... --seconds 10`",
+        description="Runs bench/<name>.py, or the one bench/<service>_<name>.py, with the arguments "
+        "given; `eldercare bench --list` names them.",
+    )
+    bench.add_argument("name", nargs="?", help="e.g. vrptw, district_day, checkin, intake_http")
+    bench.add_argument("--list", action="store_true", help="list the benchmarks")
+    bench.add_argument("rest", nargs=argparse.REMAINDER, help="the benchmark's own arguments")
     return root
 
 
@@ -78,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "token": cmd_token,
         "seed": cmd_seed,
         "kafka-jars": cmd_kafka_jars,
+        "bench": cmd_bench,
     }[args.command]
     return handler(layout, args)
 
@@ -153,6 +164,40 @@ def cmd_kafka_jars(layout: Layout, args: argparse.Namespace) -> int:
     where = jars.relative_to(layout.root)
     print(f"[eldercare] Apache Kafka jars in {where}: the tests will use Apache Kafka")
     return 0
+
+
+def bench_script(bench_dir: os.PathLike[str] | str, name: str) -> str | None:
+    """bench/<name>.py, else the single bench/<service>_<name>.py (``vrptw`` is dispatch_vrptw.py);
+    None when there is none or the name is ambiguous."""
+    from pathlib import Path
+
+    root = Path(bench_dir)
+    exact = root / f"{name}.py"
+    if exact.is_file():
+        return str(exact)
+    matches = sorted(root.glob(f"*_{name}.py"))
+    return str(matches[0]) if len(matches) == 1 else None
+
+
+def bench_names(bench_dir: os.PathLike[str] | str) -> list[str]:
+    from pathlib import Path
+
+    return sorted(p.stem for p in Path(bench_dir).glob("*.py") if p.stem != "http_load")
+
+
+def cmd_bench(layout: Layout, args: argparse.Namespace) -> int:
+    bench_dir = layout.root / "bench"
+    if args.list or not args.name:
+        print("\n".join(bench_names(bench_dir)))
+        return 0 if args.list else 2
+    script = bench_script(bench_dir, args.name)
+    if script is None:
+        names = ", ".join(bench_names(bench_dir))
+        print(f"eldercare: no benchmark {args.name!r}; one of: {names}", file=sys.stderr)
+        return 2
+    # The benchmarks are scripts (they print figures; they are not part of any package), run with
+    # this interpreter, which has every workspace package installed.
+    return subprocess.call([sys.executable, script, *args.rest], cwd=layout.root)
 
 
 def _say(line: str) -> None:
