@@ -20,7 +20,7 @@ from eldercare.dispatch.adapters.repositories.visits import to_domain
 from eldercare.dispatch.application.visit_generation import generate_due
 from eldercare.dispatch.domain.plan_schedule import PreferredSlot
 from eldercare.dispatch.domain.visit_generation import PlanSpan, planned_visits
-from eldercare.dispatch.generation_sweep import generate_all
+from eldercare.dispatch.generation_sweep import generate_all, sweep_generation
 
 from .test_caregiver_app import world_status_changed
 from .test_sanctions import sanction
@@ -175,6 +175,27 @@ class TestNeverTwice:
         assert set(keys) == expected(TUE_FRI, 8, ("CS22", "CS25"), days=21)
 
 
+class TestTheWorker:
+    async def test_one_tick_generates_what_is_missing_and_the_loop_stops_when_told(
+        self, world, sessions, settings
+    ) -> None:  # type: ignore[no-untyped-def]
+        _, _, _, plan = await planned_with(world)
+        async with sessions() as s, s.begin():  # as if activated before generation existed
+            for row in (
+                await s.scalars(select(VisitRow).where(VisitRow.care_plan_id == UUID(plan["id"])))
+            ).all():
+                await s.delete(row)
+        stop, ticked = asyncio.Event(), asyncio.Event()
+        task = asyncio.create_task(
+            sweep_generation(FakeWorker(FakeRuntime(sessions, ticked)), settings, stop)
+        )
+        await asyncio.wait_for(ticked.wait(), timeout=10)
+        stop.set()
+        await asyncio.wait_for(task, timeout=5)
+        keys = {(v.service_code, v.generated_for_at) for v in await rows(sessions, plan["id"])}
+        assert keys == expected(TUE_FRI, 8, ("CS22", "CS25"))
+
+
 class TestSuspensionsAndEnds:
     async def test_a_suspension_cancels_them_and_lifting_it_generates_the_days_ahead_again(
         self, world, sessions, outbox
@@ -256,6 +277,32 @@ class TestANewVersion:
         assert sorted(dropped["cancelled_visit_ids"]) == first_ids
         again = (await world.client.post(url, json=body | {"schedule": TUE_FRI}, headers=headers)).json()
         assert len(again["generated_visit_ids"]) == len(first_ids) > 0
+
+    async def test_an_item_removed_then_added_back_is_generated_again_and_the_others_stay(
+        self, world, sessions
+    ) -> None:  # type: ignore[no-untyped-def]
+        provider, _, _, plan = await planned_with(world)
+        visits = live(await rows(sessions, plan["id"]))
+        before = {
+            code: sorted(str(v.id) for v in visits if v.service_code == code) for code in ("CS22", "CS25")
+        }
+        headers = world.admin(provider["id"])
+        url = f"/v1/care-plans/{plan['id']}/versions"
+        body = {
+            "service_codes": ["CS22"],
+            "frequency_per_month": 8,
+            "agreement": {"signed_on": today().isoformat(), "duration_months": 12},
+            "schedule": TUE_FRI,
+        }
+        removed = (await world.client.post(url, json=body, headers=headers)).json()
+        assert sorted(removed["cancelled_visit_ids"]) == before["CS25"]
+        assert removed["generated_visit_ids"] == []
+        back = (
+            await world.client.post(url, json=body | {"service_codes": ["CS22", "CS25"]}, headers=headers)
+        ).json()
+        assert len(back["generated_visit_ids"]) == len(before["CS25"]) and back["cancelled_visit_ids"] == []
+        still = live(await rows(sessions, plan["id"]))
+        assert sorted(str(v.id) for v in still if v.service_code == "CS22") == before["CS22"]
 
 
 class TestTheEndpoint:

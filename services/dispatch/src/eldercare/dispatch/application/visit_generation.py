@@ -112,9 +112,16 @@ async def generate_for_plan(
         furthest = await repo.furthest_generated(plan.id)
         if furthest is not None:
             last = max(last, local_date(furthest))
-    wanted = planned_visits(span_of(plan), first=first, last=last, now=now) if plan.schedule else []
+    # Every occasion of the days, begun or not: a visit whose window has begun but which the planner
+    # booked later in it is still asked for; only the ones not begun are created.
+    asked = (
+        planned_visits(span_of(plan), first=first, last=last, now=_local_midnight(first))
+        if plan.schedule
+        else []
+    )
+    wanted = [p for p in asked if p.window_start_at >= now]
     if reconcile:
-        out.cancelled = await _cancel_unwanted(plan, wanted, now, uow)
+        out.cancelled = await _cancel_unwanted(plan, asked, now, uow)
     if out.skipped is not None:
         return out
     have = await repo.generated_keys(plan.id, _local_midnight(first))
