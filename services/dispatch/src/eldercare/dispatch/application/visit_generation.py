@@ -28,6 +28,7 @@ from eldercare.dispatch.application.care_plans import (
     change_care_plan,
     create_care_plan,
 )
+from eldercare.dispatch.application.plan_fit import DEFAULT_MINUTES_PER_VISIT
 from eldercare.dispatch.application.visits import cancelled_event
 from eldercare.dispatch.domain.beneficiaries import Beneficiary
 from eldercare.dispatch.domain.care_plans import CarePlan
@@ -66,7 +67,7 @@ def span_of(plan: CarePlan) -> PlanSpan:
         service_codes=plan.service_codes,
         schedule=plan.schedule,
         frequency_per_month=plan.frequency_per_month,
-        minutes_per_visit=plan.minutes_per_visit or 60,
+        minutes_per_visit=plan.minutes_per_visit or DEFAULT_MINUTES_PER_VISIT,
         first_day=local_date(plan.activated_at),
         last_day=plan.agreement.ends_on,
     )
