@@ -67,6 +67,12 @@ class DispatchSettings(ServiceSettings, RoutingSettings):
     missed_grace_minutes: int = Field(default=60, ge=0, le=24 * 60)
     missed_sweep_seconds: float = Field(default=60, gt=0, le=3600)
 
+    # Visits generated from care plans' schedules (application/visit_generation.py). Our operating
+    # choices, not regulated amounts: the issue's example horizon of 14 days ahead (the days planned
+    # and shown to the provider), and an hourly sweep that rolls it forward.
+    visit_horizon_days: int = Field(default=14, ge=1, le=62)
+    visit_generation_seconds: float = Field(default=3600, gt=0, le=86_400)
+
     # Emergency help: the minutes within which someone must be on the scene. No seed fixes it
     # (changsha-2024 第七条（三） only requires the 24-hour line), so there is no default: unset, an
     # emergency shows no due time and the overdue list answers 503 naming the setting.

@@ -17,6 +17,7 @@ from eldercare.dispatch.application.care_plans import end_expired_plans
 from eldercare.dispatch.application.emergencies import escalate_unacknowledged
 from eldercare.dispatch.application.missed import mark_missed_visits
 from eldercare.dispatch.consumers import SUBSCRIPTIONS
+from eldercare.dispatch.generation_sweep import sweep_generation
 from eldercare.dispatch.settings import DispatchSettings
 
 log = logging.getLogger("eldercare.dispatch.worker")
@@ -68,12 +69,15 @@ def main() -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, shutdown)
         sweeper = asyncio.create_task(sweep_missed(worker, settings, stop), name="missed-visits")
+        generator = asyncio.create_task(sweep_generation(worker, settings, stop), name="visit-generation")
         try:
             await worker.run()
         finally:
             stop.set()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+            with contextlib.suppress(asyncio.CancelledError):
+                await generator
 
     asyncio.run(run())
 

@@ -174,6 +174,9 @@ class CarePlanRow(Timestamped, Base):
     fit_monthly_cost_fen: Mapped[int | None] = mapped_column(Integer)
     fit_monthly_minutes: Mapped[int | None] = mapped_column(Integer)
     fit_note: Mapped[str | None] = mapped_column(Text)
+    # Issue #5, preferred days and windows ([{"weekday", "start", "end"}], local time; revision
+    # 0017); empty: no schedule, no generated visits.
+    schedule: Mapped[list[dict[str, object]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
 
 
 class PriceListRow(Base):
@@ -220,6 +223,8 @@ class CarePlanVersionRow(Base):
     family_consent_obtained: Mapped[bool] = mapped_column(Boolean)
     effective_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(200))
+    # Issue #5: this version's preferred days and windows (revision 0017).
+    schedule: Mapped[list[dict[str, object]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
 
 
 class VisitRow(Timestamped, Base):
@@ -281,6 +286,16 @@ class VisitRow(Timestamped, Base):
         # The overlap check reads a caregiver's visits around a window.
         Index("ix_visits_caregiver_id_scheduled_start_at", "caregiver_id", "scheduled_start_at"),
         Index("ix_visits_provider_id_id", "provider_id", "id"),
+        # Issue #5, generated visits: one per plan, item and occurrence, so a rerun, a redelivery
+        # or two racing workers insert nothing twice (INSERT ... ON CONFLICT DO NOTHING).
+        Index(
+            "uq_visits_generated",
+            "care_plan_id",
+            "service_code",
+            "generated_for_at",
+            unique=True,
+            postgresql_where=text("generated_for_at IS NOT NULL AND NOT generation_released"),
+        ),
     )
 
     care_plan_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("care_plans.id"), index=True)
@@ -342,6 +357,10 @@ class VisitRow(Timestamped, Base):
     vital_signs_sealed: Mapped[str | None] = mapped_column(Text)
     # [[code, reason]]: items done beyond the care plan, flagged extra_item.
     extra_items: Mapped[list[list[str]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    # Generated from the plan's schedule (revision 0017): the occurrence's start, and whether a
+    # cancellation freed it to be generated again (uq_visits_generated below).
+    generated_for_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    generation_released: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
 class CaregiverActionRow(Base):

@@ -21,6 +21,7 @@ from eldercare.dispatch.api.dependencies import (
     VisitReader,
     problems,
 )
+from eldercare.dispatch.api.plan_schedule_schemas import schedule_of
 from eldercare.dispatch.api.visit_schemas import (
     AppCallEntryRead,
     AppCallList,
@@ -38,7 +39,7 @@ from eldercare.dispatch.api.visit_schemas import (
     VisitCreate,
     VisitRead,
 )
-from eldercare.dispatch.application import care_plans, queries, visits
+from eldercare.dispatch.application import care_plans, queries, visit_generation, visits
 from eldercare.dispatch.domain.care_plans import Agreement, CarePlan
 
 log = logging.getLogger("eldercare.dispatch.pii")
@@ -51,11 +52,11 @@ visits_router = APIRouter(prefix="/v1/visits", tags=["visits"])
     "",
     response_model=CarePlanRead,
     status_code=201,
-    summary="Write a care plan and sign its agreement",
+    summary="Write a care plan and sign its agreement; its visits are generated for the horizon",
     responses=problems(401, 403, 404, 409),
 )
 async def create_care_plan(
-    body: CarePlanCreate, principal: ProviderAdmin, idem: Idempotency, rt: Rt
+    body: CarePlanCreate, principal: ProviderAdmin, idem: Idempotency, rt: Rt, settings: Settings
 ) -> object:
     cmd = care_plans.CreateCarePlan(
         beneficiary_id=body.beneficiary_id,
@@ -66,9 +67,14 @@ async def create_care_plan(
         preferred_caregiver_sex=body.preferred_caregiver_sex,
         minutes_per_visit=body.minutes_per_visit,
         self_paid_per_month=body.self_paid_per_month,
+        schedule=schedule_of(body.schedule),
     )
+    days = settings.visit_horizon_days
     return await execute(
-        rt, lambda uow: care_plans.create_care_plan(cmd, uow), CarePlanRead.from_domain, idempotency=idem
+        rt,
+        lambda uow: visit_generation.create_care_plan_with_visits(cmd, days, uow),
+        lambda out: CarePlanRead.from_domain(out[0]),
+        idempotency=idem,
     )
 
 
@@ -89,7 +95,12 @@ async def get_care_plan(care_plan_id: UUID, principal: CarePlanReader, rt: Rt) -
     responses=problems(401, 403, 404, 409),
 )
 async def change_care_plan(
-    care_plan_id: UUID, body: CarePlanVersionCreate, principal: ProviderAdmin, idem: Idempotency, rt: Rt
+    care_plan_id: UUID,
+    body: CarePlanVersionCreate,
+    principal: ProviderAdmin,
+    idem: Idempotency,
+    rt: Rt,
+    settings: Settings,
 ) -> object:
     cmd = care_plans.ChangeCarePlan(
         care_plan_id=care_plan_id,
@@ -100,16 +111,22 @@ async def change_care_plan(
         preferred_caregiver_sex=body.preferred_caregiver_sex,
         minutes_per_visit=body.minutes_per_visit,
         self_paid_per_month=body.self_paid_per_month,
+        schedule=schedule_of(body.schedule),
     )
 
-    def read(out: care_plans.PlanChangeOutcome) -> CarePlanChangeRead:
+    def read(out: tuple[care_plans.PlanChangeOutcome, visit_generation.PlanGeneration]) -> CarePlanChangeRead:
+        change, generation = out
         return CarePlanChangeRead(
-            **CarePlanRead.from_domain(out.plan).model_dump(),
-            cancelled_visit_ids=out.cancelled,
-            unassigned_visit_ids=out.unassigned,
+            **CarePlanRead.from_domain(change.plan).model_dump(),
+            cancelled_visit_ids=change.cancelled,
+            unassigned_visit_ids=change.unassigned,
+            generated_visit_ids=generation.created,
         )
 
-    return await execute(rt, lambda uow: care_plans.change_care_plan(cmd, uow), read, idempotency=idem)
+    days = settings.visit_horizon_days
+    return await execute(
+        rt, lambda uow: visit_generation.change_care_plan_with_visits(cmd, days, uow), read, idempotency=idem
+    )
 
 
 @plans_router.get(

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
+from eldercare.dispatch.api.plan_schedule_schemas import ScheduleIn, ScheduleRead
 from eldercare.dispatch.api.provider_schemas import ServiceCode
 from eldercare.dispatch.application.visits import AppCall
 from eldercare.dispatch.domain.care_plans import CARE_PLAN_STATUS_LABELS, Agreement, CarePlan, CarePlanVersion
@@ -62,6 +63,11 @@ class CarePlanCreate(BaseModel):
         description="of frequency_per_month, the visits of each item the beneficiary pays himself:"
         " outside the monthly entitlement (issue #5)",
     )
+    schedule: ScheduleIn | None = Field(
+        default=None,
+        description="preferred days and windows; the plan's visits are generated in them. Omitted: no"
+        " generated visits (book them with POST /v1/visits)",
+    )
 
 
 class CarePlanVersionCreate(BaseModel):
@@ -87,6 +93,11 @@ class CarePlanVersionCreate(BaseModel):
         le=124,
         description="of frequency_per_month, the visits of each item the beneficiary pays himself:"
         " outside the monthly entitlement (issue #5)",
+    )
+    schedule: ScheduleIn | None = Field(
+        default=None,
+        description="preferred days and windows; the plan's visits are generated in them. Omitted: no"
+        " generated visits (book them with POST /v1/visits)",
     )
 
 
@@ -139,6 +150,7 @@ class CarePlanRead(BaseModel):
     minutes_per_visit: int | None
     self_paid_per_month: int
     fit: PlanFitRead | None = Field(description="null for a plan activated before the check existed")
+    schedule: ScheduleRead | None = Field(default=None, description="null: no schedule, no generated visits")
 
     @classmethod
     def from_domain(cls, plan: CarePlan) -> CarePlanRead:
@@ -176,6 +188,7 @@ class CarePlanRead(BaseModel):
             )
             if plan.fit
             else None,
+            schedule=ScheduleRead.from_domain(plan.schedule),
         )
 
 
@@ -195,6 +208,9 @@ class CarePlanChangeRead(CarePlanRead):
     unassigned_visit_ids: list[UUID] = Field(
         description="intimate-care visits whose caregiver no longer fits the sex preference (to the planner)"
     )
+    generated_visit_ids: list[UUID] = Field(
+        default_factory=list, description="visits generated for the new version's schedule (horizon)"
+    )
 
 
 class CarePlanEndRead(CarePlanRead):
@@ -209,6 +225,7 @@ class CarePlanVersionRead(BaseModel):
     agreement: AgreementRead
     effective_at: datetime
     created_by: str
+    schedule: ScheduleRead | None = None
 
     @classmethod
     def from_domain(cls, v: CarePlanVersion) -> CarePlanVersionRead:
@@ -220,6 +237,7 @@ class CarePlanVersionRead(BaseModel):
             agreement=_agreement_read(v.agreement),
             effective_at=v.effective_at,
             created_by=v.created_by,
+            schedule=ScheduleRead.from_domain(v.schedule),
         )
 
 
@@ -484,6 +502,9 @@ class VisitRead(BaseModel):
     signature_sha256: str | None
     missed_reason: str | None = Field(description="the provider's reason for a missed visit")
     rescheduled_as: UUID | None = Field(description="the visit booked in place of a missed one")
+    generated_for_at: datetime | None = Field(
+        default=None, description="generated from the plan's schedule: the preferred slot's start it is for"
+    )
 
     @classmethod
     def from_domain(cls, v: Visit) -> VisitRead:
@@ -501,6 +522,7 @@ class VisitRead(BaseModel):
             scheduled_end_at=v.scheduled_end_at,
             window_start_at=v.window_start_at,
             window_end_at=v.window_end_at,
+            generated_for_at=v.generated_for_at,
             status=v.status.value,
             status_label=VISIT_STATUS_LABELS[v.status],
             checked_in_at=v.checked_in_at,

@@ -14,6 +14,7 @@ from eldercare.dispatch.adapters.repositories.beneficiaries import BeneficiaryRe
 from eldercare.dispatch.adapters.repositories.care_plans import CarePlanRepository
 from eldercare.dispatch.adapters.repositories.plan_fit import EntitlementRepository
 from eldercare.dispatch.adapters.repositories.visits import VisitRepository
+from eldercare.dispatch.application.visit_generation import resume_generation
 from eldercare.dispatch.application.visits import cancelled_event
 from eldercare.dispatch.domain.beneficiaries import Beneficiary, BeneficiaryStatus
 from eldercare.dispatch.domain.geo import Point
@@ -92,6 +93,9 @@ async def record_status_change(cmd: RecordStatusChange, uow: UnitOfWork) -> Bene
         await repo.save(beneficiary)
         if not beneficiary.is_active:
             await _cancel_future_visits(beneficiary, cmd.effective_on, uow)
+        else:
+            # Issue #5: active again, the plans' generated visits ahead come back.
+            await resume_generation(beneficiary, uow)
         # A termination taking effect later leaves the plans until then (its visits from that day
         # are already cancelled above); ending them then is not automated yet.
         if beneficiary.status == BeneficiaryStatus.terminated and (
@@ -125,5 +129,8 @@ async def _cancel_future_visits(beneficiary: Beneficiary, effective_on: date | N
         if effective_on is not None and local_date(visit.scheduled_start_at) < effective_on:
             continue
         if visit.cancel(reason=reason, now=now):
+            if beneficiary.status == BeneficiaryStatus.suspended:
+                # Generated again if the suspension is lifted (application/visit_generation.py).
+                visit.release_generation()
             await visits.save(visit)
             uow.publish(cancelled_event(visit, "cancelled", was_completed=False))

@@ -23,6 +23,7 @@ from eldercare.dispatch.application.queries import get_care_plan
 from eldercare.dispatch.application.visits import cancelled_event
 from eldercare.dispatch.domain.care_plans import Agreement, CarePlan, CarePlanVersion
 from eldercare.dispatch.domain.errors import ActiveCarePlanExists, BeneficiaryUnknown
+from eldercare.dispatch.domain.plan_schedule import Schedule
 from eldercare.dispatch.domain.providers import Provider, Sex
 
 
@@ -38,6 +39,8 @@ class CreateCarePlan:
     # month of each item the beneficiary pays himself, outside the entitlement.
     minutes_per_visit: int | None = None
     self_paid_per_month: int = 0
+    # Issue #5: preferred days and windows (domain/plan_schedule.py); empty: no generated visits.
+    schedule: Schedule = ()
 
 
 async def create_care_plan(cmd: CreateCarePlan, uow: UnitOfWork) -> CarePlan:
@@ -70,6 +73,7 @@ async def create_care_plan(cmd: CreateCarePlan, uow: UnitOfWork) -> CarePlan:
     )
     plan.minutes_per_visit, plan.self_paid_per_month = cmd.minutes_per_visit, cmd.self_paid_per_month
     await fit_plan(plan, on=local_date(now), uow=uow)
+    plan.set_schedule(cmd.schedule)
     await plans.add(plan)
     uow.publish(
         CarePlanActivated(
@@ -105,6 +109,8 @@ class ChangeCarePlan:
     # month of each item the beneficiary pays himself, outside the entitlement.
     minutes_per_visit: int | None = None
     self_paid_per_month: int = 0
+    # Issue #5: preferred days and windows (domain/plan_schedule.py); empty: no generated visits.
+    schedule: Schedule = ()
 
 
 @dataclass
@@ -144,6 +150,7 @@ async def change_care_plan(cmd: ChangeCarePlan, uow: UnitOfWork) -> PlanChangeOu
     )
     plan.minutes_per_visit, plan.self_paid_per_month = cmd.minutes_per_visit, cmd.self_paid_per_month
     await fit_plan(plan, on=local_date(now), uow=uow)
+    plan.set_schedule(cmd.schedule)
     await plans.save(plan)
     uow.publish(
         CarePlanChanged(

@@ -13,6 +13,7 @@ from eldercare.dispatch.domain.beneficiaries import Beneficiary
 from eldercare.dispatch.domain.catalog import CATALOG, EMERGENCY_CODES, INTIMATE_CODES
 from eldercare.dispatch.domain.errors import BeneficiaryNotActive, CarePlanNotActive, RuleViolations
 from eldercare.dispatch.domain.plan_fit import PlanFit
+from eldercare.dispatch.domain.plan_schedule import Schedule, schedule_violations
 from eldercare.dispatch.domain.providers import Provider, Sex
 
 SOURCE = "changsha-2024-purchased-door-to-door-rules.md"
@@ -58,6 +59,8 @@ class CarePlanVersion:
     agreement: Agreement
     effective_at: datetime
     created_by: str
+    # Issue #5: the preferred days and windows of this version (domain/plan_schedule.py).
+    schedule: Schedule = ()
 
 
 @dataclass
@@ -92,6 +95,9 @@ class CarePlan:
     minutes_per_visit: int | None = None
     self_paid_per_month: int = 0
     fit: PlanFit | None = None
+    # Issue #5: preferred days and time windows (domain/plan_schedule.py); empty: no schedule, so
+    # no generated visits (visits are then booked by hand, POST /v1/visits).
+    schedule: Schedule = ()
 
     @classmethod
     def activate(
@@ -173,6 +179,14 @@ class CarePlan:
         self.preferred_caregiver_sex = preferred_caregiver_sex
         self.version += 1
         self.changed_at, self.changed_by = now, by
+
+    def set_schedule(self, schedule: Schedule) -> None:
+        """The current version's preferred slots, checked against its frequency and visit length
+        (set once ``minutes_per_visit`` is known). 422 naming each field, nothing written."""
+        violations = schedule_violations(schedule, self.frequency_per_month, self.minutes_per_visit or 60)
+        if violations:
+            raise RuleViolations.of(violations)
+        self.schedule = tuple(schedule)
 
     def end(self, *, reason: str, now: datetime, by: str) -> None:
         """The plan stops: no new visit; its visits not yet started are cancelled by the caller."""

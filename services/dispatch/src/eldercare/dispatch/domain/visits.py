@@ -186,6 +186,11 @@ class Visit:
     vital_signs_sealed: str | None = None
     # Items done beyond the plan, each with the caregiver's reason: (code, reason).
     extra_items: tuple[tuple[str, str], ...] = ()
+    # Generated from the plan's schedule (domain/visit_generation.py): the start of the preferred
+    # slot's occurrence it was made for, kept for good. ``generation_released``: cancelled for a
+    # reason that lets the occurrence be generated again (a suspension lifted, a new plan version).
+    generated_for_at: datetime | None = None
+    generation_released: bool = False
 
     @classmethod
     def request(
@@ -440,6 +445,15 @@ class Visit:
         if self.status != VisitStatus.scheduled:
             return False
         self.status, self.ended_at, self.end_reason = VisitStatus.cancelled, now, reason
+        return True
+
+    def release_generation(self) -> bool:
+        """A generated visit cancelled because the beneficiary was suspended or the plan changed
+        frees its occurrence: if the plan asks for it again, a new visit is generated. Other ends
+        (missed, completed, voided, another cancellation) keep it: they are final."""
+        if self.generated_for_at is None or self.status != VisitStatus.cancelled or self.generation_released:
+            return False
+        self.generation_released = True
         return True
 
     def is_overdue(self, now: datetime, grace: timedelta) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from eldercare.dispatch.adapters.models import CarePlanRow, CarePlanVersionRow
 from eldercare.dispatch.domain.care_plans import Agreement, CarePlan, CarePlanStatus, CarePlanVersion
 from eldercare.dispatch.domain.plan_fit import FitStatus, PlanFit
+from eldercare.dispatch.domain.plan_schedule import PreferredSlot
 from eldercare.dispatch.domain.providers import Sex
 
 
@@ -71,6 +72,7 @@ class CarePlanRepository:
                 ),
                 effective_at=r.effective_at,
                 created_by=r.created_by,
+                schedule=tuple(PreferredSlot.from_dict(d) for d in r.schedule or ()),
             )
             for r in (await self.session.scalars(query)).all()
         ]
@@ -120,6 +122,7 @@ class CarePlanRepository:
                 family_consent_obtained=a.family_consent_obtained,
                 effective_at=at,
                 created_by=by,
+                schedule=[slot.as_dict() for slot in plan.schedule],
             )
         )
 
@@ -143,6 +146,7 @@ def _copy_into(row: CarePlanRow, plan: CarePlan) -> None:
     row.fit_monthly_cost_fen = fit.monthly_cost_fen if fit else None
     row.fit_monthly_minutes = fit.monthly_minutes if fit else None
     row.fit_note = fit.note if fit else None
+    row.schedule = [slot.as_dict() for slot in plan.schedule]
 
 
 def to_domain(row: CarePlanRow) -> CarePlan:
@@ -179,4 +183,5 @@ def to_domain(row: CarePlanRow) -> CarePlan:
         )
         if row.fit_status
         else None,
+        schedule=tuple(PreferredSlot.from_dict(d) for d in row.schedule or ()),
     )

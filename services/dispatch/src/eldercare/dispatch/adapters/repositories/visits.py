@@ -212,6 +212,8 @@ def to_domain(row: VisitRow) -> Visit:
         rescheduled_as=row.rescheduled_as,
         vital_signs_sealed=row.vital_signs_sealed,
         extra_items=tuple((str(c), str(r)) for c, r in row.extra_items or ()),
+        generated_for_at=row.generated_for_at,
+        generation_released=row.generation_released,
     )
 
 
@@ -293,6 +295,7 @@ def _copy_into(row: VisitRow, v: Visit) -> None:
     row.missed_reason, row.rescheduled_as = v.missed_reason, v.rescheduled_as
     row.vital_signs_sealed = v.vital_signs_sealed
     row.extra_items = [[c, r] for c, r in v.extra_items]
+    row.generated_for_at, row.generation_released = v.generated_for_at, v.generation_released
 
 
 class CaregiverActionRepository:
