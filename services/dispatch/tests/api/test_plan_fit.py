@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 from aiokafka.structs import ConsumerRecord
 from sqlalchemy import func, select, update
 
+from eldercare.common.clock import local_date, utcnow
 from eldercare.common.consumer import ConsumerRunner
 from eldercare.common.contracts import REGISTRY, BeneficiaryEntitlementChanged, PriceListPublished
 from eldercare.dispatch.adapters.models import BeneficiaryEntitlementRow, CarePlanRow, PriceListRow
@@ -74,6 +75,7 @@ class TestMoney:
             "monthly_cost_fen": 60000,
             "monthly_minutes": 900,
             "note": None,
+            "checked_on": local_date(utcnow()).isoformat(),
         }
         got = (await world.client.get(f"/v1/care-plans/{plan['id']}", headers=world.officer())).json()
         assert got["fit"] == plan["fit"]
@@ -156,6 +158,7 @@ class TestMinutes:
             "monthly_cost_fen": None,
             "monthly_minutes": 540,
             "note": None,
+            "checked_on": local_date(utcnow()).isoformat(),
         }
 
 

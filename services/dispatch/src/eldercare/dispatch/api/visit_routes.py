@@ -38,7 +38,7 @@ from eldercare.dispatch.api.visit_schemas import (
     VisitCreate,
     VisitRead,
 )
-from eldercare.dispatch.application import care_plans, queries, visits
+from eldercare.dispatch.application import care_plans, plan_ends, queries, visits
 from eldercare.dispatch.domain.care_plans import Agreement, CarePlan
 
 log = logging.getLogger("eldercare.dispatch.pii")
@@ -130,18 +130,18 @@ async def list_care_plan_versions(
     "/{care_plan_id}/ends",
     response_model=CarePlanEndRead,
     status_code=201,
-    summary="End the plan (its provider or the district): its visits still ahead are cancelled",
+    summary="End the plan (its provider or the district); publishes CarePlanEnded, cancels its visits ahead",
     responses=problems(401, 403, 404, 409),
 )
 async def end_care_plan(
     care_plan_id: UUID, body: CarePlanEndCreate, principal: CarePlanEnder, idem: Idempotency, rt: Rt
 ) -> object:
-    cmd = care_plans.EndCarePlan(care_plan_id=care_plan_id, reason=body.reason, principal=principal)
+    cmd = plan_ends.EndCarePlan(care_plan_id=care_plan_id, reason=body.reason, principal=principal)
 
     def read(out: tuple[CarePlan, list[UUID]]) -> CarePlanEndRead:
         return CarePlanEndRead(**CarePlanRead.from_domain(out[0]).model_dump(), cancelled_visit_ids=out[1])
 
-    return await execute(rt, lambda uow: care_plans.end_care_plan(cmd, uow), read, idempotency=idem)
+    return await execute(rt, lambda uow: plan_ends.end_care_plan(cmd, uow), read, idempotency=idem)
 
 
 @visits_router.post(
