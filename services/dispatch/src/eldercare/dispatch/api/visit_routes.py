@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Query
 
 from eldercare.common.errors import Forbidden, NotFound
 from eldercare.common.idempotency import Idempotency
+from eldercare.common.pagination import Page, PageParams, make_page, page_params
 from eldercare.common.runtime import execute
 from eldercare.dispatch.adapters.health_data import VitalSignsCipher
 from eldercare.dispatch.api.dependencies import (
@@ -38,8 +40,9 @@ from eldercare.dispatch.api.visit_schemas import (
     VisitCreate,
     VisitRead,
 )
-from eldercare.dispatch.application import care_plans, plan_ends, queries, visits
-from eldercare.dispatch.domain.care_plans import Agreement, CarePlan
+from eldercare.dispatch.application import care_plan_lists, care_plans, plan_ends, queries, visits
+from eldercare.dispatch.domain.care_plans import Agreement, CarePlan, CarePlanStatus
+from eldercare.dispatch.domain.plan_fit import FitStatus
 
 log = logging.getLogger("eldercare.dispatch.pii")
 
@@ -70,6 +73,28 @@ async def create_care_plan(
     return await execute(
         rt, lambda uow: care_plans.create_care_plan(cmd, uow), CarePlanRead.from_domain, idempotency=idem
     )
+
+
+@plans_router.get(
+    "",
+    response_model=Page[CarePlanRead],
+    summary="Care plans of the caller's provider or region (e.g. ?fit=over_entitlement), by id",
+    responses=problems(401, 403),
+)
+async def list_care_plans(
+    principal: CarePlanReader,
+    rt: Rt,
+    page: Annotated[PageParams, Depends(page_params)],
+    beneficiary_id: UUID | None = None,
+    status: Annotated[CarePlanStatus | None, Query(description="active or ended")] = None,
+    fit: Annotated[
+        FitStatus | None, Query(description="fits, unchecked or over_entitlement (a later re-check)")
+    ] = None,
+) -> Page[CarePlanRead]:
+    query = care_plan_lists.ListCarePlans(principal, beneficiary_id=beneficiary_id, status=status, fit=fit)
+    async with rt.read_session() as session:
+        found = await care_plan_lists.list_care_plans(session, query, after=page.after, limit=page.limit + 1)
+    return make_page([CarePlanRead.from_domain(p) for p in found], page.limit)
 
 
 @plans_router.get(
