@@ -5,6 +5,7 @@ in force until the worker's sweep ends it on that local day, unless a newer chan
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -13,11 +14,13 @@ from sqlalchemy import update
 from eldercare.common.clock import DISPLAY_ZONE, local_date, utcnow
 from eldercare.common.contracts import BeneficiaryStatusChanged
 from eldercare.common.uow import UnitOfWork
-from eldercare.dispatch.adapters.models import CarePlanRow
+from eldercare.dispatch.adapters.models import BeneficiaryRow, CarePlanRow
 from eldercare.dispatch.adapters.orm import MESSAGING
 from eldercare.dispatch.application.plan_ends import end_due_plans
+from eldercare.dispatch.worker import sweep_missed
 
 from .test_check_ins_and_outs import problem
+from .test_worker_sweep import FakeRuntime, FakeWorker
 
 ENDED = "dispatch.care_plan.ended.v1"
 
@@ -238,5 +241,40 @@ class TestATerminationOnALaterDay:
         )
         await world.deliver(stale)
         assert len(await sweep(sessions, local_instant(day))) >= 1
+        [event] = await ended_events(outbox, scene.plan["id"])
+        assert event["cause"] == "beneficiary_terminated"
+
+
+class SecondCommit(asyncio.Event):
+    """Set at the tick's second commit: the missed-visit step commits first, the plan ends second."""
+
+    commits = 0
+
+    def set(self) -> None:
+        self.commits += 1
+        if self.commits == 2:
+            super().set()
+
+
+class TestTheWorkersTick:
+    async def test_one_tick_of_the_worker_ends_a_plan_whose_termination_day_has_come(
+        self, world, sessions, settings, outbox
+    ) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        day = local_date(utcnow()) + timedelta(days=3)
+        await world.deliver(status_changed(scene.beneficiary.beneficiary_id, "terminated", day, utcnow()))
+        # Move the termination's day to today instead of waiting for the clock.
+        async with sessions() as s, s.begin():
+            await s.execute(
+                update(BeneficiaryRow)
+                .where(BeneficiaryRow.id == scene.beneficiary.beneficiary_id)
+                .values(termination_effective_on=local_date(utcnow()))
+            )
+        stop, ticked = asyncio.Event(), SecondCommit()
+        hourly = settings.model_copy(update={"missed_sweep_seconds": 3600})
+        task = asyncio.create_task(sweep_missed(FakeWorker(FakeRuntime(sessions, ticked)), hourly, stop))
+        await asyncio.wait_for(ticked.wait(), timeout=10)
+        stop.set()
+        await asyncio.wait_for(task, timeout=5)
         [event] = await ended_events(outbox, scene.plan["id"])
         assert event["cause"] == "beneficiary_terminated"

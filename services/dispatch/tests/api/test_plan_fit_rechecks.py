@@ -131,6 +131,23 @@ class TestAReducedEntitlement:
         ]
 
 
+class TestAReEnrolment:
+    async def test_a_re_enrolment_with_a_smaller_amount_re_checks_the_plan_today(self, world) -> None:  # type: ignore[no-untyped-def]
+        await world.deliver(prices(*FULL))
+        provider = await world.provider()
+        first = await world.beneficiary()
+        plan = await world.care_plan(provider["id"], first.beneficiary_id, self_paid_per_month=3)
+        await world.beneficiary(
+            beneficiary_id=first.beneficiary_id,
+            entitlement={"monthly_amount_fen": 30000},
+            enrolled_at=first.enrolled_at + timedelta(days=1),
+        )
+        fit = (await read_plan(world, plan, world.officer()))["fit"]
+        today = local_date(utcnow()).isoformat()
+        assert (fit["status"], fit["checked_on"]) == ("over_entitlement", today)
+        assert fit["note"].startswith(f"from {today}:") and "30000 fen" in fit["note"]
+
+
 class TestTheList:
     async def test_the_provider_and_its_district_see_the_plans_over_the_entitlement(self, world) -> None:  # type: ignore[no-untyped-def]
         provider, plan, _ = await over_entitlement_plan(world)
