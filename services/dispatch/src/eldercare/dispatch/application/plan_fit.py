@@ -1,7 +1,9 @@
 """Issue #5: keep billing's price lists and intake's entitlement changes, and check a care plan
 against the beneficiary's monthly entitlement at the prices in force (domain/plan_fit.py).
 Consumers record and never raise on a redelivery: a list is stored once by its id, an
-entitlement once per beneficiary and day (the later record wins)."""
+entitlement once per beneficiary and day (the later record wins). A new list or entitlement
+re-checks the active plans it touches in the same transaction (``over_entitlement`` marks, never
+refuses, a signed plan)."""
 
 from __future__ import annotations
 
