@@ -118,7 +118,9 @@ class TestNoPriceInForce:
         plan = await world.care_plan(provider["id"], beneficiary.beneficiary_id)  # 48,000 priced
         assert plan["fit"]["status"] == "unchecked"
         assert plan["fit"]["monthly_cost_fen"] is None
-        assert plan["fit"]["note"] == f"no price in force for CS15 in 430102 on {date.today().isoformat()}"
+        # The local day (Asia/Shanghai), as the check uses: from 16:00 UTC it is the next day.
+        today = local_date(utcnow()).isoformat()
+        assert plan["fit"]["note"] == f"no price in force for CS15 in 430102 on {today}"
         assert [t for t, _ in await outbox()] == ["dispatch.care_plan.activated.v1"]
 
     async def test_priced_items_already_over_the_amount_are_refused_all_the_same(self, world) -> None:  # type: ignore[no-untyped-def]

@@ -131,6 +131,35 @@ class TestAReducedEntitlement:
         ]
 
 
+class TestInputsAnnouncedAhead:
+    async def test_a_version_that_fits_today_but_not_from_next_month_is_accepted_and_marked(
+        self, world
+    ) -> None:  # type: ignore[no-untyped-def]
+        provider, plan, since = await over_entitlement_plan(world)
+        body = {
+            "service_codes": ["CS15", "CS22", "CS25"],
+            "frequency_per_month": 8,
+            "agreement": {"signed_on": local_date(utcnow()).isoformat(), "duration_months": 12},
+            "self_paid_per_month": 4,  # 48,000 fen: within 60,000 today, over 24,000 from `since`
+        }
+        url = f"/v1/care-plans/{plan['id']}/versions"
+        response = await world.client.post(url, json=body, headers=world.admin(provider["id"]))
+        assert response.status_code == 201, response.text
+        fit = response.json()["fit"]
+        assert (fit["status"], fit["monthly_cost_fen"], fit["checked_on"]) == (
+            "over_entitlement",
+            48000,
+            since.isoformat(),
+        )
+
+    async def test_a_late_list_of_a_past_day_does_not_hide_an_excess_already_announced(self, world) -> None:  # type: ignore[no-untyped-def]
+        _, plan, since = await over_entitlement_plan(world)
+        await world.deliver(prices(*FULL, since=date(2025, 6, 1)))
+        fit = (await read_plan(world, plan, world.officer()))["fit"]
+        assert (fit["status"], fit["checked_on"]) == ("over_entitlement", since.isoformat())
+        assert "price list of 2025-06-01 for 430102" in fit["note"]
+
+
 class TestAReEnrolment:
     async def test_a_re_enrolment_with_a_smaller_amount_re_checks_the_plan_today(self, world) -> None:  # type: ignore[no-untyped-def]
         await world.deliver(prices(*FULL))

@@ -10,7 +10,14 @@ import pytest
 
 from eldercare.dispatch.domain.beneficiaries import Beneficiary, BeneficiaryStatus
 from eldercare.dispatch.domain.errors import BeneficiaryNotActive
-from eldercare.dispatch.domain.plan_fit import Entitlement, FitStatus, Price, PriceList, recheck_fit
+from eldercare.dispatch.domain.plan_fit import (
+    Entitlement,
+    FitStatus,
+    Price,
+    PriceList,
+    fit_over_time,
+    recheck_fit,
+)
 
 from .test_beneficiary_projection import T0, enrolled
 
@@ -126,3 +133,49 @@ class TestARecheck:
 
     def test_the_self_paid_visits_are_left_out(self) -> None:
         assert recheck(24000, self_paid_per_month=6).status == FitStatus.fits
+
+
+def over_time(entitlements: list[Entitlement], lists: list[PriceList], **kw):  # type: ignore[no-untyped-def]
+    args = {"frequency_per_month": 8, "self_paid_per_month": 4, "minutes_per_visit": 60, **kw}
+    return fit_over_time(
+        service_codes=CODES,
+        district_code="430102",
+        on=DAY,
+        until=date(2027, 11, 30),
+        entitlements=entitlements,
+        price_lists=lists,
+        **args,
+    )
+
+
+class TestTheFitOverTime:
+    """4 covered visits x 12,000 = 48,000 fen a month."""
+
+    def test_fits_when_nothing_later_is_known(self) -> None:
+        fit = over_time([Entitlement(date(2026, 11, 1), 60000, None)], [PRICES])
+        assert (fit.status, fit.checked_on) == (FitStatus.fits, DAY)
+
+    def test_an_entitlement_reduced_from_a_later_month_marks_it_over_from_that_month(self) -> None:
+        fit = over_time(
+            [Entitlement(date(2026, 11, 1), 60000, None), Entitlement(date(2027, 2, 1), 30000, None)],
+            [PRICES],
+        )
+        assert (fit.status, fit.checked_on) == (FitStatus.over_entitlement, date(2027, 2, 1))
+        assert (fit.note or "").startswith("from 2027-02-01: the plan costs 48000 fen")
+
+    def test_a_dearer_list_published_ahead_marks_it_over_from_its_day(self) -> None:
+        dearer = PriceList(
+            UUID(int=2), "4301", date(2027, 1, 1), (Price("CS15", "visit", 4000), *PRICES.items[1:])
+        )
+        fit = over_time([Entitlement(date(2026, 11, 1), 50000, None)], [PRICES, dearer])
+        assert (fit.status, fit.monthly_cost_fen, fit.checked_on) == (
+            FitStatus.over_entitlement,
+            60000,
+            date(2027, 1, 1),
+        )
+
+    def test_inputs_after_the_agreement_or_of_another_region_are_left_out(self) -> None:
+        late = Entitlement(date(2028, 1, 1), 1, None)
+        elsewhere = PriceList(UUID(int=3), "430103", date(2027, 1, 1), (Price("CS15", "visit", 99999),))
+        fit = over_time([Entitlement(date(2026, 11, 1), 60000, None), late], [PRICES, elsewhere])
+        assert fit.status == FitStatus.fits

@@ -77,7 +77,7 @@ async def record_enrolment(cmd: RecordEnrolment, uow: UnitOfWork) -> Beneficiary
     await repo.save(existing)
     if cmd.effective_on is not None:
         # Issue #5: a re-enrolment with a new entitlement re-checks the plans already in force.
-        await recheck_plans_of_beneficiary(cmd.beneficiary_id, since=cmd.effective_on, uow=uow)
+        await recheck_plans_of_beneficiary(cmd.beneficiary_id, uow=uow)
     return existing
 
 

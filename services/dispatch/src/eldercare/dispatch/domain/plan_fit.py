@@ -215,3 +215,50 @@ def recheck_fit(
         note=f"from {on.isoformat()}: " + "; ".join(message for _, message in violations),
         checked_on=on,
     )
+
+
+def fit_over_time(
+    *,
+    service_codes: tuple[str, ...],
+    frequency_per_month: int,
+    self_paid_per_month: int,
+    minutes_per_visit: int,
+    district_code: str,
+    on: date,
+    until: date,
+    entitlements: list[Entitlement],
+    price_lists: list[PriceList],
+) -> PlanFit:
+    """The fit of a plan in force from ``on`` to ``until`` (its agreement's last day), with every
+    price list and entitlement known so far: the fit on ``on``, unless an input already known to
+    start later (a list published ahead, an entitlement reduced from next month) puts the plan over
+    the entitlement on that day; then ``over_entitlement`` from the first such day. So a plan that
+    fits today but not from the 1st of next month says so now, and a re-check caused by one input
+    does not hide an excess another input already announced."""
+
+    def at(day: date) -> PlanFit:
+        return recheck_fit(
+            service_codes=service_codes,
+            frequency_per_month=frequency_per_month,
+            self_paid_per_month=self_paid_per_month,
+            minutes_per_visit=minutes_per_visit,
+            district_code=district_code,
+            on=day,
+            entitlement=entitlement_on(entitlements, day),
+            price_list=list_in_force(price_lists, district_code, day),
+        )
+
+    first = at(on)
+    if first.status == FitStatus.over_entitlement:
+        return first
+    later = {e.effective_on for e in entitlements if on < e.effective_on <= until}
+    later |= {
+        pl.effective_from
+        for pl in price_lists
+        if on < pl.effective_from <= until and district_code.startswith(pl.region_code)
+    }
+    for day in sorted(later):
+        fit = at(day)
+        if fit.status == FitStatus.over_entitlement:
+            return fit
+    return first
