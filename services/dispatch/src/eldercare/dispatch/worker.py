@@ -13,9 +13,9 @@ from eldercare.common.clock import utcnow
 from eldercare.common.observability import configure_logging
 from eldercare.common.worker import Worker
 from eldercare.dispatch.adapters.orm import MESSAGING
-from eldercare.dispatch.application.care_plans import end_expired_plans
 from eldercare.dispatch.application.emergencies import escalate_unacknowledged
 from eldercare.dispatch.application.missed import mark_missed_visits
+from eldercare.dispatch.application.plan_ends import end_due_plans
 from eldercare.dispatch.consumers import SUBSCRIPTIONS
 from eldercare.dispatch.generation_sweep import sweep_generation
 from eldercare.dispatch.settings import DispatchSettings
@@ -36,10 +36,10 @@ async def sweep_missed(worker: Worker, settings: DispatchSettings, stop: asyncio
             if marked:
                 log.info("visits marked missed", extra={"count": len(marked)})
             async with worker.runtime.uow() as uow:
-                ended = await end_expired_plans(uow, now=utcnow())
+                ended = await end_due_plans(uow, now=utcnow())
                 await uow.commit()
             if ended:
-                log.info("care plans ended with their agreement", extra={"count": len(ended)})
+                log.info("care plans ended (agreement or termination)", extra={"count": len(ended)})
             if settings.emergency_ack_minutes is not None:
                 async with worker.runtime.uow() as uow:
                     after = timedelta(minutes=settings.emergency_ack_minutes)

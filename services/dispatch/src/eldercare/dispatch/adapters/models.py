@@ -102,6 +102,12 @@ class BeneficiaryRow(Timestamped, Base):
     __table_args__ = (
         CheckConstraint("status IN ('active', 'suspended', 'terminated')", name="status"),
         CheckConstraint("(home_lat IS NULL) = (home_lon IS NULL)", name="home_point_complete"),
+        # Issue #5 (revision 0018): the worker's sweep of terminations whose day has come.
+        Index(
+            "ix_beneficiaries_terminated_effective_on",
+            "termination_effective_on",
+            postgresql_where=text("status = 'terminated'"),
+        ),
     )
 
     district_code: Mapped[str] = mapped_column(String(6), index=True)
@@ -114,6 +120,9 @@ class BeneficiaryRow(Timestamped, Base):
     status_reason: Mapped[str | None] = mapped_column(Text)
     enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Issue #5 (revision 0018): the local day a termination takes effect (null unless terminated).
+    # Until that day the beneficiary's plans stay active and take visits before it.
+    termination_effective_on: Mapped[date | None] = mapped_column(Date)
 
 
 class CarePlanRow(Timestamped, Base):
@@ -138,6 +147,8 @@ class CarePlanRow(Timestamped, Base):
             "ix_care_plans_active_ends_on", "agreement_ends_on", postgresql_where=text("status = 'active'")
         ),
         CheckConstraint("preferred_caregiver_sex IN ('female', 'male')", name="preferred_caregiver_sex"),
+        # Issue #5 (revision 0018): GET /v1/care-plans?fit=over_entitlement.
+        Index("ix_care_plans_fit_status_id", "fit_status", "id", postgresql_where=text("status = 'active'")),
     )
 
     beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("beneficiaries.id"))
@@ -177,6 +188,9 @@ class CarePlanRow(Timestamped, Base):
     # Issue #5, preferred days and windows ([{"weekday", "start", "end"}], local time; revision
     # 0017); empty: no schedule, no generated visits.
     schedule: Mapped[list[dict[str, object]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    # Issue #5 (revision 0018): the day the fit was checked for (activation, a version, or a later
+    # price list or entitlement; 'over_entitlement' is only ever set by such a re-check).
+    fit_checked_on: Mapped[date | None] = mapped_column(Date)
 
 
 class PriceListRow(Base):
@@ -225,6 +239,15 @@ class CarePlanVersionRow(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     # Issue #5: this version's preferred days and windows (revision 0017).
     schedule: Mapped[list[dict[str, object]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    # Issue #5 (revision 0018): the version's visit length, self-paid visits and its fit as checked
+    # when it took effect (null for versions older than revision 0016's check).
+    minutes_per_visit: Mapped[int | None] = mapped_column(Integer)
+    self_paid_per_month: Mapped[int | None] = mapped_column(Integer)
+    fit_status: Mapped[str | None] = mapped_column(String(16))
+    fit_monthly_cost_fen: Mapped[int | None] = mapped_column(Integer)
+    fit_monthly_minutes: Mapped[int | None] = mapped_column(Integer)
+    fit_note: Mapped[str | None] = mapped_column(Text)
+    fit_checked_on: Mapped[date | None] = mapped_column(Date)
 
 
 class VisitRow(Timestamped, Base):
