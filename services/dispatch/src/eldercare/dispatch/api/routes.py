@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from eldercare.dispatch.api.app_routes import reviews_router
 from eldercare.dispatch.api.app_routes import router as app_router
 from eldercare.dispatch.api.emergency_routes import router as emergencies_router
+from eldercare.dispatch.api.notification_routes import router as notifications_router
 from eldercare.dispatch.api.provider_routes import router as providers_router
 from eldercare.dispatch.api.schedule_routes import schedules_router
 from eldercare.dispatch.api.visit_routes import plans_router, visits_router
@@ -19,4 +20,5 @@ ROUTERS: list[APIRouter] = [
     app_router,
     reviews_router,
     emergencies_router,
+    notifications_router,
 ]
