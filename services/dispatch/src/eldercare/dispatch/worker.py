@@ -16,6 +16,7 @@ from eldercare.dispatch.adapters.orm import MESSAGING
 from eldercare.dispatch.application.care_plans import end_expired_plans
 from eldercare.dispatch.application.emergencies import escalate_unacknowledged
 from eldercare.dispatch.application.missed import mark_missed_visits
+from eldercare.dispatch.application.push import start_pusher
 from eldercare.dispatch.consumers import SUBSCRIPTIONS
 from eldercare.dispatch.settings import DispatchSettings
 
@@ -68,12 +69,15 @@ def main() -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, shutdown)
         sweeper = asyncio.create_task(sweep_missed(worker, settings, stop), name="missed-visits")
+        pusher = start_pusher(worker.runtime.uow, settings, stop)  # None without a push gateway
         try:
             await worker.run()
         finally:
             stop.set()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+            if pusher is not None:
+                await pusher
 
     asyncio.run(run())
 
