@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -348,9 +349,38 @@ class TestBadInput:
         assert (await feed(world, scene.caregiver))["acknowledged_cursor"] == "0"
 
 
-class TestLongPollWakesUp:
-    """Against a committing app (no rolled-back transaction): a notification committed by another
-    session wakes a waiting long poll through LISTEN/NOTIFY. The rows are removed afterwards."""
+@dataclass
+class Live:
+    app: Any
+    world: Any
+    sessions: Any
+    provider: dict[str, Any]
+    caregiver: dict[str, Any]
+
+    def me(self) -> dict[str, str]:
+        return self.world.caregiver(self.provider["id"], self.caregiver["id"])  # type: ignore[no-any-return]
+
+    async def tell(self, count: int = 1) -> list[str]:
+        """Commit ``count`` notifications for the caregiver from a session of its own."""
+        visit_ids = [uuid7() for _ in range(count)]
+        async with UnitOfWork(self.sessions, MESSAGING, source="test") as uow:
+            for visit_id in visit_ids:
+                told = Notification(
+                    UUID(self.caregiver["id"]),
+                    UUID(self.provider["id"]),
+                    NotificationKind.visit_booked,
+                    visit_id=visit_id,
+                    payload={"visit_id": str(visit_id)},
+                )
+                notifications.tell(uow.session, told)
+            await uow.commit()
+        return [str(v) for v in visit_ids]
+
+
+class TestAgainstACommittingDatabase:
+    """A committing app (no rolled-back transaction) with a pool of 2 connections: notifications
+    committed by another session wake waiting long polls through LISTEN/NOTIFY; waiting polls hold
+    no pooled connection; the push queue is claimed SKIP LOCKED. The rows are removed afterwards."""
 
     @pytest.fixture
     async def live(self, settings, tokens):  # type: ignore[no-untyped-def]
@@ -359,49 +389,60 @@ class TestLongPollWakesUp:
 
         from .conftest import World
 
-        app = create_app(settings)
+        small = settings.model_copy(update={"database_pool_size": 1})  # 1 + 1 overflow
+        app = create_app(small)
+        engine = create_async_engine(settings.database_url)
         async with api_client(app) as client:
             world = World(client, tokens, None, None)
             world.seq = 700_000 + random.randrange(100_000)  # credit codes of their own: they commit
-            yield app, world
+            provider, caregiver = await world.staffed_provider()
+            try:
+                yield Live(app, world, make_sessionmaker(engine), provider, caregiver)
+            finally:
+                async with engine.begin() as conn:
+                    params = {"c": caregiver["id"], "p": provider["id"]}
+                    for sql in (
+                        "DELETE FROM caregiver_notifications WHERE caregiver_id = CAST(:c AS uuid)",
+                        "DELETE FROM caregiver_notification_feeds WHERE caregiver_id = CAST(:c AS uuid)",
+                        "DELETE FROM caregivers WHERE id = CAST(:c AS uuid)",
+                        "DELETE FROM providers WHERE id = CAST(:p AS uuid)",
+                    ):
+                        await conn.execute(text(sql), params)
+                await engine.dispose()
 
-    async def test_a_waiting_poll_answers_when_a_notification_commits_elsewhere(self, live, settings) -> None:  # type: ignore[no-untyped-def]
-        app, world = live
-        engine = create_async_engine(settings.database_url)
-        provider, caregiver = await world.staffed_provider()
-        try:
-            me = world.caregiver(provider["id"], caregiver["id"])
-            poll = asyncio.create_task(world.client.get(url(caregiver), params={"wait": 25}, headers=me))
-            await asyncio.sleep(0.5)
-            assert not poll.done()  # nothing yet: it waits
-            visit_id = uuid7()
-            async with UnitOfWork(make_sessionmaker(engine), MESSAGING, source="test") as uow:
-                told = Notification(
-                    UUID(caregiver["id"]),
-                    UUID(provider["id"]),
-                    NotificationKind.visit_booked,
-                    visit_id=visit_id,
-                    payload={"visit_id": str(visit_id)},
-                )
-                notifications.tell(uow.session, told)
-                await uow.commit()
-            response = await asyncio.wait_for(poll, timeout=20)
+    async def test_waiting_polls_answer_when_a_notification_commits_elsewhere(self, live) -> None:  # type: ignore[no-untyped-def]
+        client = live.world.client
+        # Three waiting polls on a pool of two connections: none holds one while it waits, so
+        # another request still gets one.
+        polls = [
+            asyncio.create_task(client.get(url(live.caregiver), params={"wait": 25}, headers=live.me()))
+            for _ in range(3)
+        ]
+        await asyncio.sleep(0.5)
+        assert not any(p.done() for p in polls)  # nothing yet: they wait
+        other = await asyncio.wait_for(
+            client.get(f"/v1/caregivers/{live.caregiver['id']}", headers=live.me()), timeout=10
+        )
+        assert other.status_code == 200
+        [visit_id] = await live.tell()
+        for response in await asyncio.wait_for(asyncio.gather(*polls), timeout=20):
             assert response.status_code == 200, response.text
             assert [(n["kind"], n["visit_id"]) for n in response.json()["items"]] == [
-                ("visit_booked", str(visit_id))
+                ("visit_booked", visit_id)
             ]
-            assert app.state.notification_hub.listening  # woken by NOTIFY, not by the fallback poll
-        finally:
-            async with engine.begin() as conn:
-                params = {"c": caregiver["id"], "p": provider["id"]}
-                for sql in (
-                    "DELETE FROM caregiver_notifications WHERE caregiver_id = CAST(:c AS uuid)",
-                    "DELETE FROM caregiver_notification_feeds WHERE caregiver_id = CAST(:c AS uuid)",
-                    "DELETE FROM caregivers WHERE id = CAST(:c AS uuid)",
-                    "DELETE FROM providers WHERE id = CAST(:p AS uuid)",
-                ):
-                    await conn.execute(text(sql), params)
-            await engine.dispose()
+        assert live.app.state.notification_hub.listening  # woken by NOTIFY, not by the fallback poll
+
+    async def test_two_workers_never_claim_the_same_notification_to_push(self, live) -> None:  # type: ignore[no-untyped-def]
+        from eldercare.dispatch.adapters.repositories.notifications import NotificationRepository
+
+        mine = set(await live.tell(2))
+        now = datetime.now(UTC) + timedelta(seconds=1)
+        async with UnitOfWork(live.sessions, MESSAGING, source="test") as first:
+            [held] = await NotificationRepository(first.session).claim_push_due(now, 1)
+            async with UnitOfWork(live.sessions, MESSAGING, source="test") as second:
+                claimed = await NotificationRepository(second.session).claim_push_due(now, 100)
+        others = {str(n.visit_id) for n in claimed} & mine
+        assert str(held.visit_id) in mine and others == mine - {str(held.visit_id)}
 
 
 class TestWithoutListen:
