@@ -10,7 +10,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import insert, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.common.ids import uuid7
@@ -79,10 +78,10 @@ class NotificationRepository:
         groups: dict[UUID, list[Notification]] = {}
         for n in sorted(notifications, key=lambda n: n.caregiver_id.bytes):
             groups.setdefault(n.caregiver_id, []).append(n)
+        lasts = await self._bump({c: len(g) for c, g in groups.items()})
         rows = []
         for caregiver_id, group in groups.items():
-            last = await self._bump(caregiver_id, len(group))
-            first = last - len(group) + 1
+            first = lasts[caregiver_id] - len(group) + 1
             rows += [
                 {
                     "id": uuid7(),
@@ -102,18 +101,21 @@ class NotificationRepository:
             {"channel": CHANNEL, "ids": [str(c) for c in groups]},
         )
 
-    async def _bump(self, caregiver_id: UUID, count: int) -> int:
-        table = CaregiverNotificationFeedRow.__table__
-        stmt = (
-            pg_insert(table)
-            .values(caregiver_id=caregiver_id, last_seq=count)
-            .on_conflict_do_update(
-                index_elements=[table.c.caregiver_id], set_={"last_seq": table.c.last_seq + count}
-            )
-            .returning(table.c.last_seq)
+    async def _bump(self, counts: dict[UUID, int]) -> dict[UUID, int]:
+        """Advance each feed by its count in one statement, rows taken in caregiver-id order
+        (``counts`` is in that order too); answers each feed's new last number."""
+        result = await self.session.execute(
+            text(
+                "INSERT INTO caregiver_notification_feeds (caregiver_id, last_seq)"
+                " SELECT c, n FROM unnest(CAST(:ids AS uuid[]), CAST(:counts AS bigint[])) AS t(c, n)"
+                " ORDER BY c"
+                " ON CONFLICT (caregiver_id) DO UPDATE"
+                " SET last_seq = caregiver_notification_feeds.last_seq + EXCLUDED.last_seq"
+                " RETURNING caregiver_id, last_seq"
+            ),
+            {"ids": list(counts), "counts": list(counts.values())},
         )
-        last: int = (await self.session.execute(stmt)).scalar_one()
-        return last
+        return {UUID(str(row.caregiver_id)): int(row.last_seq) for row in result.all()}
 
     async def feed(self, caregiver_id: UUID) -> Feed:
         table = CaregiverNotificationFeedRow.__table__
