@@ -200,6 +200,25 @@ class TestVisitNotifications:
             "missed",
         )
 
+    async def test_the_day_planner_tells_each_caregiver_the_visits_it_booked_to_them(self, world) -> None:  # type: ignore[no-untyped-def]
+        from .test_schedules import day, setting
+
+        s = await setting(world)
+        body = {"date": day().isoformat(), "district_code": world.district, "seconds": 1}
+        response = await world.client.post(
+            "/v1/schedules", json=body, headers=world.admin(s["provider"]["id"])
+        )
+        assert response.status_code == 201, response.text
+        assert sum(len(r["visits"]) for r in response.json()["routes"]) == 2  # two of the three placed
+        for route in response.json()["routes"]:
+            caregiver = next(c for c in (s["certified"], s["plain"]) if c["id"] == route["caregiver_id"])
+            told = {visit_id for kind, visit_id in await kinds(world, caregiver) if kind == "visit_booked"}
+            assert told == {v["visit_id"] for v in route["visits"]}
+            booked = {v["visit_id"]: v for v in route["visits"]}
+            for n in (await feed(world, caregiver))["items"]:
+                start = datetime.fromisoformat(n["payload"]["scheduled_start_at"])
+                assert start == datetime.fromisoformat(booked[n["visit_id"]]["scheduled_start_at"])
+
     async def test_a_refused_booking_tells_nobody(self, world) -> None:  # type: ignore[no-untyped-def]
         scene = await world.scene()
         body = world.visit_body(scene.plan, scene.caregiver)  # the same hour: an overlap
