@@ -4,6 +4,7 @@ notifications, and keeps the delivery state on the row. Against a local HTTP ser
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -159,7 +160,21 @@ class TestPushing:
 
 
 class TestTheWorkerLoop:
-    def test_without_a_gateway_url_no_push_loop_starts(self) -> None:
-        import asyncio
+    async def test_the_loop_pushes_what_arrives_until_stopped(self, world, sessions, gateway) -> None:  # type: ignore[no-untyped-def]
+        url, server = gateway
+        settings = NotificationSettings(push_gateway_url=url, push_poll_seconds=0.1)
+        # The scene first: the test's sessions share one connection, the loop must run alone on it.
+        scene = await world.scene()
+        stop = asyncio.Event()
+        task = start_pusher(lambda: UnitOfWork(sessions, MESSAGING, source="dispatch"), settings, stop)
+        assert task is not None
+        async with asyncio.timeout(20):
+            while not server.received:
+                await asyncio.sleep(0.05)
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
+        [(_, body)] = server.received
+        assert (body["kind"], body["visit_id"]) == ("visit_booked", scene.visit["id"])
 
+    def test_without_a_gateway_url_no_push_loop_starts(self) -> None:
         assert start_pusher(lambda: None, NotificationSettings(), asyncio.Event()) is None  # type: ignore[arg-type,return-value]
