@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 from aiokafka.structs import ConsumerRecord
 from sqlalchemy import func, select, update
 
+from eldercare.common.clock import local_date
 from eldercare.common.consumer import ConsumerRunner
 from eldercare.common.contracts import REGISTRY, BeneficiaryEntitlementChanged, PriceListPublished
 from eldercare.dispatch.adapters.models import BeneficiaryEntitlementRow, CarePlanRow, PriceListRow
@@ -116,7 +117,9 @@ class TestNoPriceInForce:
         plan = await world.care_plan(provider["id"], beneficiary.beneficiary_id)  # 48,000 priced
         assert plan["fit"]["status"] == "unchecked"
         assert plan["fit"]["monthly_cost_fen"] is None
-        assert plan["fit"]["note"] == f"no price in force for CS15 in 430102 on {date.today().isoformat()}"
+        # The plan is checked on the local (China) day, a day ahead of UTC's after 16:00 UTC.
+        today = local_date(datetime.now(UTC)).isoformat()
+        assert plan["fit"]["note"] == f"no price in force for CS15 in 430102 on {today}"
         assert [t for t, _ in await outbox()] == ["dispatch.care_plan.activated.v1"]
 
     async def test_priced_items_already_over_the_amount_are_refused_all_the_same(self, world) -> None:  # type: ignore[no-untyped-def]
