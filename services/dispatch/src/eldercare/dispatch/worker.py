@@ -16,6 +16,7 @@ from eldercare.dispatch.adapters.orm import MESSAGING
 from eldercare.dispatch.application.emergencies import escalate_unacknowledged
 from eldercare.dispatch.application.missed import mark_missed_visits
 from eldercare.dispatch.application.plan_ends import end_due_plans
+from eldercare.dispatch.application.push import start_pusher
 from eldercare.dispatch.consumers import SUBSCRIPTIONS
 from eldercare.dispatch.generation_sweep import sweep_generation
 from eldercare.dispatch.settings import DispatchSettings
@@ -70,6 +71,7 @@ def main() -> None:
             loop.add_signal_handler(sig, shutdown)
         sweeper = asyncio.create_task(sweep_missed(worker, settings, stop), name="missed-visits")
         generator = asyncio.create_task(sweep_generation(worker, settings, stop), name="visit-generation")
+        pusher = start_pusher(worker.runtime.uow, settings, stop)  # None without a push gateway
         try:
             await worker.run()
         finally:
@@ -78,6 +80,8 @@ def main() -> None:
                 await sweeper
             with contextlib.suppress(asyncio.CancelledError):
                 await generator
+            if pusher is not None:
+                await pusher
 
     asyncio.run(run())
 

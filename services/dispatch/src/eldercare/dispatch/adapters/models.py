@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -17,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -454,11 +457,63 @@ class EmergencyRow(Timestamped, Base):
     escalated_to_line_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+# ---------------------------------------------------------------- caregiver notifications (0019)
+
+
+class CaregiverNotificationRow(Base):
+    """A caregiver's notification feed (domain/notifications.py), written in the transaction of
+    the change it tells of. ``seq`` numbers a caregiver's feed in commit order (the feed row below
+    is locked while a transaction appends), so a cursor never skips a late-committing row. The
+    ``push_*`` columns are the push gateway's delivery state (the worker; DISPATCH_PUSH_GATEWAY_URL)."""
+
+    __tablename__ = "caregiver_notifications"
+    __table_args__ = (
+        UniqueConstraint("caregiver_id", "seq", name="uq_caregiver_notifications_caregiver_id_seq"),
+        CheckConstraint("push_status IN ('pending', 'delivered', 'failed', 'expired')", name="push_status"),
+        Index(
+            "ix_caregiver_notifications_push_due",
+            "push_next_at",
+            postgresql_where=text("push_status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+    caregiver_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("caregivers.id"))
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    visit_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    emergency_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))
+    push_status: Mapped[str] = mapped_column(String(16), server_default=text("'pending'"))
+    push_attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    push_next_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))
+    pushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    push_error: Mapped[str | None] = mapped_column(Text)
+
+
+class CaregiverNotificationFeedRow(Base):
+    """Per caregiver: the last ``seq`` given (its row lock orders the appends) and how far the
+    caregiver has read (``POST .../notifications/acknowledgements``)."""
+
+    __tablename__ = "caregiver_notification_feeds"
+
+    caregiver_id: Mapped[UUID] = mapped_column(
+        PG_UUID(as_uuid=True), ForeignKey("caregivers.id"), primary_key=True
+    )
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    acknowledged_seq: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 __all__ = [
     "Base",
     "BeneficiaryRow",
     "CarePlanRow",
     "CaregiverActionRow",
+    "CaregiverNotificationFeedRow",
+    "CaregiverNotificationRow",
     "CaregiverRow",
     "EmergencyRow",
     "ProviderRow",
