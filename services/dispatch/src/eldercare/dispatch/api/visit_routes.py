@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Annotated
 from uuid import UUID
@@ -47,10 +48,12 @@ from eldercare.dispatch.application import (
     plan_ends,
     queries,
     visit_generation,
+    visit_lists,
     visits,
 )
 from eldercare.dispatch.domain.care_plans import Agreement, CarePlan, CarePlanStatus
 from eldercare.dispatch.domain.plan_fit import FitStatus
+from eldercare.dispatch.domain.visits import VisitStatus
 
 log = logging.getLogger("eldercare.dispatch.pii")
 
@@ -205,6 +208,37 @@ async def schedule_visit(body: VisitCreate, principal: ProviderAdmin, idem: Idem
     return await execute(
         rt, lambda uow: visits.schedule_visit(cmd, uow), VisitRead.from_domain, idempotency=idem
     )
+
+
+@visits_router.get(
+    "",
+    response_model=Page[VisitRead],
+    summary="Visits of the caller's provider, own bookings or region, by id (filters narrow, never widen)",
+    responses=problems(401, 403),
+)
+async def list_visits(
+    principal: VisitReader,
+    rt: Rt,
+    page: Annotated[PageParams, Depends(page_params)],
+    care_plan_id: UUID | None = None,
+    beneficiary_id: UUID | None = None,
+    caregiver_id: UUID | None = None,
+    status: Annotated[VisitStatus | None, Query(description="scheduled, in_progress, completed, ...")] = None,
+    unassigned: Annotated[bool | None, Query(description="true: waiting for the planner")] = None,
+    on: Annotated[dt.date | None, Query(description="the local (Asia/Shanghai) day the visit starts")] = None,
+) -> Page[VisitRead]:
+    query = visit_lists.ListVisits(
+        principal,
+        care_plan_id=care_plan_id,
+        beneficiary_id=beneficiary_id,
+        caregiver_id=caregiver_id,
+        status=status,
+        unassigned=unassigned,
+        on=on,
+    )
+    async with rt.read_session() as session:
+        found = await visit_lists.list_visits(session, query, after=page.after, limit=page.limit + 1)
+    return make_page([VisitRead.from_domain(v) for v in found], page.limit)
 
 
 @visits_router.get(
