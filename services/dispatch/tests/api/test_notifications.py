@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from eldercare.common.clock import utcnow
 from eldercare.common.db import make_sessionmaker
 from eldercare.common.ids import uuid7
 from eldercare.common.uow import UnitOfWork
@@ -283,6 +284,31 @@ class TestReadingTheFeed:
         read = await feed(world, scene.caregiver)
         assert [n["read"] for n in read["items"]] == [True, True, False]
         assert (read["unread"], read["acknowledged_cursor"]) == (1, items[1]["cursor"])
+
+    async def test_read_notifications_past_their_retention_are_purged_and_the_cursors_go_on(
+        self, world, sessions
+    ) -> None:  # type: ignore[no-untyped-def]
+        scene, _ = await self.three(world)
+        me = world.caregiver(scene.provider["id"], scene.caregiver["id"])
+        items = (await feed(world, scene.caregiver))["items"]
+        ack = f"{url(scene.caregiver)}/acknowledgements"
+        assert (
+            await world.client.post(ack, json={"up_to": items[1]["cursor"]}, headers=me)
+        ).status_code == 201
+        async with UnitOfWork(sessions, MESSAGING, source="dispatch") as uow:
+            # Nothing is old enough yet.
+            assert await notifications.purge_read_notifications(uow, now=utcnow(), retention_days=90) == 0
+            # 91 days on, the two read ones go; the unread third stays.
+            later = utcnow() + timedelta(days=91)
+            assert await notifications.purge_read_notifications(uow, now=later, retention_days=90) == 2
+            await uow.commit()
+        left = await feed(world, scene.caregiver)
+        assert [n["cursor"] for n in left["items"]] == [items[2]["cursor"]]
+        assert (left["unread"], left["acknowledged_cursor"]) == (1, items[1]["cursor"])
+        # The numbering goes on: a new booking is the fourth, and reading after an old cursor works.
+        await world.visit(scene.plan, scene.caregiver, hours=9)
+        after = await feed(world, scene.caregiver, after=items[0]["cursor"])
+        assert [n["cursor"] for n in after["items"]] == [items[2]["cursor"], "4"]
 
     async def test_a_long_poll_with_nothing_new_answers_empty_when_the_wait_is_over(self, world) -> None:  # type: ignore[no-untyped-def]
         scene = await world.scene()

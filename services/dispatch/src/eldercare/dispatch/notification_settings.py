@@ -30,3 +30,7 @@ class NotificationSettings(BaseSettings):
     push_max_age_minutes: int = Field(default=60, ge=1, le=24 * 60)
     push_batch_size: int = Field(default=50, ge=1, le=1000)
     push_poll_seconds: float = Field(default=1, gt=0, le=60)
+    # Read notifications are deleted this many days after they were written (the feed is the phone's
+    # inbox, not a record: visits and emergencies keep their own history); unread ones are kept.
+    notification_retention_days: int = Field(default=90, ge=1, le=3650)
+    notification_purge_seconds: float = Field(default=3600, gt=0, le=86400)

@@ -15,6 +15,7 @@ from eldercare.common.worker import Worker, every
 from eldercare.dispatch.adapters.orm import MESSAGING
 from eldercare.dispatch.application.emergencies import escalate_unacknowledged
 from eldercare.dispatch.application.missed import mark_missed_visits
+from eldercare.dispatch.application.notifications import purge_read_notifications
 from eldercare.dispatch.application.plan_ends import end_due_plans
 from eldercare.dispatch.application.push import start_pusher
 from eldercare.dispatch.consumers import SUBSCRIPTIONS
@@ -52,6 +53,27 @@ async def sweep_missed(worker: Worker, settings: DispatchSettings, stop: asyncio
     await every(settings.missed_sweep_seconds, stop, tick, what="missed-visit sweep", logger=log)
 
 
+async def purge_notifications(worker: Worker, settings: DispatchSettings, stop: asyncio.Event) -> None:
+    """Every ``notification_purge_seconds``: delete read notifications past their retention, a
+    batch per transaction, until none is left."""
+
+    async def tick() -> None:
+        total = 0
+        while True:
+            async with worker.runtime.uow() as uow:
+                purged = await purge_read_notifications(
+                    uow, now=utcnow(), retention_days=settings.notification_retention_days
+                )
+                await uow.commit()
+            total += purged
+            if purged < 1000:
+                break
+        if total:
+            log.info("read notifications purged", extra={"count": total})
+
+    await every(settings.notification_purge_seconds, stop, tick, what="notification purge", logger=log)
+
+
 def main() -> None:
     settings = DispatchSettings()
     configure_logging(settings.service_name, fmt=settings.log_format, level=settings.log_level)
@@ -70,6 +92,7 @@ def main() -> None:
         sweeper = asyncio.create_task(sweep_missed(worker, settings, stop), name="missed-visits")
         generator = asyncio.create_task(sweep_generation(worker, settings, stop), name="visit-generation")
         pusher = start_pusher(worker.runtime.uow, settings, stop)  # None without a push gateway
+        purger = asyncio.create_task(purge_notifications(worker, settings, stop), name="notification-purge")
         try:
             await worker.run()
         finally:
@@ -78,6 +101,8 @@ def main() -> None:
                 await sweeper
             with contextlib.suppress(asyncio.CancelledError):
                 await generator
+            with contextlib.suppress(asyncio.CancelledError):
+                await purger
             if pusher is not None:
                 await pusher
 

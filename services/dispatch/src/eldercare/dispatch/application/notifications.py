@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager, suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from eldercare.common.auth import Principal
 from eldercare.common.envelope import Envelope
 from eldercare.common.errors import InvalidInput
+from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.notification_hub import Waiter
 from eldercare.dispatch.adapters.repositories.notifications import (
     Feed,
@@ -225,3 +226,12 @@ async def acknowledge(
     _check_cursor(up_to, feed, "up_to")
     await NotificationRepository(session).acknowledge(caregiver_id, up_to, now)
     return await NotificationRepository(session).feed(caregiver_id)
+
+
+async def purge_read_notifications(
+    uow: UnitOfWork, *, now: datetime, retention_days: int, batch: int = 1000
+) -> int:
+    """Delete the notifications caregivers have read that are older than ``retention_days``
+    (DISPATCH_NOTIFICATION_RETENTION_DAYS), a batch per call; the number deleted. Unread ones stay."""
+    repo = NotificationRepository(uow.session)
+    return await repo.purge_read(now - timedelta(days=retention_days), batch)

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.common.ids import uuid7
@@ -195,6 +195,26 @@ class NotificationRepository:
             )
             .values(push_status="expired")
         )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def purge_read(self, created_before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` notifications the caregiver has read (at or below the feed's
+        acknowledged cursor) that were created before ``created_before``. A retention of days is far
+        beyond any push's age (DISPATCH_PUSH_MAX_AGE_MINUTES, at most a day), so no push is lost. The
+        feed row keeps ``last_seq``, so numbering goes on and every cursor stays valid; rows locked
+        by another purge are skipped."""
+        n, f = CaregiverNotificationRow.__table__, CaregiverNotificationFeedRow.__table__
+        doomed = (
+            select(n.c.id)
+            .join(f, f.c.caregiver_id == n.c.caregiver_id)
+            .where(
+                n.c.seq <= f.c.acknowledged_seq,
+                n.c.created_at < created_before,
+            )
+            .limit(limit)
+            .with_for_update(of=n, skip_locked=True)
+        )
+        result = await self.session.execute(delete(n).where(n.c.id.in_(doomed)))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def mark_pushed(self, notification_id: UUID, now: datetime) -> None:
