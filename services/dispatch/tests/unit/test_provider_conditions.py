@@ -55,9 +55,9 @@ def fact(
 
 def complete(p: Provider, *, food: bool = False) -> Provider:
     for code in GENERAL_CONDITIONS:
-        p.record_condition(fact(code))
+        p.record_condition(fact(code), DAY)
     if food:
-        p.record_condition(fact(ConditionCode.food_licence))
+        p.record_condition(fact(ConditionCode.food_licence), DAY)
     return p
 
 
@@ -80,7 +80,7 @@ class TestConditions:
 
     def test_a_condition_not_met_refuses_naming_it(self) -> None:
         p = complete(provider())
-        p.record_condition(fact(ConditionCode.good_standing, ConditionStatus.not_met))
+        p.record_condition(fact(ConditionCode.good_standing, ConditionStatus.not_met), DAY)
         assert [(f.code, f.reason) for f in p.condition_failures(DAY)] == [
             (ConditionCode.good_standing, "not_met")
         ]
@@ -89,7 +89,7 @@ class TestConditions:
 
     def test_a_fact_holds_through_its_last_day_and_fails_the_day_after(self) -> None:
         p = complete(provider())
-        p.record_condition(fact(ConditionCode.help_line_24h, valid_until=DAY))
+        p.record_condition(fact(ConditionCode.help_line_24h, valid_until=DAY), DAY)
         assert p.eligible_for_new_work(DAY)
         later = DAY + timedelta(days=1)
         [failure] = p.condition_failures(later)
@@ -103,14 +103,14 @@ class TestConditions:
 
     def test_a_renewal_replaces_the_expired_fact(self) -> None:
         p = complete(provider())
-        p.record_condition(fact(ConditionCode.help_line_24h, valid_until=DAY))
-        p.record_condition(fact(ConditionCode.help_line_24h, valid_until=DAY + timedelta(days=365)))
+        p.record_condition(fact(ConditionCode.help_line_24h, valid_until=DAY), DAY)
+        p.record_condition(fact(ConditionCode.help_line_24h, valid_until=DAY + timedelta(days=365)), DAY)
         assert p.eligible_for_new_work(DAY + timedelta(days=30))
 
     def test_a_fact_already_expired_when_recorded_is_refused(self) -> None:
         with pytest.raises(InvalidInput) as exc:
             complete(provider()).record_condition(
-                fact(ConditionCode.staffing, valid_until=DAY - timedelta(days=1))
+                fact(ConditionCode.staffing, valid_until=DAY - timedelta(days=1)), DAY
             )
         assert exc.value.errors == [
             {"field": "valid_until", "message": "is in the past: record the renewed document instead"}
@@ -139,13 +139,13 @@ class TestFoodLicence:
     def test_the_declared_flag_alone_is_not_evidence_for_a_new_provider(self) -> None:
         p = complete(provider(has_food_licence=True))
         assert not p.food_licence_holds(DAY)
-        p.record_condition(fact(ConditionCode.food_licence, valid_until=DAY))
+        p.record_condition(fact(ConditionCode.food_licence, valid_until=DAY), DAY)
         assert p.food_licence_holds(DAY)
         assert not p.food_licence_holds(DAY + timedelta(days=1))
 
     def test_a_provider_without_meal_items_records_no_food_licence(self) -> None:
         with pytest.raises(InvalidInput, match="meal items only"):
-            provider(service_codes=["CS22"]).record_condition(fact(ConditionCode.food_licence))
+            provider(service_codes=["CS22"]).record_condition(fact(ConditionCode.food_licence), DAY)
 
 
 class TestTransition:
@@ -155,7 +155,7 @@ class TestTransition:
         p = provider()
         p.registered_before_conditions = True
         assert p.eligible_for_new_work(DAY)
-        p.record_condition(fact(ConditionCode.registration, valid_until=DAY))
+        p.record_condition(fact(ConditionCode.registration, valid_until=DAY), DAY)
         assert not p.eligible_for_new_work(DAY + timedelta(days=1))
 
     def test_their_declared_food_licence_stands_for_a_missing_fact(self) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from eldercare.common.auth import Principal
-from eldercare.common.clock import utcnow
+from eldercare.common.clock import local_date, utcnow
 from eldercare.common.credit_codes import InvalidCreditCode, parse_credit_code
 from eldercare.common.errors import Forbidden, InvalidInput, NotFound
 from eldercare.common.uow import UnitOfWork
@@ -162,6 +162,7 @@ async def record_condition(cmd: RecordCondition, uow: UnitOfWork) -> Provider:
     """The district or city bureau records, or renews, one 第七条 condition of a provider with its
     evidence (changsha-2024-purchased-door-to-door-rules.md 第七条, 第十条)."""
     provider = await _registrars_provider(cmd.provider_id, cmd.principal, uow)
+    now = utcnow()
     fact = ConditionFact(
         code=cmd.code,
         status=cmd.status,
@@ -171,10 +172,10 @@ async def record_condition(cmd: RecordCondition, uow: UnitOfWork) -> Provider:
             document_sha256=cmd.document_sha256,
             note=cmd.note,
             recorded_by=cmd.principal.subject,
-            recorded_at=utcnow(),
+            recorded_at=now,
         ),
     )
-    provider.record_condition(fact)
+    provider.record_condition(fact, local_date(now))
     await ProviderRepository(uow.session).add_condition_fact(provider, fact)
     return provider
 

@@ -73,7 +73,7 @@ def span_of(plan: CarePlan) -> PlanSpan:
     )
 
 
-async def _why_not(plan: CarePlan, uow: UnitOfWork) -> str | None:
+async def _why_not(plan: CarePlan, now: datetime, uow: UnitOfWork) -> str | None:
     """Why the plan gets no new visit now, or None."""
     if not plan.is_active:
         return f"the care plan is {plan.status.value}"
@@ -92,7 +92,7 @@ async def _why_not(plan: CarePlan, uow: UnitOfWork) -> str | None:
             },
         )
         return "the provider is suspended from new work (changsha-2024 第十八条)"
-    failures = provider.condition_failures(local_date(utcnow()), plan.service_codes)
+    failures = provider.condition_failures(local_date(now), plan.service_codes)
     if failures:
         # changsha-2024-purchased-door-to-door-rules.md 第七条: a provider failing a basic condition
         # gets no new work; the plan's visits come again once the bureau records the facts.
@@ -120,7 +120,7 @@ async def generate_for_plan(
     """Create the visits the plan asks for on [first, last] that do not exist yet. ``reconcile``
     (a new version): first cancel the generated visits ahead that the plan no longer asks for."""
     out = PlanGeneration(plan.id)
-    out.skipped = await _why_not(plan, uow)
+    out.skipped = await _why_not(plan, now, uow)
     if out.skipped is not None and not (reconcile and plan.is_active):
         return out
     repo = GenerationRepository(uow.session)

@@ -257,11 +257,11 @@ class Provider:
         """第七条（六）: a licence or a kitchen contract valid on ``on``."""
         return not self.condition_failures(on, [_A_MEAL_ITEM])
 
-    def record_condition(self, fact: ConditionFact) -> None:
-        """Record or renew a fact: the new one replaces the current one (the history is kept by
-        the repository)."""
+    def record_condition(self, fact: ConditionFact, today: date) -> None:
+        """Record or renew a fact on ``today`` (the local day): the new one replaces the current
+        one (the history is kept by the repository)."""
         problems = []
-        if fact.valid_until is not None and fact.valid_until < fact.evidence.recorded_at.date():
+        if fact.valid_until is not None and fact.valid_until < today:
             problems.append(("valid_until", "is in the past: record the renewed document instead"))
         if fact.code is ConditionCode.food_licence and not any(
             CATALOG[c].requires_food_licence for c in self.service_codes
