@@ -195,11 +195,12 @@ async def plan_district_day(cmd: PlanDistrictDay, uow: UnitOfWork) -> DaySchedul
     end = start + timedelta(days=1)
     visits_repo = VisitRepository(uow.session)
     visits = await visits_repo.list_unassigned(provider_id, cmd.district_code, start, end)
-    # changsha-2024-purchased-door-to-door-rules.md 第十八条 and 第七条: a sanctioned provider, or one
-    # failing a basic condition today or on the day planned, gets no new work (（六） when a visit is
-    # a meal item). A re-plan (PATCH) of work already planned is left alone.
+    # changsha-2024-purchased-door-to-door-rules.md 第七条: a provider failing a basic condition today
+    # or on the day planned gets no new bookings (（六） when a visit is a meal item). A sanctioned
+    # provider's waiting visits are still placed (第十八条 stops new plans and visits, see README),
+    # and a re-plan (PATCH) of work already planned is left alone.
     for day in dict.fromkeys((local_date(utcnow()), cmd.day)):
-        provider.ensure_may_take_new_work(day, {v.service_code for v in visits})
+        provider.ensure_conditions_hold(day, {v.service_code for v in visits})
 
     plans: dict[UUID, CarePlan | None] = {}
     beneficiaries = await BeneficiaryRepository(uow.session).get_many({v.beneficiary_id for v in visits})

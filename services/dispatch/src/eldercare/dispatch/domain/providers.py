@@ -218,6 +218,10 @@ class Provider:
                 f"the provider is suspended from new work by sanction {s.sanction_id} "
                 f"({', '.join(s.measures)}; {SANCTION_SOURCE} 第十八条)"
             )
+        self.ensure_conditions_hold(on, service_codes)
+
+    def ensure_conditions_hold(self, on: date, service_codes: Iterable[str] = ()) -> None:
+        """第七条 alone (ProviderConditionsFailed, 409), naming every failed condition."""
         failures = self.condition_failures(on, service_codes)
         if failures:
             raise ProviderConditionsFailed(
