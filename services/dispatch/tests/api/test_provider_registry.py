@@ -17,7 +17,8 @@ from eldercare.dispatch.adapters.models import ProviderConditionFactRow
 from .conftest import GENERAL_CONDITIONS
 from .test_care_plan_versions import version_body
 from .test_plan_fit import prices
-from .test_schedules import WORKDAY, day, problem_fields
+from .test_sanctions import sanction
+from .test_schedules import WORKDAY, at, day, problem_fields
 from .test_visit_generation import TUE_FRI, planned_with, rows, sweep
 
 SHA = "ab" * 32
@@ -184,6 +185,31 @@ class TestTheFoodLicence:
         plan = await world.care_plan(provider["id"], other.beneficiary_id, service_codes=["CS01", "CS22"])
         assert plan["service_codes"] == ["CS01", "CS22"]
 
+    async def test_meal_visits_and_the_planner_need_the_licence_on_the_day(self, world) -> None:  # type: ignore[no-untyped-def]
+        provider = await world.provider(service_codes=["CS01", "CS22"], has_food_licence=True)
+        await world.caregiver_of(provider["id"], workday=WORKDAY)
+        beneficiary = await world.beneficiary()
+        plan = await world.care_plan(
+            provider["id"], beneficiary.beneficiary_id, service_codes=["CS01", "CS22"]
+        )
+        admin = world.admin(provider["id"])
+        waiting = {
+            "care_plan_id": plan["id"],
+            "caregiver_id": None,
+            "service_code": "CS01",
+            "scheduled_start_at": at(11),
+            "scheduled_end_at": at(12),
+        }
+        assert (await world.client.post("/v1/visits", json=waiting, headers=admin)).status_code == 201
+        await world.record_condition(provider, "food_licence", status="not_met")
+        again = waiting | {"scheduled_start_at": at(15), "scheduled_end_at": at(16)}
+        assert failed(await world.client.post("/v1/visits", json=again, headers=admin)) == {"food_licence"}
+        body = {"date": day().isoformat(), "district_code": world.district, "seconds": 1}
+        assert failed(await world.client.post("/v1/schedules", json=body, headers=admin)) == {"food_licence"}
+        # Other items go on: （六） binds meal work only.
+        other = waiting | {"service_code": "CS22", "scheduled_start_at": at(17), "scheduled_end_at": at(18)}
+        assert (await world.client.post("/v1/visits", json=other, headers=admin)).status_code == 201
+
 
 class TestNoNewWorkWhenAConditionFails:
     async def test_a_new_plan_is_409_naming_the_condition(self, world) -> None:  # type: ignore[no-untyped-def]
@@ -236,6 +262,27 @@ class TestNoNewWorkWhenAConditionFails:
         )
         assert failed(response) == {"good_standing"}
 
+    async def test_no_visit_is_generated_after_a_facts_last_day(self, world, sessions) -> None:  # type: ignore[no-untyped-def]
+        provider = await world.provider()
+        last = local_date(utcnow()) + timedelta(days=4)
+        await world.record_condition(provider, "help_line_24h", valid_until=last.isoformat())
+        beneficiary = await world.beneficiary()
+        every_day = {"slots": [{"weekday": d, "start": "09:00", "end": "11:00"} for d in range(1, 8)]}
+        plan = await world.care_plan(
+            provider["id"],
+            beneficiary.beneficiary_id,
+            service_codes=["CS22"],
+            frequency_per_month=28,
+            schedule=every_day,
+        )
+        days = {local_date(v.window_start_at) for v in await rows(sessions, plan["id"])}
+        assert days and max(days) <= last
+        renewed = (last + timedelta(days=365)).isoformat()
+        await world.record_condition(provider, "help_line_24h", valid_until=renewed)
+        await sweep(sessions)
+        days = {local_date(v.window_start_at) for v in await rows(sessions, plan["id"])}
+        assert max(days) > last
+
     async def test_the_day_planner_is_409(self, world) -> None:  # type: ignore[no-untyped-def]
         provider = await world.provider()
         await world.caregiver_of(provider["id"], workday=WORKDAY)
@@ -243,6 +290,15 @@ class TestNoNewWorkWhenAConditionFails:
         body = {"date": day().isoformat(), "district_code": world.district, "seconds": 1}
         response = await world.client.post("/v1/schedules", json=body, headers=world.admin(provider["id"]))
         assert failed(response) == {"good_standing"}
+
+    async def test_a_sanctioned_providers_waiting_visits_are_still_planned(self, world) -> None:  # type: ignore[no-untyped-def]
+        # 第十八条 stops new plans and visits, not the placing of visits already waiting (README).
+        provider = await world.provider()
+        await world.caregiver_of(provider["id"], workday=WORKDAY)
+        await world.deliver(sanction(provider["id"], ["end_contract"]))
+        body = {"date": day().isoformat(), "district_code": world.district, "seconds": 1}
+        response = await world.client.post("/v1/schedules", json=body, headers=world.admin(provider["id"]))
+        assert response.status_code == 201, response.text
 
     async def test_a_fact_that_expired_stops_new_work(self, world, sessions) -> None:  # type: ignore[no-untyped-def]
         provider = await world.provider()

@@ -198,3 +198,15 @@ class TestCaregiverContract:
     def test_a_contract_ending_before_it_starts_is_refused(self) -> None:
         with pytest.raises(InvalidInput):
             EmploymentContract(DAY, DAY - timedelta(days=1))
+
+
+class TestHoldThrough:
+    def test_the_earliest_expiry_of_the_facts_the_work_needs(self) -> None:
+        p = complete(provider())
+        assert p.conditions_hold_through() is None
+        p.record_condition(fact(ConditionCode.staffing, valid_until=DAY + timedelta(days=9)), DAY)
+        p.record_condition(fact(ConditionCode.registration, valid_until=DAY + timedelta(days=30)), DAY)
+        assert p.conditions_hold_through() == DAY + timedelta(days=9)
+        p.record_condition(fact(ConditionCode.food_licence, valid_until=DAY + timedelta(days=3)), DAY)
+        assert p.conditions_hold_through(["CS22"]) == DAY + timedelta(days=9)
+        assert p.conditions_hold_through(["CS01"]) == DAY + timedelta(days=3)

@@ -136,6 +136,13 @@ async def generate_for_plan(
         else []
     )
     wanted = [p for p in asked if p.window_start_at >= now]
+    if out.skipped is None:
+        # changsha-2024 第七条: no visit is generated for a day after a condition's evidence runs
+        # out (a licence's expiry); once renewed, the next run generates the rest.
+        provider = await ProviderRepository(uow.session).get(plan.provider_id)
+        through = provider.conditions_hold_through(plan.service_codes) if provider else None
+        if through is not None:
+            wanted = [p for p in wanted if local_date(p.window_start_at) <= through]
     if reconcile:
         out.cancelled = await _cancel_unwanted(plan, asked, now, uow)
     if out.skipped is not None:

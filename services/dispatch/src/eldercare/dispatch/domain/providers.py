@@ -232,13 +232,26 @@ class Provider:
                 ],
             )
 
-    def condition_failures(self, on: date, service_codes: Iterable[str] = ()) -> list[ConditionFailure]:
-        """The 第七条 conditions that do not hold on ``on``, in clause order."""
+    def _required(self, service_codes: Iterable[str]) -> list[ConditionCode]:
         required: list[ConditionCode] = list(GENERAL_CONDITIONS)
         if any(CATALOG[c].requires_food_licence for c in service_codes if CATALOG.get(c) is not None):
             required.insert(5, ConditionCode.food_licence)
+        return required
+
+    def conditions_hold_through(self, service_codes: Iterable[str] = ()) -> date | None:
+        """The last day the recorded facts the work needs hold (the earliest ``valid_until``);
+        None when none of them runs out. Generation creates no visit after it."""
+        ends = [
+            fact.valid_until
+            for code in self._required(service_codes)
+            if (fact := self.conditions.get(code)) is not None and fact.valid_until is not None
+        ]
+        return min(ends, default=None)
+
+    def condition_failures(self, on: date, service_codes: Iterable[str] = ()) -> list[ConditionFailure]:
+        """The 第七条 conditions that do not hold on ``on``, in clause order."""
         out = []
-        for code in required:
+        for code in self._required(service_codes):
             fact = self.conditions.get(code)
             if fact is None:
                 # The transition (registered_before_conditions): tolerated, but for （六） only with
