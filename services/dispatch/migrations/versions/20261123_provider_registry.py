@@ -1,7 +1,7 @@
 """provider registry: 第七条 condition facts, contracted districts, price list; caregiver trainings, skills, contract
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 Create Date: 2026-11-23 17:00:00.000000
 
 Providers already registered keep getting work while their 第七条 facts are being recorded:
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = '0020'
-down_revision = '0017'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

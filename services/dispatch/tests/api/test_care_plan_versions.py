@@ -12,7 +12,7 @@ from sqlalchemy import update
 from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.models import CarePlanRow
 from eldercare.dispatch.adapters.orm import MESSAGING
-from eldercare.dispatch.application.care_plans import end_expired_plans
+from eldercare.dispatch.application.plan_ends import end_expired_plans
 
 from .test_check_ins_and_outs import problem
 

@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 from aiokafka.structs import ConsumerRecord
 from sqlalchemy import func, select, update
 
-from eldercare.common.clock import local_date
+from eldercare.common.clock import local_date, utcnow
 from eldercare.common.consumer import ConsumerRunner
 from eldercare.common.contracts import REGISTRY, BeneficiaryEntitlementChanged, PriceListPublished
 from eldercare.dispatch.adapters.models import BeneficiaryEntitlementRow, CarePlanRow, PriceListRow
@@ -75,6 +75,7 @@ class TestMoney:
             "monthly_cost_fen": 60000,
             "monthly_minutes": 900,
             "note": None,
+            "checked_on": local_date(utcnow()).isoformat(),
         }
         got = (await world.client.get(f"/v1/care-plans/{plan['id']}", headers=world.officer())).json()
         assert got["fit"] == plan["fit"]
@@ -117,9 +118,9 @@ class TestNoPriceInForce:
         plan = await world.care_plan(provider["id"], beneficiary.beneficiary_id)  # 48,000 priced
         assert plan["fit"]["status"] == "unchecked"
         assert plan["fit"]["monthly_cost_fen"] is None
-        # The day of the check is the local day (Asia/Shanghai), a day ahead of UTC from 16:00 UTC.
-        local_today = local_date(datetime.now(UTC)).isoformat()
-        assert plan["fit"]["note"] == f"no price in force for CS15 in 430102 on {local_today}"
+        # The local day (Asia/Shanghai), as the check uses: from 16:00 UTC it is the next day.
+        today = local_date(utcnow()).isoformat()
+        assert plan["fit"]["note"] == f"no price in force for CS15 in 430102 on {today}"
         assert [t for t, _ in await outbox()] == ["dispatch.care_plan.activated.v1"]
 
     async def test_priced_items_already_over_the_amount_are_refused_all_the_same(self, world) -> None:  # type: ignore[no-untyped-def]
@@ -159,6 +160,7 @@ class TestMinutes:
             "monthly_cost_fen": None,
             "monthly_minutes": 540,
             "note": None,
+            "checked_on": local_date(utcnow()).isoformat(),
         }
 
 

@@ -224,6 +224,35 @@ class TestSuspensionsAndEnds:
         await sweep(sessions, days_later=3)
         assert live(await rows(sessions, plan["id"])) == []
 
+    async def test_a_termination_on_a_later_day_keeps_generating_the_days_before_it(
+        self, world, sessions
+    ) -> None:  # type: ignore[no-untyped-def]
+        from eldercare.common.contracts import BeneficiaryStatusChanged
+
+        _, _, beneficiary, plan = await planned_with(world)
+        day = today() + timedelta(days=7)
+        await world.deliver(
+            BeneficiaryStatusChanged(
+                beneficiary_id=beneficiary.beneficiary_id,
+                district_code="430102",
+                status="terminated",
+                reason="迁出",
+                effective_on=day,
+                changed_at=utcnow(),
+            )
+        )
+        before = {(v.service_code, v.generated_for_at) for v in live(await rows(sessions, plan["id"]))}
+        assert before == {k for k in expected(TUE_FRI, 8, ("CS22", "CS25")) if local_date(k[1]) < day}
+        # The horizon rolls on, but nothing lands on or after the termination's day.
+        async with sessions() as s, s.begin():
+            for row in (
+                await s.scalars(select(VisitRow).where(VisitRow.care_plan_id == UUID(plan["id"])))
+            ).all():
+                await s.delete(row)
+        await sweep(sessions)
+        again = {(v.service_code, v.generated_for_at) for v in live(await rows(sessions, plan["id"]))}
+        assert again == before and again, "the days before the termination are generated"
+
     async def test_a_sanctioned_provider_gets_nothing_new(self, world, sessions) -> None:  # type: ignore[no-untyped-def]
         provider, _, _, plan = await planned_with(world)
         before = len(await rows(sessions, plan["id"]))

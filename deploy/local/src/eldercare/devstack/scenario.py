@@ -251,11 +251,15 @@ async def set_prices(s: Stack) -> dict[str, Any]:
     return await s.call("POST", f"{s.billing}/v1/price-lists", "district_officer", body, region=DISTRICT)  # type: ignore[no-any-return]
 
 
-async def care_plan(s: Stack, setup: ProviderSetup, beneficiary_id: str) -> dict[str, Any]:
+async def care_plan(
+    s: Stack, setup: ProviderSetup, beneficiary_id: str, *, schedule: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The scenario's plan; with ``schedule`` (preferred weekdays and windows) dispatch generates
+    its visits for the horizon."""
     provider_id = setup.provider["id"]
 
     async def create() -> dict[str, Any] | None:
-        body = {
+        body: dict[str, Any] = {
             "beneficiary_id": beneficiary_id,
             "service_codes": ["CS15", "CS22", "CS25"],
             "frequency_per_month": 8,
@@ -264,6 +268,8 @@ async def care_plan(s: Stack, setup: ProviderSetup, beneficiary_id: str) -> dict
             "self_paid_per_month": 5,
             "agreement": {"signed_on": date.today().isoformat(), "duration_months": 12},
         }
+        if schedule is not None:
+            body["schedule"] = schedule
         return await s.call(  # type: ignore[no-any-return]
             "POST", f"{s.dispatch}/v1/care-plans", "provider_admin", body, provider_id=provider_id
         )

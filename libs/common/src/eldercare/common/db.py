@@ -6,9 +6,10 @@ Each service owns its own database and its own ``MetaData``; the shared messagin
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sqlalchemy import (
@@ -32,6 +33,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from eldercare.common.ids import uuid7
+
+if TYPE_CHECKING:
+    from eldercare.common.envelope import Envelope
+
+# Awaited by the unit of work just before it commits, in the same transaction, with the integration
+# events the transaction is about to publish: a service derives rows of its own from them (e.g. a
+# per-user feed), so every path that publishes such an event gets them without calling anything.
+BeforeCommit = Callable[[AsyncSession, Sequence["Envelope"]], Awaitable[None]]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -70,10 +79,13 @@ class MessagingTables:
     outbox: Table
     inbox: Table
     idempotency: Table
+    # Every unit of work of the service receives these tables, so they carry its commit hooks.
+    before_commit: tuple[BeforeCommit, ...] = ()
 
 
-def messaging_tables(metadata: MetaData) -> MessagingTables:
-    """The outbox, inbox and idempotency-key tables, added to a service's metadata."""
+def messaging_tables(metadata: MetaData, *, before_commit: Sequence[BeforeCommit] = ()) -> MessagingTables:
+    """The outbox, inbox and idempotency-key tables, added to a service's metadata; ``before_commit``
+    hooks are awaited by every unit of work of the service before it commits (see ``BeforeCommit``)."""
     outbox = Table(
         "outbox",
         metadata,
@@ -114,7 +126,9 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("response_headers", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     )
-    return MessagingTables(outbox=outbox, inbox=inbox, idempotency=idempotency)
+    return MessagingTables(
+        outbox=outbox, inbox=inbox, idempotency=idempotency, before_commit=tuple(before_commit)
+    )
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:

@@ -2,7 +2,8 @@
 
 Handlers record integration events with :meth:`UnitOfWork.publish`; the rows are inserted in the
 same transaction as the state change, so an event is published if and only if the change commits.
-Nothing else in a service calls ``commit()``.
+Nothing else in a service calls ``commit()``. A service's ``before_commit`` hooks (on its
+:class:`~eldercare.common.db.MessagingTables`) run first, in the same transaction.
 """
 
 from __future__ import annotations
@@ -82,7 +83,15 @@ class UnitOfWork:
     async def flush(self) -> None:
         await self.session.flush()
 
+    @property
+    def pending(self) -> tuple[Envelope, ...]:
+        """The events published so far in this unit of work, in order (written at commit)."""
+        return tuple(self._pending)
+
     async def commit(self) -> None:
+        # The service's hooks see what the transaction publishes and write in it (same commit).
+        for hook in self._tables.before_commit:
+            await hook(self.session, self.pending)
         if self._pending:
             rows = [outbox_row(REGISTRY.spec(e.type).topic, e) for e in self._pending]
             await self.session.execute(insert(self._tables.outbox), rows)

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from eldercare.common.consumer import ConsumerRunner, Subscription
 from eldercare.common.db import MessagingTables
@@ -17,6 +17,28 @@ from eldercare.common.runtime import Runtime
 from eldercare.common.settings import ServiceSettings
 
 log = logging.getLogger("eldercare.worker")
+
+
+async def every(
+    seconds: float,
+    stop: asyncio.Event,
+    tick: Callable[[], Awaitable[object]],
+    *,
+    what: str,
+    logger: logging.Logger = log,
+) -> None:
+    """Call ``tick`` at once and then every ``seconds`` until ``stop`` is set (a worker's sweeps).
+
+    A failed tick is logged as ``"<what> failed"`` and tried again at the next one: a bad moment of
+    the database must not end the worker, and each tick is its own transactions, so nothing is left
+    half done. ``stop`` ends the wait at once rather than after the interval."""
+    while not stop.is_set():
+        try:
+            await tick()
+        except Exception:
+            logger.exception("%s failed", what)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 class Worker:

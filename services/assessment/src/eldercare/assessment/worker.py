@@ -15,7 +15,7 @@ from eldercare.assessment.settings import AssessmentSettings
 from eldercare.common.clock import local_date, utcnow
 from eldercare.common.observability import configure_logging
 from eldercare.common.runtime import Runtime
-from eldercare.common.worker import Worker
+from eldercare.common.worker import Worker, every
 
 log = logging.getLogger("eldercare.assessment.worker")
 BATCH = 200
@@ -52,15 +52,13 @@ async def sweep_due(runtime: Runtime, settings: AssessmentSettings, stop: asynci
         log.warning(
             "ASSESSMENT_REASSESSMENT_INTERVAL_MONTHS is not set: no routine reassessment is announced"
         )
-    while not stop.is_set():
-        try:
-            announced = await announce_once(runtime, settings)
-            if announced:
-                log.info("routine reassessments announced", extra={"count": announced})
-        except Exception:
-            log.exception("reassessment-due sweep failed")
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=settings.reassessment_sweep_seconds)
+
+    async def tick() -> None:
+        announced = await announce_once(runtime, settings)
+        if announced:
+            log.info("routine reassessments announced", extra={"count": announced})
+
+    await every(settings.reassessment_sweep_seconds, stop, tick, what="reassessment-due sweep", logger=log)
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from eldercare.billing.settings import BillingSettings
 from eldercare.common.clock import utcnow
 from eldercare.common.observability import configure_logging
 from eldercare.common.runtime import Runtime
-from eldercare.common.worker import Worker
+from eldercare.common.worker import Worker, every
 
 log = logging.getLogger("eldercare.billing.worker")
 
@@ -36,17 +36,14 @@ async def sweep_once(runtime: Runtime, *, batch: int = SWEEP_BATCH) -> int:
 
 
 async def sweep_accounts(runtime: Runtime, settings: BillingSettings, stop: asyncio.Event) -> None:
-    """Every ``account_sweep_seconds`` until ``stop``. A failed sweep is logged and retried at the
-    next tick (each batch is one transaction)."""
-    while not stop.is_set():
-        try:
-            closed = await sweep_once(runtime)
-            if closed:
-                log.info("accounts closed", extra={"count": closed})
-        except Exception:
-            log.exception("account sweep failed")
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=settings.account_sweep_seconds)
+    """Every ``account_sweep_seconds`` until ``stop`` (each batch is one transaction)."""
+
+    async def tick() -> None:
+        closed = await sweep_once(runtime)
+        if closed:
+            log.info("accounts closed", extra={"count": closed})
+
+    await every(settings.account_sweep_seconds, stop, tick, what="account sweep", logger=log)
 
 
 def main() -> None:

@@ -6,11 +6,11 @@ transaction; the first tick after local midnight adds the new last day of the ho
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
 from eldercare.common.clock import utcnow
+from eldercare.common.worker import every
 from eldercare.dispatch.application.visit_generation import generate_due
 from eldercare.dispatch.settings import DispatchSettings
 
@@ -35,12 +35,10 @@ async def generate_all(worker: Any, settings: DispatchSettings, *, batch: int = 
 
 async def sweep_generation(worker: Any, settings: DispatchSettings, stop: asyncio.Event) -> None:
     """Until ``stop``: a pass, then wait. A failed pass is logged and retried at the next tick."""
-    while not stop.is_set():
-        try:
-            created = await generate_all(worker, settings)
-            if created:
-                log.info("visits generated from care plans", extra={"count": created})
-        except Exception:
-            log.exception("visit generation sweep failed")
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=settings.visit_generation_seconds)
+
+    async def tick() -> None:
+        created = await generate_all(worker, settings)
+        if created:
+            log.info("visits generated from care plans", extra={"count": created})
+
+    await every(settings.visit_generation_seconds, stop, tick, what="visit generation sweep", logger=log)

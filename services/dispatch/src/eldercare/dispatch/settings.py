@@ -18,12 +18,13 @@ from eldercare.dispatch.domain.verification import (
     ItemRule,
     VerificationPolicy,
 )
+from eldercare.dispatch.notification_settings import NotificationSettings
 from eldercare.dispatch.routing.settings import RoutingSettings
 
 _RULE_FIELDS = {f.name for f in fields(ItemRule)}
 
 
-class DispatchSettings(ServiceSettings, RoutingSettings):
+class DispatchSettings(ServiceSettings, RoutingSettings, NotificationSettings):
     """The service's settings, the optimiser's (routing/settings.py) included: one object, read
     when the app or worker starts, so settings passed to ``create_app`` reach the planner too."""
 

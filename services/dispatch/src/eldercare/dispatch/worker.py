@@ -11,11 +11,12 @@ from datetime import timedelta
 
 from eldercare.common.clock import utcnow
 from eldercare.common.observability import configure_logging
-from eldercare.common.worker import Worker
+from eldercare.common.worker import Worker, every
 from eldercare.dispatch.adapters.orm import MESSAGING
-from eldercare.dispatch.application.care_plans import end_expired_plans
 from eldercare.dispatch.application.emergencies import escalate_unacknowledged
 from eldercare.dispatch.application.missed import mark_missed_visits
+from eldercare.dispatch.application.plan_ends import end_due_plans
+from eldercare.dispatch.application.push import start_pusher
 from eldercare.dispatch.consumers import SUBSCRIPTIONS
 from eldercare.dispatch.generation_sweep import sweep_generation
 from eldercare.dispatch.settings import DispatchSettings
@@ -28,29 +29,27 @@ async def sweep_missed(worker: Worker, settings: DispatchSettings, stop: asyncio
     agreement ran out (cancelling their visits still ahead), and escalate emergency calls
     nobody acknowledged (when DISPATCH_EMERGENCY_ACK_MINUTES is set). A failed sweep is logged and
     retried at the next tick (each step is one transaction)."""
-    while not stop.is_set():
-        try:
+
+    async def tick() -> None:
+        async with worker.runtime.uow() as uow:
+            marked = await mark_missed_visits(uow, now=utcnow(), grace=settings.missed_grace)
+            await uow.commit()
+        if marked:
+            log.info("visits marked missed", extra={"count": len(marked)})
+        async with worker.runtime.uow() as uow:
+            ended = await end_due_plans(uow, now=utcnow())
+            await uow.commit()
+        if ended:
+            log.info("care plans ended (agreement or termination)", extra={"count": len(ended)})
+        if settings.emergency_ack_minutes is not None:
             async with worker.runtime.uow() as uow:
-                marked = await mark_missed_visits(uow, now=utcnow(), grace=settings.missed_grace)
+                after = timedelta(minutes=settings.emergency_ack_minutes)
+                escalated = await escalate_unacknowledged(uow, after=after)
                 await uow.commit()
-            if marked:
-                log.info("visits marked missed", extra={"count": len(marked)})
-            async with worker.runtime.uow() as uow:
-                ended = await end_expired_plans(uow, now=utcnow())
-                await uow.commit()
-            if ended:
-                log.info("care plans ended with their agreement", extra={"count": len(ended)})
-            if settings.emergency_ack_minutes is not None:
-                async with worker.runtime.uow() as uow:
-                    after = timedelta(minutes=settings.emergency_ack_minutes)
-                    escalated = await escalate_unacknowledged(uow, after=after)
-                    await uow.commit()
-                if escalated:
-                    log.info("emergencies escalated", extra={"count": len(escalated)})
-        except Exception:
-            log.exception("missed-visit sweep failed")
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=settings.missed_sweep_seconds)
+            if escalated:
+                log.info("emergencies escalated", extra={"count": len(escalated)})
+
+    await every(settings.missed_sweep_seconds, stop, tick, what="missed-visit sweep", logger=log)
 
 
 def main() -> None:
@@ -70,6 +69,7 @@ def main() -> None:
             loop.add_signal_handler(sig, shutdown)
         sweeper = asyncio.create_task(sweep_missed(worker, settings, stop), name="missed-visits")
         generator = asyncio.create_task(sweep_generation(worker, settings, stop), name="visit-generation")
+        pusher = start_pusher(worker.runtime.uow, settings, stop)  # None without a push gateway
         try:
             await worker.run()
         finally:
@@ -78,6 +78,8 @@ def main() -> None:
                 await sweeper
             with contextlib.suppress(asyncio.CancelledError):
                 await generator
+            if pusher is not None:
+                await pusher
 
     asyncio.run(run())
 

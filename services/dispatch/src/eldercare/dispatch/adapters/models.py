@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -17,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -112,6 +115,12 @@ class BeneficiaryRow(Timestamped, Base):
     __table_args__ = (
         CheckConstraint("status IN ('active', 'suspended', 'terminated')", name="status"),
         CheckConstraint("(home_lat IS NULL) = (home_lon IS NULL)", name="home_point_complete"),
+        # Issue #5 (revision 0018): the worker's sweep of terminations whose day has come.
+        Index(
+            "ix_beneficiaries_terminated_effective_on",
+            "termination_effective_on",
+            postgresql_where=text("status = 'terminated'"),
+        ),
     )
 
     district_code: Mapped[str] = mapped_column(String(6), index=True)
@@ -124,6 +133,9 @@ class BeneficiaryRow(Timestamped, Base):
     status_reason: Mapped[str | None] = mapped_column(Text)
     enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Issue #5 (revision 0018): the local day a termination takes effect (null unless terminated).
+    # Until that day the beneficiary's plans stay active and take visits before it.
+    termination_effective_on: Mapped[date | None] = mapped_column(Date)
 
 
 class CarePlanRow(Timestamped, Base):
@@ -148,6 +160,8 @@ class CarePlanRow(Timestamped, Base):
             "ix_care_plans_active_ends_on", "agreement_ends_on", postgresql_where=text("status = 'active'")
         ),
         CheckConstraint("preferred_caregiver_sex IN ('female', 'male')", name="preferred_caregiver_sex"),
+        # Issue #5 (revision 0018): GET /v1/care-plans?fit=over_entitlement.
+        Index("ix_care_plans_fit_status_id", "fit_status", "id", postgresql_where=text("status = 'active'")),
     )
 
     beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("beneficiaries.id"))
@@ -187,6 +201,9 @@ class CarePlanRow(Timestamped, Base):
     # Issue #5, preferred days and windows ([{"weekday", "start", "end"}], local time; revision
     # 0017); empty: no schedule, no generated visits.
     schedule: Mapped[list[dict[str, object]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    # Issue #5 (revision 0018): the day the fit was checked for (activation, a version, or a later
+    # price list or entitlement; 'over_entitlement' is only ever set by such a re-check).
+    fit_checked_on: Mapped[date | None] = mapped_column(Date)
 
 
 class PriceListRow(Base):
@@ -235,6 +252,15 @@ class CarePlanVersionRow(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     # Issue #5: this version's preferred days and windows (revision 0017).
     schedule: Mapped[list[dict[str, object]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    # Issue #5 (revision 0018): the version's visit length, self-paid visits and its fit as checked
+    # when it took effect (null for versions older than revision 0016's check).
+    minutes_per_visit: Mapped[int | None] = mapped_column(Integer)
+    self_paid_per_month: Mapped[int | None] = mapped_column(Integer)
+    fit_status: Mapped[str | None] = mapped_column(String(16))
+    fit_monthly_cost_fen: Mapped[int | None] = mapped_column(Integer)
+    fit_monthly_minutes: Mapped[int | None] = mapped_column(Integer)
+    fit_note: Mapped[str | None] = mapped_column(Text)
+    fit_checked_on: Mapped[date | None] = mapped_column(Date)
 
 
 class VisitRow(Timestamped, Base):
@@ -441,6 +467,56 @@ class EmergencyRow(Timestamped, Base):
     escalated_to_line_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+# ---------------------------------------------------------------- caregiver notifications (0019)
+
+
+class CaregiverNotificationRow(Base):
+    """A caregiver's notification feed (domain/notifications.py), written in the transaction of
+    the change it tells of. ``seq`` numbers a caregiver's feed in commit order (the feed row below
+    is locked while a transaction appends), so a cursor never skips a late-committing row. The
+    ``push_*`` columns are the push gateway's delivery state (the worker; DISPATCH_PUSH_GATEWAY_URL)."""
+
+    __tablename__ = "caregiver_notifications"
+    __table_args__ = (
+        UniqueConstraint("caregiver_id", "seq", name="uq_caregiver_notifications_caregiver_id_seq"),
+        CheckConstraint("push_status IN ('pending', 'delivered', 'failed', 'expired')", name="push_status"),
+        Index(
+            "ix_caregiver_notifications_push_due",
+            "push_next_at",
+            postgresql_where=text("push_status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+    caregiver_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("caregivers.id"))
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    visit_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    emergency_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))
+    push_status: Mapped[str] = mapped_column(String(16), server_default=text("'pending'"))
+    push_attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    push_next_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))
+    pushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    push_error: Mapped[str | None] = mapped_column(Text)
+
+
+class CaregiverNotificationFeedRow(Base):
+    """Per caregiver: the last ``seq`` given (its row lock orders the appends) and how far the
+    caregiver has read (``POST .../notifications/acknowledgements``)."""
+
+    __tablename__ = "caregiver_notification_feeds"
+
+    caregiver_id: Mapped[UUID] = mapped_column(
+        PG_UUID(as_uuid=True), ForeignKey("caregivers.id"), primary_key=True
+    )
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    acknowledged_seq: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class ProviderConditionFactRow(Base):
     """Every 第七条 condition fact recorded for a provider (changsha-2024 第七条; issue #5). Never
     updated: a renewal is a new row, the latest per condition is the one in force."""
@@ -468,6 +544,8 @@ __all__ = [
     "BeneficiaryRow",
     "CarePlanRow",
     "CaregiverActionRow",
+    "CaregiverNotificationFeedRow",
+    "CaregiverNotificationRow",
     "CaregiverRow",
     "EmergencyRow",
     "ProviderRow",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Query
 
 from eldercare.common.errors import Forbidden, NotFound
 from eldercare.common.idempotency import Idempotency
+from eldercare.common.pagination import Page, PageParams, make_page, page_params
 from eldercare.common.runtime import execute
 from eldercare.dispatch.adapters.health_data import VitalSignsCipher
 from eldercare.dispatch.api.dependencies import (
@@ -39,8 +42,18 @@ from eldercare.dispatch.api.visit_schemas import (
     VisitCreate,
     VisitRead,
 )
-from eldercare.dispatch.application import care_plans, queries, visit_generation, visits
-from eldercare.dispatch.domain.care_plans import Agreement, CarePlan
+from eldercare.dispatch.application import (
+    care_plan_lists,
+    care_plans,
+    plan_ends,
+    queries,
+    visit_generation,
+    visit_lists,
+    visits,
+)
+from eldercare.dispatch.domain.care_plans import Agreement, CarePlan, CarePlanStatus
+from eldercare.dispatch.domain.plan_fit import FitStatus
+from eldercare.dispatch.domain.visits import VisitStatus
 
 log = logging.getLogger("eldercare.dispatch.pii")
 
@@ -76,6 +89,28 @@ async def create_care_plan(
         lambda out: CarePlanRead.from_domain(out[0]),
         idempotency=idem,
     )
+
+
+@plans_router.get(
+    "",
+    response_model=Page[CarePlanRead],
+    summary="Care plans of the caller's provider or region (e.g. ?fit=over_entitlement), by id",
+    responses=problems(401, 403),
+)
+async def list_care_plans(
+    principal: CarePlanReader,
+    rt: Rt,
+    page: Annotated[PageParams, Depends(page_params)],
+    beneficiary_id: UUID | None = None,
+    status: Annotated[CarePlanStatus | None, Query(description="active or ended")] = None,
+    fit: Annotated[
+        FitStatus | None, Query(description="fits, unchecked or over_entitlement (a later re-check)")
+    ] = None,
+) -> Page[CarePlanRead]:
+    query = care_plan_lists.ListCarePlans(principal, beneficiary_id=beneficiary_id, status=status, fit=fit)
+    async with rt.read_session() as session:
+        found = await care_plan_lists.list_care_plans(session, query, after=page.after, limit=page.limit + 1)
+    return make_page([CarePlanRead.from_domain(p) for p in found], page.limit)
 
 
 @plans_router.get(
@@ -147,18 +182,18 @@ async def list_care_plan_versions(
     "/{care_plan_id}/ends",
     response_model=CarePlanEndRead,
     status_code=201,
-    summary="End the plan (its provider or the district): its visits still ahead are cancelled",
+    summary="End the plan (its provider or the district); publishes CarePlanEnded, cancels its visits ahead",
     responses=problems(401, 403, 404, 409),
 )
 async def end_care_plan(
     care_plan_id: UUID, body: CarePlanEndCreate, principal: CarePlanEnder, idem: Idempotency, rt: Rt
 ) -> object:
-    cmd = care_plans.EndCarePlan(care_plan_id=care_plan_id, reason=body.reason, principal=principal)
+    cmd = plan_ends.EndCarePlan(care_plan_id=care_plan_id, reason=body.reason, principal=principal)
 
     def read(out: tuple[CarePlan, list[UUID]]) -> CarePlanEndRead:
         return CarePlanEndRead(**CarePlanRead.from_domain(out[0]).model_dump(), cancelled_visit_ids=out[1])
 
-    return await execute(rt, lambda uow: care_plans.end_care_plan(cmd, uow), read, idempotency=idem)
+    return await execute(rt, lambda uow: plan_ends.end_care_plan(cmd, uow), read, idempotency=idem)
 
 
 @visits_router.post(
@@ -173,6 +208,37 @@ async def schedule_visit(body: VisitCreate, principal: ProviderAdmin, idem: Idem
     return await execute(
         rt, lambda uow: visits.schedule_visit(cmd, uow), VisitRead.from_domain, idempotency=idem
     )
+
+
+@visits_router.get(
+    "",
+    response_model=Page[VisitRead],
+    summary="Visits of the caller's provider, own bookings or region, by id (filters narrow, never widen)",
+    responses=problems(401, 403),
+)
+async def list_visits(
+    principal: VisitReader,
+    rt: Rt,
+    page: Annotated[PageParams, Depends(page_params)],
+    care_plan_id: UUID | None = None,
+    beneficiary_id: UUID | None = None,
+    caregiver_id: UUID | None = None,
+    status: Annotated[VisitStatus | None, Query(description="scheduled, in_progress, completed, ...")] = None,
+    unassigned: Annotated[bool | None, Query(description="true: waiting for the planner")] = None,
+    on: Annotated[dt.date | None, Query(description="the local (Asia/Shanghai) day the visit starts")] = None,
+) -> Page[VisitRead]:
+    query = visit_lists.ListVisits(
+        principal,
+        care_plan_id=care_plan_id,
+        beneficiary_id=beneficiary_id,
+        caregiver_id=caregiver_id,
+        status=status,
+        unassigned=unassigned,
+        on=on,
+    )
+    async with rt.read_session() as session:
+        found = await visit_lists.list_visits(session, query, after=page.after, limit=page.limit + 1)
+    return make_page([VisitRead.from_domain(v) for v in found], page.limit)
 
 
 @visits_router.get(

@@ -14,7 +14,7 @@ from eldercare.dispatch.application.visits import AppCall
 from eldercare.dispatch.domain.care_plans import CARE_PLAN_STATUS_LABELS, Agreement, CarePlan, CarePlanVersion
 from eldercare.dispatch.domain.geo import Point
 from eldercare.dispatch.domain.offline import TimelineEntry
-from eldercare.dispatch.domain.plan_fit import FIT_STATUS_LABELS
+from eldercare.dispatch.domain.plan_fit import FIT_STATUS_LABELS, PlanFit
 from eldercare.dispatch.domain.providers import Sex
 from eldercare.dispatch.domain.visits import (
     REVIEW_STATUS_LABELS,
@@ -117,9 +117,10 @@ class AgreementRead(BaseModel):
 
 
 class PlanFitRead(BaseModel):
-    """The plan against the monthly entitlement (issue #5), checked at activation and at each
-    version: ``fits``, or ``unchecked`` with the reason (an item with no price in force, no
-    entitlement known). A plan over the entitlement is refused, so it never shows here."""
+    """The plan against the monthly entitlement (issue #5), checked at activation, at each version,
+    and again when a price list or an entitlement arrives later: ``fits``, ``unchecked`` with the
+    reason (an item with no price in force, no entitlement known), or ``over_entitlement`` (only
+    from such a later re-check: a new plan or version over the entitlement is refused)."""
 
     status: str
     status_label: str
@@ -128,6 +129,20 @@ class PlanFitRead(BaseModel):
     )
     monthly_minutes: int
     note: str | None
+    checked_on: date | None = Field(description="the day the plan was checked for")
+
+    @classmethod
+    def from_domain(cls, fit: PlanFit | None) -> PlanFitRead | None:
+        if fit is None:
+            return None
+        return cls(
+            status=fit.status.value,
+            status_label=FIT_STATUS_LABELS[fit.status],
+            monthly_cost_fen=fit.monthly_cost_fen,
+            monthly_minutes=fit.monthly_minutes,
+            note=fit.note,
+            checked_on=fit.checked_on,
+        )
 
 
 class CarePlanRead(BaseModel):
@@ -179,15 +194,7 @@ class CarePlanRead(BaseModel):
             end_reason=plan.end_reason,
             minutes_per_visit=plan.minutes_per_visit,
             self_paid_per_month=plan.self_paid_per_month,
-            fit=PlanFitRead(
-                status=plan.fit.status.value,
-                status_label=FIT_STATUS_LABELS[plan.fit.status],
-                monthly_cost_fen=plan.fit.monthly_cost_fen,
-                monthly_minutes=plan.fit.monthly_minutes,
-                note=plan.fit.note,
-            )
-            if plan.fit
-            else None,
+            fit=PlanFitRead.from_domain(plan.fit),
             schedule=ScheduleRead.from_domain(plan.schedule),
         )
 
@@ -226,6 +233,9 @@ class CarePlanVersionRead(BaseModel):
     effective_at: datetime
     created_by: str
     schedule: ScheduleRead | None = None
+    minutes_per_visit: int | None
+    self_paid_per_month: int | None
+    fit: PlanFitRead | None = Field(description="the version's fit as checked when it took effect")
 
     @classmethod
     def from_domain(cls, v: CarePlanVersion) -> CarePlanVersionRead:
@@ -238,6 +248,9 @@ class CarePlanVersionRead(BaseModel):
             effective_at=v.effective_at,
             created_by=v.created_by,
             schedule=ScheduleRead.from_domain(v.schedule),
+            minutes_per_visit=v.minutes_per_visit,
+            self_paid_per_month=v.self_paid_per_month,
+            fit=PlanFitRead.from_domain(v.fit),
         )
 
 

@@ -11,14 +11,16 @@ from uuid import UUID
 from eldercare.common.clock import local_date, utcnow
 from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.repositories.beneficiaries import BeneficiaryRepository
-from eldercare.dispatch.adapters.repositories.care_plans import CarePlanRepository
 from eldercare.dispatch.adapters.repositories.plan_fit import EntitlementRepository
 from eldercare.dispatch.adapters.repositories.visits import VisitRepository
+from eldercare.dispatch.application.plan_ends import end_plans_of_terminated
+from eldercare.dispatch.application.plan_fit import recheck_plans_of_beneficiary
 from eldercare.dispatch.application.visit_generation import resume_generation
 from eldercare.dispatch.application.visits import cancelled_event
 from eldercare.dispatch.domain.beneficiaries import Beneficiary, BeneficiaryStatus
 from eldercare.dispatch.domain.geo import Point
 from eldercare.dispatch.domain.plan_fit import Entitlement
+from eldercare.dispatch.domain.visits import Visit
 
 log = logging.getLogger("eldercare.dispatch.beneficiaries")
 
@@ -74,6 +76,9 @@ async def record_enrolment(cmd: RecordEnrolment, uow: UnitOfWork) -> Beneficiary
         return enrolled
     existing.re_enrol(enrolled)
     await repo.save(existing)
+    if cmd.effective_on is not None:
+        # Issue #5: a re-enrolment with a new entitlement re-checks the plans already in force.
+        await recheck_plans_of_beneficiary(cmd.beneficiary_id, uow=uow)
     return existing
 
 
@@ -89,42 +94,33 @@ async def record_status_change(cmd: RecordStatusChange, uow: UnitOfWork) -> Bene
             extra={"beneficiary_id": str(cmd.beneficiary_id)},
         )
         return None
-    if beneficiary.change_status(cmd.status, cmd.reason, cmd.changed_at):
+    if beneficiary.change_status(cmd.status, cmd.reason, cmd.changed_at, cmd.effective_on):
         await repo.save(beneficiary)
+        now = utcnow()
+        cancelled: list[Visit] = []
         if not beneficiary.is_active:
-            await _cancel_future_visits(beneficiary, cmd.effective_on, uow)
+            cancelled = await _cancel_future_visits(beneficiary, cmd.effective_on, uow)
         else:
             # Issue #5: active again, the plans' generated visits ahead come back.
             await resume_generation(beneficiary, uow)
-        # A termination taking effect later leaves the plans until then (its visits from that day
-        # are already cancelled above); ending them then is not automated yet.
-        if beneficiary.status == BeneficiaryStatus.terminated and (
-            cmd.effective_on is None or cmd.effective_on <= local_date(utcnow())
-        ):
-            await _end_plans(beneficiary, uow)
+        # A termination effective today or earlier ends the plans now; one effective on a later
+        # day leaves them (and the visits before that day) until the worker's sweep ends them on
+        # the day (plan_ends.end_terminated_plans), unless a newer change reverses it first.
+        if beneficiary.termination_due(local_date(now)):
+            await end_plans_of_terminated(beneficiary, cancelled=cancelled, now=now, uow=uow)
     return beneficiary
 
 
-TERMINATION = "dispatch:intake-termination"
-
-
-async def _end_plans(beneficiary: Beneficiary, uow: UnitOfWork) -> None:
-    """A terminated enrolment ends the beneficiary's plans: nothing more is purchased for them (a
-    suspension only pauses visits, the plan resumes with the person)."""
-    plans = CarePlanRepository(uow.session)
-    reason = f"beneficiary terminated: {beneficiary.status_reason or 'no reason given'}"
-    for plan in await plans.list_active_of_beneficiary(beneficiary.id):
-        plan.end(reason=reason, now=utcnow(), by=TERMINATION)
-        await plans.save(plan)
-
-
-async def _cancel_future_visits(beneficiary: Beneficiary, effective_on: date | None, uow: UnitOfWork) -> None:
+async def _cancel_future_visits(
+    beneficiary: Beneficiary, effective_on: date | None, uow: UnitOfWork
+) -> list[Visit]:
     """A suspended or terminated beneficiary gets no more visits (issue #5: future visits cancelled,
     with reasons). Visits in progress or done stay: they happened. A redelivered status change
     finds nothing left to cancel, so it publishes nothing twice."""
     visits = VisitRepository(uow.session)
     now = utcnow()
     reason = f"beneficiary {beneficiary.status.value}: {beneficiary.status_reason or 'no reason given'}"
+    cancelled = []
     for visit in await visits.list_not_started_of_beneficiary(beneficiary.id):
         if effective_on is not None and local_date(visit.scheduled_start_at) < effective_on:
             continue
@@ -134,3 +130,5 @@ async def _cancel_future_visits(beneficiary: Beneficiary, effective_on: date | N
                 visit.release_generation()
             await visits.save(visit)
             uow.publish(cancelled_event(visit, "cancelled", was_completed=False))
+            cancelled.append(visit)
+    return cancelled

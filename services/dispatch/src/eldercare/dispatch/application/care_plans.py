@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eldercare.common.auth import Principal, Role
+from eldercare.common.auth import Principal
 from eldercare.common.clock import local_date, utcnow
 from eldercare.common.contracts import CarePlanActivated, CarePlanChanged, VisitUnassigned
 from eldercare.common.errors import Forbidden, NotFound
@@ -17,7 +16,7 @@ from eldercare.dispatch.adapters.repositories.beneficiaries import BeneficiaryRe
 from eldercare.dispatch.adapters.repositories.care_plans import CarePlanRepository
 from eldercare.dispatch.adapters.repositories.providers import CaregiverRepository, ProviderRepository
 from eldercare.dispatch.adapters.repositories.visits import VisitRepository
-from eldercare.dispatch.application.access import ensure, government_covers, provider_admin_of
+from eldercare.dispatch.application.access import ensure, provider_admin_of
 from eldercare.dispatch.application.plan_fit import fit_plan
 from eldercare.dispatch.application.queries import get_care_plan
 from eldercare.dispatch.application.visits import cancelled_event
@@ -202,74 +201,6 @@ async def change_care_plan(cmd: ChangeCarePlan, uow: UnitOfWork) -> PlanChangeOu
             )
             out.unassigned.append(visit.id)
     return out
-
-
-PLAN_ENDED = "plan ended"
-
-
-@dataclass(frozen=True)
-class EndCarePlan:
-    care_plan_id: UUID
-    reason: str
-    principal: Principal
-
-
-async def end_care_plan(cmd: EndCarePlan, uow: UnitOfWork) -> tuple[CarePlan, list[UUID]]:
-    """The provider (its admin) or the district (a district officer or the city covering it) ends a
-    plan: its visits not yet started from now on are cancelled, each with VisitCancelled kind
-    ``cancelled`` and reason ``plan ended``."""
-    plans = CarePlanRepository(uow.session)
-    plan = await plans.get(cmd.care_plan_id, for_update=True)
-    ensure(
-        plan is not None
-        and (
-            provider_admin_of(cmd.principal, plan.provider_id)
-            or government_covers(cmd.principal, plan.community_code)
-        ),
-        "care plan",
-    )
-    assert plan is not None
-    if not (
-        provider_admin_of(cmd.principal, plan.provider_id)
-        or cmd.principal.has_role(Role.district_officer, Role.city_admin)
-    ):
-        raise Forbidden("a plan is ended by its provider or by the district")
-    now = utcnow()
-    plan.end(reason=cmd.reason, now=now, by=cmd.principal.subject)
-    await plans.save(plan)
-    return plan, await _cancel_future_visits(plan, now, uow)
-
-
-async def end_expired_plans(uow: UnitOfWork, *, now: datetime, limit: int = 100) -> list[CarePlan]:
-    """The worker's sweep: a plan whose agreement's last day has passed ends (第十四条: the
-    agreement fixes the duration), and its visits still ahead are cancelled."""
-    plans = CarePlanRepository(uow.session)
-    ended = []
-    for plan in await plans.list_expired(local_date(now), limit):
-        plan.end(reason=f"the agreement ended on {plan.agreement.ends_on.isoformat()}", now=now, by=SWEEP)
-        await plans.save(plan)
-        await _cancel_future_visits(plan, now, uow)
-        ended.append(plan)
-    return ended
-
-
-SWEEP = "dispatch:plan-end-sweep"
-
-
-async def _cancel_future_visits(plan: CarePlan, now: datetime, uow: UnitOfWork) -> list[UUID]:
-    """Visits of the plan not yet started whose slot has not begun: cancelled. One whose slot has
-    begun without a check-in is left to the missed-visit sweep (it may still be synced from an
-    offline phone)."""
-    visits = VisitRepository(uow.session)
-    cancelled = []
-    for visit in await visits.list_not_started_of_plan(plan.id):
-        if visit.scheduled_start_at < now:
-            continue
-        if visit.cancel(reason=PLAN_ENDED, now=now):
-            await visits.save(visit)
-            uow.publish(cancelled_event(visit, "cancelled", was_completed=False))
-            cancelled.append(visit.id)
-    return cancelled
 
 
 async def list_versions(

@@ -29,6 +29,7 @@ from eldercare.dispatch.adapters.repositories.care_plans import CarePlanReposito
 from eldercare.dispatch.adapters.repositories.emergencies import EmergencyRepository
 from eldercare.dispatch.adapters.repositories.providers import CaregiverRepository
 from eldercare.dispatch.adapters.repositories.visits import VisitRepository
+from eldercare.dispatch.application import notifications
 from eldercare.dispatch.application.access import caregiver_of, ensure, provider_admin_of
 from eldercare.dispatch.domain.care_plans import CarePlan
 from eldercare.dispatch.domain.emergencies import Candidate, Emergency, nearest_first
@@ -111,6 +112,7 @@ async def raise_emergency(cmd: RaiseEmergency, uow: UnitOfWork) -> Emergency:
         order = await responders(uow.session, provider_id, beneficiary.home_point)
         escalated = _ask_next(emergency, order, now=emergency.raised_at)
     await EmergencyRepository(uow.session).add(emergency)
+    notifications.tell_asked(uow.session, emergency)
     uow.publish(
         EmergencyRaised(
             emergency_id=emergency.id,
@@ -138,7 +140,9 @@ def _ask_next(emergency: Emergency, order: list[UUID], *, now: datetime) -> bool
 def _publish_escalation(
     uow: UnitOfWork, emergency: Emergency, src: UUID | None, dst: UUID | None, reason: str, at: datetime
 ) -> None:
-    """Every step of the response is an event (issue #5); the line is changsha-2024 第七条（三）."""
+    """Every step of the response is an event (issue #5); the line is changsha-2024 第七条（三）.
+    The caregivers concerned are told on their phones (application/notifications.py)."""
+    notifications.tell_passed_on(uow.session, emergency, src, dst)
     uow.publish(
         EmergencyEscalated(
             emergency_id=emergency.id,
@@ -267,6 +271,7 @@ def _caregiver_id(principal: Principal) -> UUID | None:
 
 def _publish_acknowledged(uow: UnitOfWork, emergency: Emergency, caregiver_id: UUID | None) -> None:
     assert emergency.acknowledged_at is not None
+    notifications.tell_taken(uow.session, emergency, caregiver_id)
     uow.publish(
         EmergencyAcknowledged(
             emergency_id=emergency.id,
@@ -285,6 +290,7 @@ async def resolve(cmd: ResolveEmergency, uow: UnitOfWork) -> Emergency:
     repo, emergency = await _staff_emergency(uow, cmd)
     emergency.resolve(by=cmd.principal.subject, outcome=cmd.outcome, now=utcnow())
     await repo.save(emergency)
+    notifications.tell_resolved(uow.session, emergency, _caregiver_id(cmd.principal))
     assert emergency.resolved_at is not None
     uow.publish(
         EmergencyResolved(

@@ -211,7 +211,7 @@ async def plan_district_day(cmd: PlanDistrictDay, uow: UnitOfWork) -> DaySchedul
         if visit.care_plan_id not in plans:
             plans[visit.care_plan_id] = await CarePlanRepository(uow.session).get(visit.care_plan_id)
         beneficiary = beneficiaries.get(visit.beneficiary_id)
-        if beneficiary is None or not beneficiary.is_active:
+        if beneficiary is None or not beneficiary.may_be_visited_on(cmd.day):
             out.unassigned.append(Unplaced(visit.id, "the beneficiary is not active"))
             continue
         if beneficiary.home_point is None:
@@ -398,7 +398,7 @@ async def replan_district_day(cmd: ReplanDistrictDay, uow: UnitOfWork) -> DayRep
             if visit.caregiver_id is None:
                 out.unassigned.append(Unplaced(visit.id, "the beneficiary's home point is unknown"))
             continue
-        if visit.caregiver_id is None and not beneficiary.is_active:
+        if visit.caregiver_id is None and not beneficiary.may_be_visited_on(cmd.day):
             out.unassigned.append(Unplaced(visit.id, "the beneficiary is not active"))
             continue
         by_id[visit.id] = visit

@@ -73,12 +73,13 @@ def span_of(plan: CarePlan) -> PlanSpan:
     )
 
 
-async def _why_not(plan: CarePlan, now: datetime, uow: UnitOfWork) -> str | None:
-    """Why the plan gets no new visit now, or None."""
+async def _why_not(plan: CarePlan, uow: UnitOfWork, first: date) -> tuple[str | None, date | None]:
+    """Why the plan gets no new visit from ``first``, or None; and the last day it may get one when
+    the beneficiary's termination takes effect later (their plans run until that day)."""
     if not plan.is_active:
-        return f"the care plan is {plan.status.value}"
+        return f"the care plan is {plan.status.value}", None
     if not plan.schedule:
-        return "the care plan has no schedule"
+        return "the care plan has no schedule", None
     provider = await ProviderRepository(uow.session).get(plan.provider_id)
     if provider is None or provider.suspension is not None:
         # changsha-2024-purchased-door-to-door-rules.md 第十八条: a sanctioned provider gets no new work.
@@ -91,8 +92,8 @@ async def _why_not(plan: CarePlan, now: datetime, uow: UnitOfWork) -> str | None
                 "sanction_id": str(sanction),
             },
         )
-        return "the provider is suspended from new work (changsha-2024 第十八条)"
-    failures = provider.condition_failures(local_date(now), plan.service_codes)
+        return "the provider is suspended from new work (changsha-2024 第十八条)", None
+    failures = provider.condition_failures(first, plan.service_codes)
     if failures:
         # changsha-2024-purchased-door-to-door-rules.md 第七条: a provider failing a basic condition
         # gets no new work; the plan's visits come again once the bureau records the facts.
@@ -106,12 +107,15 @@ async def _why_not(plan: CarePlan, now: datetime, uow: UnitOfWork) -> str | None
         )
         return "the provider fails conditions of changsha-2024 第七条: " + "; ".join(
             f.describe() for f in failures
-        )
+        ), None
     beneficiary = await GenerationRepository(uow.session).get_beneficiary_for_share(plan.beneficiary_id)
-    if beneficiary is None or not beneficiary.is_active:
+    if beneficiary is None or not beneficiary.may_be_visited_on(first):
         # Issue #5: suspensions and terminations from intake stop the visits.
-        return f"the beneficiary is {beneficiary.status.value if beneficiary else 'unknown'}"
-    return None
+        return f"the beneficiary is {beneficiary.status.value if beneficiary else 'unknown'}", None
+    if beneficiary.termination_effective_on is not None and not beneficiary.is_active:
+        # A termination effective on a later day: visits up to the day before it.
+        return None, beneficiary.termination_effective_on - timedelta(days=1)
+    return None, None
 
 
 async def generate_for_plan(
@@ -120,7 +124,7 @@ async def generate_for_plan(
     """Create the visits the plan asks for on [first, last] that do not exist yet. ``reconcile``
     (a new version): first cancel the generated visits ahead that the plan no longer asks for."""
     out = PlanGeneration(plan.id)
-    out.skipped = await _why_not(plan, now, uow)
+    out.skipped, until = await _why_not(plan, uow, first)
     if out.skipped is not None and not (reconcile and plan.is_active):
         return out
     repo = GenerationRepository(uow.session)
@@ -128,6 +132,8 @@ async def generate_for_plan(
         furthest = await repo.furthest_generated(plan.id)
         if furthest is not None:
             last = max(last, local_date(furthest))
+    if until is not None:
+        last = min(last, until)
     # Every occasion of the days, begun or not: a visit whose window has begun but which the planner
     # booked later in it is still asked for; only the ones not begun are created.
     asked = (

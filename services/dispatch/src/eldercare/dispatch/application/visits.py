@@ -126,9 +126,10 @@ async def schedule_visit(cmd: ScheduleVisit, uow: UnitOfWork) -> Visit:
     if caregiver is None or caregiver.provider_id != plan.provider_id:
         raise NotFound("caregiver not found", field="caregiver_id")
     beneficiary = await BeneficiaryRepository(uow.session).get(plan.beneficiary_id)
-    if beneficiary is None or not beneficiary.is_active:
-        status = beneficiary.status.value if beneficiary else "unknown"
-        raise BeneficiaryNotActive(f"the beneficiary is {status}", field="care_plan_id")
+    if beneficiary is None:
+        raise BeneficiaryNotActive("the beneficiary is unknown", field="care_plan_id")
+    # Issue #5: a termination decided ahead of its day leaves visits before that day possible.
+    beneficiary.ensure_may_be_visited_on(local_date(cmd.scheduled_start_at))
     visit = Visit.schedule(
         plan=plan,
         caregiver=caregiver,
@@ -153,9 +154,10 @@ async def _request_visit(cmd: ScheduleVisit, plan: CarePlan, uow: UnitOfWork) ->
     """A visit for the day planner: no caregiver, so no VisitScheduled yet (it is published when the
     planner books a caregiver, as the contract says: a visit booked for a caregiver)."""
     beneficiary = await BeneficiaryRepository(uow.session).get(plan.beneficiary_id)
-    if beneficiary is None or not beneficiary.is_active:
-        status = beneficiary.status.value if beneficiary else "unknown"
-        raise BeneficiaryNotActive(f"the beneficiary is {status}", field="care_plan_id")
+    if beneficiary is None:
+        raise BeneficiaryNotActive("the beneficiary is unknown", field="care_plan_id")
+    # Issue #5: a termination decided ahead of its day leaves visits before that day possible.
+    beneficiary.ensure_may_be_visited_on(local_date(cmd.scheduled_start_at))
     if (cmd.window_start_at is None) != (cmd.window_end_at is None):
         raise InvalidInput("give both window_start_at and window_end_at, or neither", field="window_end_at")
     window = (cmd.window_start_at, cmd.window_end_at) if cmd.window_start_at and cmd.window_end_at else None

@@ -61,6 +61,11 @@ class CarePlanVersion:
     created_by: str
     # Issue #5: the preferred days and windows of this version (domain/plan_schedule.py).
     schedule: Schedule = ()
+    # Issue #5 (revision 0018): the version's visit length, self-paid visits and its fit as checked
+    # when it took effect (None: a version older than the check).
+    minutes_per_visit: int | None = None
+    self_paid_per_month: int | None = None
+    fit: PlanFit | None = None
 
 
 @dataclass

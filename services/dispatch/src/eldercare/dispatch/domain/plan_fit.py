@@ -32,9 +32,16 @@ from uuid import UUID
 class FitStatus(StrEnum):
     fits = "fits"
     unchecked = "unchecked"
+    # Only from a re-check (``recheck_fit``): a signed plan that a later price list or a reduced
+    # entitlement put over the entitlement. Never the result of activation or a new version (422).
+    over_entitlement = "over_entitlement"
 
 
-FIT_STATUS_LABELS = {FitStatus.fits: "在待遇额度内", FitStatus.unchecked: "未核定（缺价格或待遇）"}
+FIT_STATUS_LABELS = {
+    FitStatus.fits: "在待遇额度内",
+    FitStatus.unchecked: "未核定（缺价格或待遇）",
+    FitStatus.over_entitlement: "超出待遇额度（需调整方案或标明自费）",
+}
 
 
 def half_up_div(numerator: int, denominator: int) -> int:
@@ -99,6 +106,8 @@ class PlanFit:
     monthly_cost_fen: int | None
     monthly_minutes: int
     note: str | None
+    # The day the plan was checked for (None: checked before revision 0018 kept it).
+    checked_on: date | None = None
 
 
 def check_fit(
@@ -164,5 +173,92 @@ def check_fit(
         monthly_cost_fen=None if unpriced else cost,
         monthly_minutes=minutes,
         note="; ".join(notes) or None,
+        checked_on=on,
     )
     return fit, violations
+
+
+def recheck_fit(
+    *,
+    service_codes: tuple[str, ...],
+    frequency_per_month: int,
+    self_paid_per_month: int,
+    minutes_per_visit: int,
+    district_code: str,
+    on: date,
+    entitlement: Entitlement | None,
+    price_list: PriceList | None,
+) -> PlanFit:
+    """The fit of a plan already in force, when a price list or an entitlement arrives later.
+
+    The plan is not refused, changed or ended: its agreement is signed (第十四条) and only the
+    parties change it, by a new version. What would have been a refusal becomes ``over_entitlement``
+    with the same message (cost or minutes, the entitlement, the list used) and the day it holds
+    from, so the provider can issue a version with ``self_paid_per_month``.
+    """
+    fit, violations = check_fit(
+        service_codes=service_codes,
+        frequency_per_month=frequency_per_month,
+        self_paid_per_month=self_paid_per_month,
+        minutes_per_visit=minutes_per_visit,
+        district_code=district_code,
+        on=on,
+        entitlement=entitlement,
+        price_list=price_list,
+    )
+    if not violations:
+        return fit
+    return PlanFit(
+        status=FitStatus.over_entitlement,
+        monthly_cost_fen=fit.monthly_cost_fen,
+        monthly_minutes=fit.monthly_minutes,
+        note=f"from {on.isoformat()}: " + "; ".join(message for _, message in violations),
+        checked_on=on,
+    )
+
+
+def fit_over_time(
+    *,
+    service_codes: tuple[str, ...],
+    frequency_per_month: int,
+    self_paid_per_month: int,
+    minutes_per_visit: int,
+    district_code: str,
+    on: date,
+    until: date,
+    entitlements: list[Entitlement],
+    price_lists: list[PriceList],
+) -> PlanFit:
+    """The fit of a plan in force from ``on`` to ``until`` (its agreement's last day), with every
+    price list and entitlement known so far: the fit on ``on``, unless an input already known to
+    start later (a list published ahead, an entitlement reduced from next month) puts the plan over
+    the entitlement on that day; then ``over_entitlement`` from the first such day. So a plan that
+    fits today but not from the 1st of next month says so now, and a re-check caused by one input
+    does not hide an excess another input already announced."""
+
+    def at(day: date) -> PlanFit:
+        return recheck_fit(
+            service_codes=service_codes,
+            frequency_per_month=frequency_per_month,
+            self_paid_per_month=self_paid_per_month,
+            minutes_per_visit=minutes_per_visit,
+            district_code=district_code,
+            on=day,
+            entitlement=entitlement_on(entitlements, day),
+            price_list=list_in_force(price_lists, district_code, day),
+        )
+
+    first = at(on)
+    if first.status == FitStatus.over_entitlement:
+        return first
+    later = {e.effective_on for e in entitlements if on < e.effective_on <= until}
+    later |= {
+        pl.effective_from
+        for pl in price_lists
+        if on < pl.effective_from <= until and district_code.startswith(pl.region_code)
+    }
+    for day in sorted(later):
+        fit = at(day)
+        if fit.status == FitStatus.over_entitlement:
+            return fit
+    return first

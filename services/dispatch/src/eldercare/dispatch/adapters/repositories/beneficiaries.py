@@ -56,6 +56,7 @@ def to_domain(row: BeneficiaryRow) -> Beneficiary:
         enrolled_at=row.enrolled_at,
         status_changed_at=row.status_changed_at,
         status_reason=row.status_reason,
+        termination_effective_on=row.termination_effective_on,
     )
 
 
@@ -70,3 +71,4 @@ def _copy_into(row: BeneficiaryRow, b: Beneficiary) -> None:
     row.status_reason = b.status_reason
     row.enrolled_at = b.enrolled_at
     row.status_changed_at = b.status_changed_at
+    row.termination_effective_on = b.termination_effective_on

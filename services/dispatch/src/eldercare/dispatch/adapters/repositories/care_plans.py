@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eldercare.dispatch.adapters.models import CarePlanRow, CarePlanVersionRow
-from eldercare.dispatch.domain.care_plans import Agreement, CarePlan, CarePlanStatus, CarePlanVersion
+from eldercare.dispatch.adapters.models import BeneficiaryRow, CarePlanRow, CarePlanVersionRow
+from eldercare.dispatch.domain.care_plans import (
+    Agreement,
+    CarePlan,
+    CarePlanStatus,
+    CarePlanVersion,
+)
 from eldercare.dispatch.domain.plan_fit import FitStatus, PlanFit
 from eldercare.dispatch.domain.plan_schedule import PreferredSlot
 from eldercare.dispatch.domain.providers import Sex
+
+
+@dataclass(frozen=True)
+class CarePlanFilter:
+    """What ``GET /v1/care-plans`` asks for; the tenancy (``provider_id`` or ``region``) is set by
+    the caller's token, never by the query."""
+
+    provider_id: UUID | None = None
+    region: str | None = None
+    beneficiary_id: UUID | None = None
+    status: CarePlanStatus | None = None
+    fit: FitStatus | None = None
 
 
 class CarePlanRepository:
@@ -32,14 +50,19 @@ class CarePlanRepository:
         row = (await self.session.scalars(query)).first()
         return to_domain(row) if row else None
 
-    async def list_active_of_beneficiary(self, beneficiary_id: UUID) -> list[CarePlan]:
-        """The beneficiary's active plans, oldest first."""
+    async def list_active_of_beneficiary(
+        self, beneficiary_id: UUID, *, for_update: bool = False
+    ) -> list[CarePlan]:
+        """The beneficiary's active plans, oldest first (locked when ending or re-checking them:
+        one plan is never ended twice by racing paths)."""
         query = select(CarePlanRow).where(
             CarePlanRow.beneficiary_id == beneficiary_id,
             CarePlanRow.status == CarePlanStatus.active.value,
         )
-        rows = await self.session.scalars(query.order_by(CarePlanRow.activated_at, CarePlanRow.id))
-        return [to_domain(row) for row in rows.all()]
+        query = query.order_by(CarePlanRow.activated_at, CarePlanRow.id)
+        if for_update:
+            query = query.with_for_update()
+        return [to_domain(row) for row in (await self.session.scalars(query)).all()]
 
     async def list_expired(self, today: date, limit: int) -> list[CarePlan]:
         """Active plans whose agreement's last day is before ``today``, locked SKIP LOCKED (the
@@ -52,6 +75,59 @@ class CarePlanRepository:
             .with_for_update(skip_locked=True)
         )
         return [to_domain(row) for row in (await self.session.scalars(query)).all()]
+
+    async def list_terminated_due(self, today: date, limit: int) -> list[tuple[CarePlan, str, date | None]]:
+        """Active plans of beneficiaries whose termination has taken effect by ``today``, with the
+        termination's reason and day; the plan rows locked SKIP LOCKED (the worker's sweep)."""
+        query = (
+            select(CarePlanRow, BeneficiaryRow.status_reason, BeneficiaryRow.termination_effective_on)
+            .join(BeneficiaryRow, BeneficiaryRow.id == CarePlanRow.beneficiary_id)
+            .where(
+                CarePlanRow.status == CarePlanStatus.active.value,
+                BeneficiaryRow.status == "terminated",
+                or_(
+                    BeneficiaryRow.termination_effective_on.is_(None),
+                    BeneficiaryRow.termination_effective_on <= today,
+                ),
+            )
+            .order_by(CarePlanRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=CarePlanRow)
+        )
+        rows = (await self.session.execute(query)).all()
+        return [(to_domain(row), reason or "no reason given", on) for row, reason, on in rows]
+
+    async def list_active_in_region(self, region_code: str) -> list[CarePlan]:
+        """Active plans whose district lies in ``region_code`` (a province, city or district),
+        locked in id order (a re-check runs beside new versions of the same plans)."""
+        query = (
+            select(CarePlanRow)
+            .where(
+                CarePlanRow.status == CarePlanStatus.active.value,
+                CarePlanRow.district_code.startswith(region_code, autoescape=True),
+            )
+            .order_by(CarePlanRow.id)
+            .with_for_update()
+        )
+        return [to_domain(row) for row in (await self.session.scalars(query)).all()]
+
+    async def list_page(self, f: CarePlanFilter, *, after: UUID | None, limit: int) -> list[CarePlan]:
+        """Plans by id (the cursor), of one provider or of a region, with the filters given."""
+        query = select(CarePlanRow)
+        if f.provider_id is not None:
+            query = query.where(CarePlanRow.provider_id == f.provider_id)
+        if f.region is not None:
+            query = query.where(CarePlanRow.community_code.startswith(f.region, autoescape=True))
+        if f.beneficiary_id is not None:
+            query = query.where(CarePlanRow.beneficiary_id == f.beneficiary_id)
+        if f.status is not None:
+            query = query.where(CarePlanRow.status == f.status.value)
+        if f.fit is not None:
+            query = query.where(CarePlanRow.fit_status == f.fit.value)
+        if after is not None:
+            query = query.where(CarePlanRow.id > after)
+        rows = await self.session.scalars(query.order_by(CarePlanRow.id).limit(limit))
+        return [to_domain(row) for row in rows.all()]
 
     async def list_versions(self, care_plan_id: UUID) -> list[CarePlanVersion]:
         query = (
@@ -73,6 +149,9 @@ class CarePlanRepository:
                 effective_at=r.effective_at,
                 created_by=r.created_by,
                 schedule=tuple(PreferredSlot.from_dict(d) for d in r.schedule or ()),
+                minutes_per_visit=r.minutes_per_visit,
+                self_paid_per_month=r.self_paid_per_month,
+                fit=_fit(r),
             )
             for r in (await self.session.scalars(query)).all()
         ]
@@ -107,6 +186,7 @@ class CarePlanRepository:
 
     def _add_version(self, plan: CarePlan, at: datetime, by: str) -> None:
         a = plan.agreement
+        fit = plan.fit
         self.session.add(
             CarePlanVersionRow(
                 care_plan_id=plan.id,
@@ -123,6 +203,13 @@ class CarePlanRepository:
                 effective_at=at,
                 created_by=by,
                 schedule=[slot.as_dict() for slot in plan.schedule],
+                minutes_per_visit=plan.minutes_per_visit,
+                self_paid_per_month=plan.self_paid_per_month,
+                fit_status=fit.status.value if fit else None,
+                fit_monthly_cost_fen=fit.monthly_cost_fen if fit else None,
+                fit_monthly_minutes=fit.monthly_minutes if fit else None,
+                fit_note=fit.note if fit else None,
+                fit_checked_on=fit.checked_on if fit else None,
             )
         )
 
@@ -147,6 +234,7 @@ def _copy_into(row: CarePlanRow, plan: CarePlan) -> None:
     row.fit_monthly_minutes = fit.monthly_minutes if fit else None
     row.fit_note = fit.note if fit else None
     row.schedule = [slot.as_dict() for slot in plan.schedule]
+    row.fit_checked_on = fit.checked_on if fit else None
 
 
 def to_domain(row: CarePlanRow) -> CarePlan:
@@ -175,13 +263,18 @@ def to_domain(row: CarePlanRow) -> CarePlan:
         end_reason=row.end_reason,
         minutes_per_visit=row.minutes_per_visit,
         self_paid_per_month=row.self_paid_per_month,
-        fit=PlanFit(
-            status=FitStatus(row.fit_status),
-            monthly_cost_fen=row.fit_monthly_cost_fen,
-            monthly_minutes=row.fit_monthly_minutes or 0,
-            note=row.fit_note,
-        )
-        if row.fit_status
-        else None,
+        fit=_fit(row),
         schedule=tuple(PreferredSlot.from_dict(d) for d in row.schedule or ()),
+    )
+
+
+def _fit(row: CarePlanRow | CarePlanVersionRow) -> PlanFit | None:
+    if not row.fit_status:
+        return None
+    return PlanFit(
+        FitStatus(row.fit_status),
+        row.fit_monthly_cost_fen,
+        row.fit_monthly_minutes or 0,
+        row.fit_note,
+        row.fit_checked_on,
     )

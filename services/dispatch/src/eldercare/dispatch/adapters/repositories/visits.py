@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from eldercare.common.clock import DISPLAY_ZONE
 from eldercare.dispatch.adapters.models import CaregiverActionRow, VisitRow
 from eldercare.dispatch.domain.geo import Point
 from eldercare.dispatch.domain.offline import CaregiverAction
@@ -15,6 +17,22 @@ from eldercare.dispatch.domain.verification import Flag
 from eldercare.dispatch.domain.visits import LocationCheck, Photo, ReviewStatus, Visit, VisitStatus
 
 _DONE = VisitStatus.completed.value
+
+
+@dataclass(frozen=True)
+class VisitFilter:
+    """What ``GET /v1/visits`` asks for; the tenancy (``provider_id`` or ``region``) comes from the
+    caller's token, never from the query."""
+
+    provider_id: UUID | None = None
+    region: str | None = None
+    care_plan_id: UUID | None = None
+    beneficiary_id: UUID | None = None
+    caregiver_id: UUID | None = None
+    status: VisitStatus | None = None
+    unassigned: bool | None = None
+    # A local (Asia/Shanghai) day: the visits booked to start on it.
+    on: date | None = None
 
 
 class VisitRepository:
@@ -26,6 +44,36 @@ class VisitRepository:
         check-ins then sees the first and answers 409, instead of both succeeding."""
         row = await self.session.get(VisitRow, visit_id, with_for_update=for_update or None)
         return to_domain(row) if row else None
+
+    async def list_page(self, f: VisitFilter, *, after: UUID | None, limit: int) -> list[Visit]:
+        """Visits by id (the cursor: uuid7, so in order of creation) with the filters given."""
+        query = select(VisitRow)
+        if f.provider_id is not None:
+            query = query.where(VisitRow.provider_id == f.provider_id)
+        if f.region is not None:
+            query = query.where(VisitRow.community_code.startswith(f.region, autoescape=True))
+        for column, value in (
+            (VisitRow.care_plan_id, f.care_plan_id),
+            (VisitRow.beneficiary_id, f.beneficiary_id),
+            (VisitRow.caregiver_id, f.caregiver_id),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        if f.status is not None:
+            query = query.where(VisitRow.status == f.status.value)
+        if f.unassigned is not None:
+            query = query.where(
+                VisitRow.caregiver_id.is_(None) if f.unassigned else VisitRow.caregiver_id.is_not(None)
+            )
+        if f.on is not None:
+            start = datetime.combine(f.on, time(0), tzinfo=DISPLAY_ZONE)
+            query = query.where(
+                VisitRow.scheduled_start_at >= start, VisitRow.scheduled_start_at < start + timedelta(days=1)
+            )
+        if after is not None:
+            query = query.where(VisitRow.id > after)
+        rows = await self.session.scalars(query.order_by(VisitRow.id).limit(limit))
+        return [to_domain(row) for row in rows.all()]
 
     async def list_occupying(self, caregiver_id: UUID, start: datetime, end: datetime) -> list[Visit]:
         """The caregiver's visits whose time (planned, or actual once completed) meets [start, end)."""
