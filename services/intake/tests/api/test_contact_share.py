@@ -14,6 +14,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
+from eldercare.common.clock import local_date, utcnow
 from eldercare.common.contracts.intake import open_contact
 from eldercare.common.id_numbers import make_id_number
 from eldercare.common.pii import FieldCipher
@@ -24,6 +25,7 @@ from eldercare.intake.main import create_app
 from eldercare.intake.settings import IntakeSettings
 
 SHARED = "intake.beneficiary_contact.shared.v1"
+TODAY = local_date(utcnow()).isoformat()
 KEY = os.urandom(32)
 AGENT = {
     "name": "李明",
@@ -140,3 +142,31 @@ class TestUnset:
         short = settings.model_copy(update={"contact_share_keys": ring})
         with pytest.raises(pii.PiiSettingsInvalid, match="INTAKE_CONTACT_SHARE_KEYS"):
             pii.contact_share_cipher(short)
+
+
+class TestReshare:
+    async def test_every_enrolled_beneficiary_is_shared_again_the_terminated_skipped(
+        self, sharing_flow, sessions, shared_settings, settings, ring
+    ) -> None:  # type: ignore[no-untyped-def]
+        from eldercare.intake.share_contacts import share_all
+
+        _, first = await enrol(sharing_flow, 1, agent=AGENT)
+        _, second = await enrol(sharing_flow, 2)
+        _, gone = await enrol(sharing_flow, 3)
+        body = {"status": "terminated", "reason": "death", "effective_on": TODAY, "comment": "社区报告"}
+        ended = await sharing_flow.client.post(
+            f"/v1/beneficiaries/{gone['beneficiary_id']}/status-changes",
+            json=body,
+            headers=sharing_flow.tokens.headers("district_officer", region="430102"),
+        )
+        assert ended.status_code == 201, ended.text
+        before = len(await outbox(sessions))
+        assert await share_all(sessions, pii.PiiVault.from_settings(shared_settings), region="", batch=1) == 2
+        rows = (await outbox(sessions))[before:]
+        assert [t for t, _ in rows] == [SHARED, SHARED]
+        by_id = {json.loads(p)["beneficiary_id"]: json.loads(p)["sealed"] for _, p in rows}
+        again = open_contact(ring, UUID(first["beneficiary_id"]), by_id[first["beneficiary_id"]])
+        assert again.guardian is not None and again.guardian.name == "李明"
+        assert second["beneficiary_id"] in by_id and gone["beneficiary_id"] not in by_id
+        with pytest.raises(pii.PiiSettingsInvalid, match="INTAKE_CONTACT_SHARE_KEYS"):
+            await share_all(sessions, pii.PiiVault.from_settings(settings), region="", batch=10)

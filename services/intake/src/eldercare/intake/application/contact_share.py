@@ -21,7 +21,11 @@ from uuid import UUID
 from eldercare.common.contracts import BeneficiaryContactShared
 from eldercare.common.contracts.intake import BeneficiaryContact, BeneficiaryContactGuardian, seal_contact
 from eldercare.common.uow import UnitOfWork
-from eldercare.intake.adapters.pii import PiiVault
+from eldercare.intake.adapters.applications import ApplicationRepository
+from eldercare.intake.adapters.beneficiaries import BeneficiaryRepository
+from eldercare.intake.adapters.persons import PersonRepository
+from eldercare.intake.adapters.pii import PiiSettingsInvalid, PiiVault
+from eldercare.intake.domain.beneficiary import BeneficiaryStatus
 from eldercare.intake.domain.person import Agent, Person
 
 
@@ -55,3 +59,28 @@ def share_contact(
         )
     )
     return True
+
+
+async def reshare_batch(
+    uow: UnitOfWork, vault: PiiVault, *, region_prefix: str, after: UUID | None, limit: int, at: datetime
+) -> tuple[int, UUID | None]:
+    """Share again the contact of the next ``limit`` beneficiaries by id (terminated ones skipped);
+    how many were shared and the last id seen (None: no more)."""
+    if vault.contact_share is None:
+        raise PiiSettingsInvalid("intake: INTAKE_CONTACT_SHARE_KEYS is not set; nothing can be shared")
+    batch = await BeneficiaryRepository(uow.session).list(region_prefix, after=after, limit=limit)
+    persons = PersonRepository(uow.session, vault)
+    applications = ApplicationRepository(uow.session, vault)
+    shared = 0
+    for b in batch:
+        if b.status is BeneficiaryStatus.terminated:
+            continue
+        person = await persons.get(b.person_id)
+        assert person is not None  # the foreign key guarantees it
+        application = await applications.get(b.application_id) if b.application_id else None
+        agent = application.agent if application is not None else None
+        share_contact(
+            uow, vault, beneficiary_id=b.id, district_code=b.district_code, person=person, agent=agent, at=at
+        )
+        shared += 1
+    return shared, (batch[-1].id if batch else None)
