@@ -134,6 +134,14 @@ async def build_world(app: FastAPI, client: httpx.AsyncClient, private: bytes, v
             },
         )
     ).json()
+    # changsha-2024 第七条: the provider's conditions are recorded before it takes work.
+    conditions = ("registration", "qualification_premises", "help_line_24h", "staffing", "good_standing")
+    for code in (*conditions, "management_rules"):
+        await client.put(
+            f"/v1/providers/{provider['id']}/conditions/{code}",
+            headers=officer,
+            json={"status": "met", "evidence": {"document_ref": f"bench-{code}"}},
+        )
     admin = {
         "Authorization": "Bearer "
         + mint_token(private, subject="a", roles=["provider_admin"], provider_id=provider["id"])

@@ -1,7 +1,7 @@
 """the beneficiary's contact shared by intake, sealed (the caregiver app, issue #5)
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-11-23 16:40:00.000000
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = '0021'
-down_revision = '0019'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

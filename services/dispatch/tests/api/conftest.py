@@ -20,6 +20,15 @@ DISTRICT = "430102"
 OTHER_DISTRICT = "430103"
 HOME = {"lat": 28.1941, "lon": 112.9761}
 PLAN_CODES = ["CS15", "CS22", "CS25"]
+# changsha-2024 第七条（一）-（五）,（七）: every provider's conditions; （六） food_licence for meal items.
+GENERAL_CONDITIONS = [
+    "registration",
+    "qualification_premises",
+    "help_line_24h",
+    "staffing",
+    "good_standing",
+    "management_rules",
+]
 
 
 def credit_code(seq: int) -> str:
@@ -68,9 +77,29 @@ class World:
             **overrides,
         }
 
-    async def provider(self, **overrides: Any) -> dict[str, Any]:
+    async def provider(self, *, conditions: bool = True, **overrides: Any) -> dict[str, Any]:
+        """A registered provider; with ``conditions`` its officer records every 第七条 condition it
+        needs as met (the food licence when it declared one), so it may take new work."""
         body = self.provider_body(**overrides)
-        return await self._created("/v1/providers", body, self.officer(body["district_code"]))
+        created = await self._created("/v1/providers", body, self.officer(body["district_code"]))
+        if not conditions:
+            return created
+        codes = [*GENERAL_CONDITIONS, *(["food_licence"] if body["has_food_licence"] else [])]
+        for code in codes:
+            created = await self.record_condition(created, code)
+        return created
+
+    async def record_condition(
+        self, provider: dict[str, Any], code: str, *, status: str = "met", **overrides: Any
+    ) -> dict[str, Any]:
+        response = await self.client.put(
+            f"/v1/providers/{provider['id']}/conditions/{code}",
+            json={"status": status, "evidence": {"document_ref": f"{code}-doc"}, **overrides},
+            headers=self.officer(provider["district_code"]),
+        )
+        assert response.status_code == 200, response.text
+        data: dict[str, Any] = response.json()
+        return data
 
     async def staffed_provider(self, **overrides: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         provider = await self.provider(**overrides)

@@ -450,6 +450,7 @@ class TestAgainstACommittingDatabase:
                         "DELETE FROM caregiver_notifications WHERE caregiver_id = CAST(:c AS uuid)",
                         "DELETE FROM caregiver_notification_feeds WHERE caregiver_id = CAST(:c AS uuid)",
                         "DELETE FROM caregivers WHERE id = CAST(:c AS uuid)",
+                        "DELETE FROM provider_condition_facts WHERE provider_id = CAST(:p AS uuid)",
                         "DELETE FROM providers WHERE id = CAST(:p AS uuid)",
                     ):
                         await conn.execute(text(sql), params)

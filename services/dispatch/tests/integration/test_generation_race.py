@@ -52,6 +52,8 @@ async def committing(database_url: str) -> AsyncIterator[tuple[async_sessionmake
         service_codes=("CS22", "CS25"),
         has_food_licence=False,
         registered_by="test",
+        # Written straight to the table: as a provider from before the 第七条 facts were tracked.
+        registered_before_conditions=True,
     )
     beneficiary = Beneficiary(
         id=uuid4(),

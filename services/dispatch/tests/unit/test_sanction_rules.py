@@ -56,11 +56,12 @@ class TestDecertification:
 class TestProviderSuspension:
     def test_a_suspended_provider_refuses_new_work_naming_the_sanction(self) -> None:
         p = provider()
-        p.ensure_may_take_new_work()
+        p.registered_before_conditions = True  # the 第七条 facts: test_provider_conditions.py
+        p.ensure_may_take_new_work(T0.date())
         s = suspension("end_contract")
         assert p.suspend_from_new_work(s) is True
         with pytest.raises(ProviderSuspended) as exc:
-            p.ensure_may_take_new_work()
+            p.ensure_may_take_new_work(T0.date())
         assert str(s.sanction_id) in exc.value.detail
 
     def test_the_first_sanction_stays_on_record(self) -> None:

@@ -221,6 +221,20 @@ async def set_up_provider(s: Stack, name: str, credit_code: str) -> ProviderSetu
         },
         region=DISTRICT,
     )  # fmt: skip
+    # changsha-2024 第七条（一）-（五）,（七）: the district records the provider's conditions before it
+    # takes work (dispatch README, Registry; no meal items here, so no （六）).
+    for code in (
+        "registration",
+        "qualification_premises",
+        "help_line_24h",
+        "staffing",
+        "good_standing",
+        "management_rules",
+    ):
+        provider = await s.call(
+            "PUT", f"{s.dispatch}/v1/providers/{provider['id']}/conditions/{code}", "district_officer",
+            {"status": "met", "evidence": {"document_ref": f"e2e-{code}"}}, region=DISTRICT,
+        )  # fmt: skip
     caregiver = await s.call(
         "POST", f"{s.dispatch}/v1/caregivers", "provider_admin",
         {"name": f"{name}护理员", "phone": "13900001111", "qualifications": ["certified_elderly_care_worker"],

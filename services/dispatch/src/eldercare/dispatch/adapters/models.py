@@ -58,6 +58,11 @@ class ProviderRow(Timestamped, Base):
     suspension_measures: Mapped[list[str] | None] = mapped_column(JSONB(none_as_null=True))
     suspension_basis: Mapped[list[str] | None] = mapped_column(JSONB(none_as_null=True))
     suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Issue #5 registry (migration 0020): true for providers registered before the 第七条 facts were
+    # tracked; further contracted districts (第十条); billing's price list.
+    registered_before_conditions: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    contracted_district_codes: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    price_list_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
 
 
 class CaregiverRow(Timestamped, Base):
@@ -96,6 +101,11 @@ class CaregiverRow(Timestamped, Base):
     # Issue #5 registry: sex (null: not recorded) and languages/dialects as BCP 47 tags.
     sex: Mapped[str | None] = mapped_column(String(8))
     languages: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    # Issue #5 registry (migration 0020): trainings, skills and the employment contract (第九条（一）).
+    trainings: Mapped[list[dict[str, object]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    skills: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    contract_starts_on: Mapped[date | None] = mapped_column(Date)
+    contract_ends_on: Mapped[date | None] = mapped_column(Date)
 
 
 class BeneficiaryRow(Timestamped, Base):
@@ -519,6 +529,28 @@ class BeneficiaryContactRow(Base):
     sealed: Mapped[str] = mapped_column(Text)
     shared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))
+
+
+class ProviderConditionFactRow(Base):
+    """Every 第七条 condition fact recorded for a provider (changsha-2024 第七条; issue #5). Never
+    updated: a renewal is a new row, the latest per condition is the one in force."""
+
+    __tablename__ = "provider_condition_facts"
+    __table_args__ = (
+        Index("ix_provider_condition_facts_provider", "provider_id", "code", "recorded_at"),
+        CheckConstraint("status IN ('met', 'not_met')", name="status"),
+    )
+
+    id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+    provider_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), ForeignKey("providers.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(8))
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    document_ref: Mapped[str] = mapped_column(String(200))
+    document_sha256: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 __all__ = [

@@ -36,7 +36,7 @@ schedules_router = APIRouter(prefix="/v1/schedules", tags=["schedules"])
     response_model=ScheduleRead,
     status_code=201,
     summary="Plan a district day: assign the unassigned visits to caregivers (排班)",
-    responses=problems(401, 403, 404) | _UNAVAILABLE,
+    responses=problems(401, 403, 404, 409) | _UNAVAILABLE,
 )
 async def create_schedule(
     body: ScheduleCreate,

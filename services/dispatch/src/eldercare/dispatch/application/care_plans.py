@@ -46,8 +46,9 @@ async def create_care_plan(cmd: CreateCarePlan, uow: UnitOfWork) -> CarePlan:
     """专业照护方案 and 服务协议: the provider's plan for a beneficiary takes effect and
     CarePlanActivated is published (第十二条 to 第十四条)."""
     provider = await _callers_provider(cmd.principal, uow)
-    # changsha-2024-purchased-door-to-door-rules.md 第十八条: a sanctioned provider gets no new plan.
-    provider.ensure_may_take_new_work()
+    # changsha-2024-purchased-door-to-door-rules.md 第十八条 and 第七条: a sanctioned provider, or
+    # one failing a basic condition today, gets no new plan.
+    provider.ensure_may_take_new_work(local_date(utcnow()))
     beneficiary = await BeneficiaryRepository(uow.session).get(cmd.beneficiary_id)
     if beneficiary is None:
         # Dispatch learns of beneficiaries from intake's events: a plan written right after the
@@ -130,8 +131,8 @@ async def change_care_plan(cmd: ChangeCarePlan, uow: UnitOfWork) -> PlanChangeOu
     ensure(plan is not None and provider_admin_of(cmd.principal, plan.provider_id), "care plan")
     assert plan is not None
     provider = await _callers_provider(cmd.principal, uow)
-    # changsha-2024-purchased-door-to-door-rules.md 第十八条: a sanctioned provider gets no new work.
-    provider.ensure_may_take_new_work()
+    # changsha-2024-purchased-door-to-door-rules.md 第十八条 and 第七条: no new version either.
+    provider.ensure_may_take_new_work(local_date(utcnow()))
     beneficiary = await BeneficiaryRepository(uow.session).get(plan.beneficiary_id)
     if beneficiary is None:
         raise BeneficiaryUnknown("beneficiary not known to dispatch", field="beneficiary_id")

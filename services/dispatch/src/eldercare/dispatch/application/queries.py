@@ -23,12 +23,13 @@ from eldercare.dispatch.domain.visits import Visit
 
 
 async def get_provider(session: AsyncSession, provider_id: UUID, principal: Principal) -> Provider:
-    """Government staff covering the provider's district, or the provider's own staff."""
+    """Government staff covering one of the provider's districts (the registering one or one it is
+    contracted for), or the provider's own staff."""
     provider = await ProviderRepository(session).get(provider_id)
     ensure(
         provider is not None
         and (
-            government_covers(principal, provider.district_code)
+            any(government_covers(principal, d) for d in provider.district_codes)
             or provider_admin_of(principal, provider.id)
             or caregiver_of(principal, provider.id)
         ),

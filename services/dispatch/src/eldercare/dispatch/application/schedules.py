@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.common.auth import Principal
-from eldercare.common.clock import DISPLAY_ZONE, utcnow
+from eldercare.common.clock import DISPLAY_ZONE, local_date, utcnow
 from eldercare.common.contracts import VisitUnassigned
 from eldercare.common.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from eldercare.common.uow import UnitOfWork
@@ -37,7 +37,7 @@ from eldercare.dispatch.domain.care_plans import CarePlan
 from eldercare.dispatch.domain.catalog import CATALOG
 from eldercare.dispatch.domain.errors import RuleViolations
 from eldercare.dispatch.domain.geo import Point, TravelMode
-from eldercare.dispatch.domain.providers import Caregiver
+from eldercare.dispatch.domain.providers import Caregiver, Provider
 from eldercare.dispatch.domain.visits import Visit, VisitStatus, overlaps
 from eldercare.dispatch.routing.district import Job, Weights, Worker, plan_day
 from eldercare.dispatch.routing.replan import Booked, replan_day
@@ -175,7 +175,7 @@ async def _continuity(
     return out
 
 
-async def _provider_for(principal: Principal, district_code: str, uow: UnitOfWork) -> UUID:
+async def _provider_for(principal: Principal, district_code: str, uow: UnitOfWork) -> Provider:
     provider_id = principal.provider_id
     if provider_id is None:
         raise Forbidden("the token names no provider")
@@ -184,16 +184,23 @@ async def _provider_for(principal: Principal, district_code: str, uow: UnitOfWor
         raise NotFound("provider not found")
     if not provider.serves_district(district_code):
         raise InvalidInput(f"the provider does not serve district {district_code}", field="district_code")
-    return provider_id
+    return provider
 
 
 async def plan_district_day(cmd: PlanDistrictDay, uow: UnitOfWork) -> DaySchedule:
-    provider_id = await _provider_for(cmd.principal, cmd.district_code, uow)
+    provider = await _provider_for(cmd.principal, cmd.district_code, uow)
+    provider_id = provider.id
     out = DaySchedule(day=cmd.day, district_code=cmd.district_code, provider_id=provider_id)
     start = _local_midnight(cmd.day)
     end = start + timedelta(days=1)
     visits_repo = VisitRepository(uow.session)
     visits = await visits_repo.list_unassigned(provider_id, cmd.district_code, start, end)
+    # changsha-2024-purchased-door-to-door-rules.md 第七条: a provider failing a basic condition today
+    # or on the day planned gets no new bookings (（六） when a visit is a meal item). A sanctioned
+    # provider's waiting visits are still placed (第十八条 stops new plans and visits, see README),
+    # and a re-plan (PATCH) of work already planned is left alone.
+    for day in dict.fromkeys((local_date(utcnow()), cmd.day)):
+        provider.ensure_conditions_hold(day, {v.service_code for v in visits})
 
     plans: dict[UUID, CarePlan | None] = {}
     beneficiaries = await BeneficiaryRepository(uow.session).get_many({v.beneficiary_id for v in visits})
@@ -333,7 +340,7 @@ async def replan_district_day(cmd: ReplanDistrictDay, uow: UnitOfWork) -> DayRep
     ``VisitScheduled`` again; a dropped-out caregiver's visit nobody can take publishes
     ``VisitUnassigned`` and waits for the planner.
     """
-    provider_id = await _provider_for(cmd.principal, cmd.district_code, uow)
+    provider_id = (await _provider_for(cmd.principal, cmd.district_code, uow)).id
     out = DayReplan(cmd.day, cmd.district_code, provider_id, cmd.unavailable)
     now_at = cmd.now or utcnow()
     start = _local_midnight(cmd.day)

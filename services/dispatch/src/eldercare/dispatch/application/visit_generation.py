@@ -93,6 +93,21 @@ async def _why_not(plan: CarePlan, uow: UnitOfWork, first: date) -> tuple[str | 
             },
         )
         return "the provider is suspended from new work (changsha-2024 第十八条)", None
+    failures = provider.condition_failures(first, plan.service_codes)
+    if failures:
+        # changsha-2024-purchased-door-to-door-rules.md 第七条: a provider failing a basic condition
+        # gets no new work; the plan's visits come again once the bureau records the facts.
+        log.warning(
+            "no visits generated: the provider fails conditions of 第七条",
+            extra={
+                "care_plan_id": str(plan.id),
+                "provider_id": str(plan.provider_id),
+                "conditions": [f.code.value for f in failures],
+            },
+        )
+        return "the provider fails conditions of changsha-2024 第七条: " + "; ".join(
+            f.describe() for f in failures
+        ), None
     beneficiary = await GenerationRepository(uow.session).get_beneficiary_for_share(plan.beneficiary_id)
     if beneficiary is None or not beneficiary.may_be_visited_on(first):
         # Issue #5: suspensions and terminations from intake stop the visits.
@@ -127,6 +142,13 @@ async def generate_for_plan(
         else []
     )
     wanted = [p for p in asked if p.window_start_at >= now]
+    if out.skipped is None:
+        # changsha-2024 第七条: no visit is generated for a day after a condition's evidence runs
+        # out (a licence's expiry); once renewed, the next run generates the rest.
+        provider = await ProviderRepository(uow.session).get(plan.provider_id)
+        through = provider.conditions_hold_through(plan.service_codes) if provider else None
+        if through is not None:
+            wanted = [p for p in wanted if local_date(p.window_start_at) <= through]
     if reconcile:
         out.cancelled = await _cancel_unwanted(plan, asked, now, uow)
     if out.skipped is not None:
@@ -285,8 +307,8 @@ async def run_generation(cmd: RunGeneration, uow: UnitOfWork) -> GenerationRun:
     provider = await ProviderRepository(uow.session).get(cmd.principal.provider_id)
     if provider is None:
         raise NotFound("provider not found")
-    # changsha-2024-purchased-door-to-door-rules.md 第十八条: a sanctioned provider gets no new work.
-    provider.ensure_may_take_new_work()
+    # changsha-2024-purchased-door-to-door-rules.md 第十八条 and 第七条: no new work.
+    provider.ensure_may_take_new_work(today)
     plans = await GenerationRepository(uow.session).list_plans_of_provider(provider.id)
     return GenerationRun(
         through, [await generate_for_plan(p, first=today, last=through, now=now, uow=uow) for p in plans]

@@ -111,8 +111,10 @@ async def schedule_visit(cmd: ScheduleVisit, uow: UnitOfWork) -> Visit:
     provider = await ProviderRepository(uow.session).get(plan.provider_id)
     if provider is None:
         raise NotFound("provider not found")
-    # changsha-2024-purchased-door-to-door-rules.md 第十八条: a sanctioned provider gets no new visit.
-    provider.ensure_may_take_new_work()
+    # changsha-2024-purchased-door-to-door-rules.md 第十八条 and 第七条: a sanctioned provider, or one
+    # failing a basic condition today or on the visit's day, gets no new visit.
+    for day in dict.fromkeys((local_date(utcnow()), local_date(cmd.scheduled_start_at))):
+        provider.ensure_may_take_new_work(day, [cmd.service_code])
     if cmd.caregiver_id is None:
         return await _request_visit(cmd, plan, uow)
     if cmd.window_start_at is not None or cmd.window_end_at is not None:

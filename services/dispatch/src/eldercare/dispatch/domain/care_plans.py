@@ -232,7 +232,7 @@ def plan_violations(
     if unknown:
         out.append(("service_codes", f"not in the service catalog: {', '.join(unknown)}"))
     known = [c for c in codes if c not in unknown]
-    out += _service_violations(beneficiary, provider, known)
+    out += _service_violations(beneficiary, provider, known, today)
     if agreement.ends_on < today:
         out.append(("agreement.duration_months", f"the agreement ended on {agreement.ends_on.isoformat()}"))
     consent = [c for c in known if CATALOG[c].requires_family_consent]
@@ -245,7 +245,7 @@ def plan_violations(
 
 
 def _service_violations(
-    beneficiary: Beneficiary, provider: Provider, codes: list[str]
+    beneficiary: Beneficiary, provider: Provider, codes: list[str], today: date
 ) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     not_offered = [c for c in codes if not provider.offers(c)]
@@ -271,7 +271,7 @@ def _service_violations(
             )
         )
     meals = [c for c in codes if CATALOG[c].requires_food_licence]
-    if meals and not provider.has_food_licence:
+    if meals and not provider.food_licence_holds(today):
         # 第七条（六）: meal services need a food licence or a contract with a licensed kitchen.
         out.append(
             ("service_codes", f"meal items {', '.join(meals)} need a food licence ({SOURCE} 第七条（六）)")

@@ -46,3 +46,8 @@ class VisitStateConflict(Conflict):
 class ProviderSuspended(Conflict):
     """A provider sanctioned with end_contract or blacklist gets no new plan and no new visit
     (changsha-2024-purchased-door-to-door-rules.md 第十八条)."""
+
+
+class ProviderConditionsFailed(Conflict):
+    """A provider failing a basic condition of changsha-2024-purchased-door-to-door-rules.md 第七条
+    (not met, never recorded, or expired on the day) gets no new plan, version, visit or day plan."""

@@ -549,9 +549,12 @@ def schedule_violations(
                 "(wuhai-2017-home-care-measures.md 第三十一条)",
             )
         )
-    elif not caregiver.fit_for_duty_on(start_day):
+    elif not caregiver.health_certificate_valid_on(start_day):
         # 第九条（四）: 身体健康，取得健康合格证明后上岗.
         out.append(
             ("caregiver_id", f"the caregiver's health certificate is not valid on {start_day.isoformat()}")
         )
+    elif not caregiver.under_contract_on(start_day):
+        # 第九条（一）: 与服务组织签订劳动合同或劳务合同.
+        out.append(("caregiver_id", f"the caregiver is not under contract on {start_day.isoformat()}"))
     return out
