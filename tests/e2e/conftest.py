@@ -101,6 +101,9 @@ def service_env(postgres: PostgresServer, broker: Any, tokens: Tokens, keys_dir:
     for service in SERVICES:  # each service seals its own personal data under its own keys
         env[f"{service.upper()}_PII_KEYS"] = "k1:" + base64.b64encode(os.urandom(32)).decode()
     env["INTAKE_PII_BLIND_INDEX_KEY"] = base64.b64encode(os.urandom(32)).decode()
+    # The one ring intake and dispatch share to pass the beneficiaries' contact (issue #5).
+    shared = "s1:" + base64.b64encode(os.urandom(32)).decode()
+    env["INTAKE_CONTACT_SHARE_KEYS"] = env["DISPATCH_CONTACT_SHARE_KEYS"] = shared
     env["INTAKE_POLICY_SETTINGS"] = json.dumps(POLICY_SETTINGS)
     env["AUDIT_RECOVERY_FINES"] = json.dumps(RECOVERY_FINES)
     return env

@@ -96,6 +96,15 @@ async def test_a_plan_with_preferred_days_becomes_a_scheduled_visit_a_caregiver_
     window_start = datetime.fromisoformat(listed[visit_id]["window_start_at"]).astimezone(DISPLAY_ZONE)
     assert f"{window_start:%H:%M}" in {slot["start"] for slot in slots}
 
+    # Intake's sealed contact reached dispatch: the caregiver finds the door, phones masked.
+    async def contact() -> dict[str, Any] | None:
+        return await s.call("GET", f"{s.dispatch}/v1/visits/{visit_id}/beneficiary", "caregiver", **me)  # type: ignore[no-any-return]
+
+    shown = await s.eventually(contact, "dispatch to hold the beneficiary's contact")
+    person = journey.person
+    assert (shown["name"], shown["address"]) == (person["name"], person["address"])
+    assert (shown["phone"], shown["masked"]) == (f"{person['phone'][:3]}****{person['phone'][-4:]}", True)
+
     url = f"{s.dispatch}/v1/visits/{visit_id}"
     await s.call("POST", f"{url}/acceptances", "caregiver", {}, **me)
     await s.call("POST", f"{url}/check-ins", "caregiver", {"location": home, "accuracy_m": 10}, **me)

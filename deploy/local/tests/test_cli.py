@@ -55,7 +55,8 @@ def test_token_verifies_with_the_local_public_key(tmp_path: Path) -> None:
 
 def test_local_keys_are_private_files(tmp_path: Path) -> None:
     keys = ensure_keys(tmp_path / "keys")
-    for path in (keys.jwt_private, keys.jwt_public, keys.pii_keys_file, keys.blind_index_file):
+    files = (keys.jwt_private, keys.jwt_public, keys.pii_keys_file, keys.blind_index_file)
+    for path in (*files, keys.contact_share_file):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert len(next(iter(parse_keyring(keys.pii_keys()).values()))) == 32
     assert ensure_keys(tmp_path / "keys").private_key_pem() == keys.private_key_pem()
@@ -78,6 +79,9 @@ def test_every_service_gets_its_database_broker_and_keys(tmp_path: Path) -> None
         assert env[f"{p}KAFKA_FETCH_MAX_WAIT_MS"] == "100"
         assert Path(env[f"{p}JWT_PUBLIC_KEY_FILE"]).read_bytes().startswith(b"-----BEGIN PUBLIC KEY")
         assert env[f"{p}LOG_FORMAT"] == "json"
+        # Intake seals the beneficiaries' contact for dispatch alone: one ring, those two only.
+        expected = stack.keys.contact_share_keys() if service.name in ("intake", "dispatch") else None
+        assert env.get(f"{p}CONTACT_SHARE_KEYS") == expected
     assert [s.port for s in SERVICES] == [8101, 8102, 8103, 8104, 8105]
 
 

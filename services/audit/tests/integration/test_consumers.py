@@ -16,6 +16,7 @@ from eldercare.audit.consumers import SUBSCRIPTIONS, on_beneficiary_enrolled, on
 from eldercare.audit.domain.trail import GENESIS_HASH, OCCURRED_AT_FIELDS, EntryContent, HashAlgorithm
 from eldercare.common.contracts import (
     REGISTRY,
+    BeneficiaryContactShared,
     BeneficiaryEnrolled,
     ChargePosted,
     FollowUpOpened,
@@ -23,6 +24,9 @@ from eldercare.common.contracts import (
     VisitScheduled,
 )
 from eldercare.common.uow import UnitOfWork
+
+# Every registered type but those meant for named services without audit (their ``audience``).
+TRAILED = [spec for spec in REGISTRY if spec.model.audience is None]
 
 
 async def entries(sessions) -> list[AuditEntryRow]:  # type: ignore[no-untyped-def]
@@ -44,8 +48,13 @@ class TestSubscription:
     def test_one_audit_subscription_handles_every_registered_event_type(self) -> None:
         [sub] = SUBSCRIPTIONS
         assert sub.name == "audit"
-        assert {m.event_type for m in sub.handlers} == {spec.type for spec in REGISTRY}
-        assert sub.topics == REGISTRY.topics()
+        assert {m.event_type for m in sub.handlers} == {spec.type for spec in TRAILED}
+        assert sub.topics == sorted({spec.topic for spec in TRAILED})
+
+    def test_the_contact_intake_shares_with_dispatch_alone_never_reaches_audit(self) -> None:
+        [sub] = SUBSCRIPTIONS
+        assert sub.handler_for(BeneficiaryContactShared.event_type) is None
+        assert BeneficiaryContactShared.topic not in sub.topics
 
     def test_enrolments_and_completed_visits_have_their_own_handlers(self) -> None:
         [sub] = SUBSCRIPTIONS
@@ -55,7 +64,7 @@ class TestSubscription:
 
 
 class TestAuditTrail:
-    @pytest.mark.parametrize("spec", list(REGISTRY), ids=lambda s: s.type)
+    @pytest.mark.parametrize("spec", TRAILED, ids=lambda s: s.type)
     async def test_every_event_type_becomes_one_entry(self, spec, sessions, deliver, make_event) -> None:  # type: ignore[no-untyped-def]
         event = make_event(spec.model)
         event_id = await deliver(event)

@@ -50,6 +50,7 @@ class TestSubscription:
             "audit.sanction",
             "billing.price_list",
             "intake.beneficiary",
+            "intake.beneficiary_contact",
         ]
         assert sub.handler_for(BeneficiaryEnrolled.event_type) is on_beneficiary_enrolled
         assert sub.handler_for(BeneficiaryStatusChanged.event_type) is on_beneficiary_status_changed

@@ -2,7 +2,9 @@
 
 - ``jwt-private.pem`` / ``jwt-public.pem``: the Ed25519 pair that signs and verifies local tokens;
 - ``pii-keys``: the PII field-encryption keyring (``k1:<base64 32 bytes>``);
-- ``pii-blind-index.key``: the blind-index HMAC key (base64, 32 bytes).
+- ``pii-blind-index.key``: the blind-index HMAC key (base64, 32 bytes);
+- ``contact-share-keys``: the ring intake seals the beneficiaries' contact with for dispatch
+  (``s1:<base64 32 bytes>``; INTAKE_/DISPATCH_CONTACT_SHARE_KEYS).
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ class LocalKeys:
     def blind_index_file(self) -> Path:
         return self.directory / "pii-blind-index.key"
 
+    @property
+    def contact_share_file(self) -> Path:
+        return self.directory / "contact-share-keys"
+
     def private_key_pem(self) -> bytes:
         return self.jwt_private.read_bytes()
 
@@ -44,6 +50,9 @@ class LocalKeys:
 
     def blind_index_key(self) -> str:
         return self.blind_index_file.read_text().strip()
+
+    def contact_share_keys(self) -> str:
+        return self.contact_share_file.read_text().strip()
 
 
 def ensure_keys(directory: Path) -> LocalKeys:
@@ -62,6 +71,8 @@ def ensure_keys(directory: Path) -> LocalKeys:
         _write(keys.pii_keys_file, f"k1:{_random_key()}\n".encode())
     if not keys.blind_index_file.exists():
         _write(keys.blind_index_file, f"{_random_key()}\n".encode())
+    if not keys.contact_share_file.exists():
+        _write(keys.contact_share_file, f"s1:{_random_key()}\n".encode())
     return keys
 
 

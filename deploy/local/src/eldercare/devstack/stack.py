@@ -192,6 +192,8 @@ class LocalStack:
         env[f"{p}JWT_PUBLIC_KEY_FILE"] = str(self.keys.jwt_public)
         env[f"{p}PII_KEYS"] = self.keys.pii_keys()
         env[f"{p}PII_BLIND_INDEX_KEY"] = self.keys.blind_index_key()
+        if p in ("INTAKE_", "DISPATCH_"):  # intake seals the beneficiaries' contact for dispatch alone
+            env[f"{p}CONTACT_SHARE_KEYS"] = self.keys.contact_share_keys()
         env[f"{p}LOG_FORMAT"] = "json"
         env[f"{p}PORT"] = str(service.port)
         if isinstance(self.broker, TansuBroker):

@@ -44,6 +44,10 @@ class Subscription:
     handlers: dict[type[IntegrationEvent], Handler] = field(default_factory=dict)
 
     def on(self, model: type[IntegrationEvent]) -> Callable[[Handler], Handler]:
+        if model.audience is not None and self.name not in model.audience:
+            # An event meant for named services only (contracts: ``audience``) reaches no other.
+            raise ValueError(f"{self.name} is not in the audience of {model.event_type}")
+
         def register(fn: Handler) -> Handler:
             self.handlers[model] = fn
             return fn

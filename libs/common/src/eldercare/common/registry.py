@@ -24,6 +24,9 @@ class IntegrationEvent(BaseModel):
 
     event_type: ClassVar[str]  # "intake.beneficiary.enrolled.v1"
     topic: ClassVar[str]  # "intake.beneficiary"
+    # The services that may subscribe; None: any (audit's trail records every such event). A set
+    # keeps personal data that only one consumer needs out of the others (PIPL minimisation).
+    audience: ClassVar[frozenset[str] | None] = None
 
     def subject(self) -> str:
         """The aggregate id: Kafka key and CloudEvents subject."""

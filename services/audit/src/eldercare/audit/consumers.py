@@ -1,10 +1,11 @@
 """Events the audit service consumes: event -> command, nothing else.
 
-Every registered event type goes to the audit trail (including audit's own FollowUpOpened and the
-other services' ``*.pii_access.recorded.v1``); an enrolment also opens a follow-up call, an
-unverified visit a spot check; visit, beneficiary and emergency events feed the fraud signals
-(domain.fraud), a completed visit or a hospitalisation runs the stream detector. One subscription,
-so the inbox, the trail entry and the task of one event commit together.
+Every registered event type (but those whose ``audience`` leaves audit out) goes to the audit
+trail (including audit's own FollowUpOpened and the other services' ``*.pii_access.recorded.v1``);
+an enrolment also opens a follow-up call, an unverified visit a spot check; visit, beneficiary and
+emergency events feed the fraud signals (domain.fraud), a completed visit or a hospitalisation
+runs the stream detector. One subscription, so the inbox, the trail entry and the task of one
+event commit together.
 """
 
 from __future__ import annotations
@@ -49,8 +50,11 @@ async def on_event(event: IntegrationEvent, uow: UnitOfWork) -> None:
     await trail.record_event(cmd, uow)
 
 
+# Except the events meant for named services only (their ``audience``): the contact intake
+# shares with dispatch alone stays out of the trail (PIPL minimisation).
 for _spec in REGISTRY:
-    sub.on(_spec.model)(on_event)
+    if _spec.model.audience is None or sub.name in _spec.model.audience:
+        sub.on(_spec.model)(on_event)
 
 
 @sub.on(BeneficiaryEnrolled)

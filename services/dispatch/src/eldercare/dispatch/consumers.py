@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 from eldercare.common.consumer import Subscription
 from eldercare.common.contracts import (
+    BeneficiaryContactShared,
     BeneficiaryEnrolled,
     BeneficiaryEntitlementChanged,
     BeneficiaryStatusChanged,
@@ -11,11 +14,14 @@ from eldercare.common.contracts import (
     PriceListPublished,
     SanctionImposed,
 )
+from eldercare.common.pii import FieldCipher
 from eldercare.common.uow import UnitOfWork
-from eldercare.dispatch.application import beneficiaries, plan_fit, sanctions
+from eldercare.dispatch.adapters.contact_share import contact_ring
+from eldercare.dispatch.application import beneficiaries, contacts, plan_fit, sanctions
 from eldercare.dispatch.domain.beneficiaries import BeneficiaryStatus
 from eldercare.dispatch.domain.geo import Point
 from eldercare.dispatch.domain.plan_fit import Price
+from eldercare.dispatch.settings import DispatchSettings
 
 sub = Subscription("dispatch")
 
@@ -92,6 +98,23 @@ async def on_sanction_imposed(event: SanctionImposed, uow: UnitOfWork) -> None:
         imposed_at=event.imposed_at,
     )
     await sanctions.record_sanction(cmd, uow)
+
+
+@functools.cache
+def contact_share_ring() -> FieldCipher | None:
+    # Read at the first share, not at import; the worker reads the same environment.
+    return contact_ring(DispatchSettings())
+
+
+@sub.on(BeneficiaryContactShared)
+async def on_beneficiary_contact_shared(event: BeneficiaryContactShared, uow: UnitOfWork) -> None:
+    cmd = contacts.RecordContactShare(
+        beneficiary_id=event.beneficiary_id,
+        district_code=event.district_code,
+        sealed=event.sealed,
+        shared_at=event.shared_at,
+    )
+    await contacts.record_contact_share(cmd, uow, contact_share_ring())
 
 
 SUBSCRIPTIONS = [sub]

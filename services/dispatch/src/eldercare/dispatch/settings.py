@@ -87,6 +87,11 @@ class DispatchSettings(ServiceSettings, RoutingSettings, NotificationSettings):
     # current first. Unset: a check-out with vital signs is 503 naming DISPATCH_PII_KEYS.
     pii_keys: SecretStr | None = None
     pii_algorithm: str = Field(default="aes-256-gcm", pattern="^(aes-256-gcm|sm4-gcm)$")
+    # The ring intake seals the beneficiary's contact with (INTAKE_CONTACT_SHARE_KEYS, the same
+    # material; intake.beneficiary_contact.shared.v1). No default: unset, the consumer stores the
+    # sealed contact untouched and GET /v1/visits/{id}/beneficiary answers 503 naming the setting.
+    contact_share_keys: SecretStr | None = None
+    contact_share_algorithm: str = Field(default="aes-256-gcm", pattern="^(aes-256-gcm|sm4-gcm)$")
 
     @field_validator("item_rules")
     @classmethod

@@ -19,6 +19,13 @@ class IntakeSettings(ServiceSettings):
     pii_keys: SecretStr | None = Field(default=None, description='"k2:<base64>,k1:<base64>", current first')
     pii_algorithm: str = Field(default="aes-256-gcm", pattern="^(aes-256-gcm|sm4-gcm)$")
     pii_blind_index_key: SecretStr | None = Field(default=None, description="base64, at least 32 bytes")
+    # The key ring intake shares with dispatch (DISPATCH_CONTACT_SHARE_KEYS, the same material) to
+    # seal the beneficiary's contact in intake.beneficiary_contact.shared.v1 (issue #5). No
+    # default; unset: the contact is not shared (a warning once), caregivers see no name or address.
+    contact_share_keys: SecretStr | None = Field(
+        default=None, description='"s2:<base64>,s1:<base64>", current first; the same ring as dispatch'
+    )
+    contact_share_algorithm: str = Field(default="aes-256-gcm", pattern="^(aes-256-gcm|sm4-gcm)$")
 
     # Local amounts that a regulation leaves to a later document, per policy pack:
     # {"changsha-2024": {"monthly_service_amount_fen": 30000}} (INTAKE_POLICY_SETTINGS as JSON).

@@ -6,10 +6,12 @@ phone or address (PIPL minimisation; architecture.md).
 
 from __future__ import annotations
 
+import binascii
 from datetime import date, datetime
 from typing import ClassVar, Literal
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
 from pydantic import BaseModel, ConfigDict, Field
 
 from eldercare.common.contracts.common import (
@@ -20,6 +22,7 @@ from eldercare.common.contracts.common import (
     PersonalDataAccess,
     PolicyRef,
 )
+from eldercare.common.pii import FieldCipher, PiiKeyError
 from eldercare.common.registry import IntegrationEvent
 
 
@@ -150,6 +153,72 @@ class BeneficiaryEntitlementChanged(IntegrationEvent):
     entitlement: MonthlyEntitlement
     effective_on: date
     changed_at: datetime
+
+    def subject(self) -> str:
+        return str(self.beneficiary_id)
+
+
+class BeneficiaryContactGuardian(BaseModel):
+    """The agent (代理人, 附件1's 子女或代理人) a caregiver may call: never their ID number."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    relation: str
+    phone: str
+
+
+class BeneficiaryContact(BaseModel):
+    """The plaintext inside ``BeneficiaryContactShared.sealed``: what a caregiver needs to find the
+    door and greet the person (issue #5). Never the ID number, never health data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    address: str
+    phone: str
+    guardian: BeneficiaryContactGuardian | None = None
+
+
+CONTACT_SHARE_CONTEXT = "intake.beneficiary_contact"
+
+
+def seal_contact(cipher: FieldCipher, beneficiary_id: UUID, contact: BeneficiaryContact) -> str:
+    """One AEAD ciphertext under the shared contact key ring, bound to the beneficiary (a blob
+    copied onto another beneficiary does not open)."""
+    return cipher.encrypt(contact.model_dump_json(), context=f"{CONTACT_SHARE_CONTEXT}:{beneficiary_id}")
+
+
+def open_contact(cipher: FieldCipher, beneficiary_id: UUID, sealed: str) -> BeneficiaryContact:
+    """The contact inside ``sealed``; PiiKeyError (a ValueError) for an unknown key id or a blob
+    that does not open, pydantic's ValidationError (also a ValueError) for one that does not parse."""
+    try:
+        plain = cipher.decrypt(sealed, context=f"{CONTACT_SHARE_CONTEXT}:{beneficiary_id}")
+    except (InvalidTag, binascii.Error, UnicodeDecodeError) as exc:
+        raise PiiKeyError(f"the contact does not open: {type(exc).__name__}") from None
+    return BeneficiaryContact.model_validate_json(plain)
+
+
+class BeneficiaryContactShared(IntegrationEvent):
+    """The beneficiary's service-relevant contact (name, address, phone, the agent's name, relation
+    and phone), sealed for dispatch alone: caregivers must find the door and greet the person.
+
+    Event-carried state transfer of personal data under minimisation (PIPL 第六条, architecture.md):
+    ``sealed`` is one ciphertext (``seal_contact``) under the key ring that intake
+    (INTAKE_CONTACT_SHARE_KEYS) and dispatch (DISPATCH_CONTACT_SHARE_KEYS) share; its own topic,
+    so only dispatch subscribes (``audience``: audit's trail and billing never receive it). Published
+    at enrolment and whenever the contact of an enrolled beneficiary changes; the later
+    ``shared_at`` wins.
+    """
+
+    event_type: ClassVar[str] = "intake.beneficiary_contact.shared.v1"
+    topic: ClassVar[str] = "intake.beneficiary_contact"
+    audience: ClassVar[frozenset[str] | None] = frozenset({"dispatch"})
+
+    beneficiary_id: UUID
+    district_code: str = Field(pattern=DISTRICT_PATTERN)
+    sealed: str = Field(min_length=1, max_length=8192, description="seal_contact(BeneficiaryContact)")
+    shared_at: datetime
 
     def subject(self) -> str:
         return str(self.beneficiary_id)

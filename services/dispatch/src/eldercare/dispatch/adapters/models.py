@@ -517,6 +517,20 @@ class CaregiverNotificationFeedRow(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class BeneficiaryContactRow(Base):
+    """The beneficiary's contact as intake sealed it (intake.beneficiary_contact.shared.v1): the
+    ciphertext only, under the shared ring (adapters/contact_share.py); the latest share wins.
+    No foreign key: the share and the enrolment travel on different topics, in either order."""
+
+    __tablename__ = "beneficiary_contacts"
+
+    beneficiary_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(6))
+    sealed: Mapped[str] = mapped_column(Text)
+    shared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))
+
+
 class ProviderConditionFactRow(Base):
     """Every 第七条 condition fact recorded for a provider (changsha-2024 第七条; issue #5). Never
     updated: a renewal is a new row, the latest per condition is the one in force."""
@@ -541,6 +555,7 @@ class ProviderConditionFactRow(Base):
 
 __all__ = [
     "Base",
+    "BeneficiaryContactRow",
     "BeneficiaryRow",
     "CarePlanRow",
     "CaregiverActionRow",

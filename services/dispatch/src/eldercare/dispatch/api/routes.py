@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from eldercare.dispatch.api.app_routes import reviews_router
 from eldercare.dispatch.api.app_routes import router as app_router
+from eldercare.dispatch.api.contact_routes import router as contacts_router
 from eldercare.dispatch.api.emergency_routes import router as emergencies_router
 from eldercare.dispatch.api.generation_routes import router as generation_router
 from eldercare.dispatch.api.notification_routes import router as notifications_router
@@ -23,4 +24,5 @@ ROUTERS: list[APIRouter] = [
     emergencies_router,
     generation_router,
     notifications_router,
+    contacts_router,
 ]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
+import logging
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -23,10 +25,39 @@ class PiiSettingsInvalid(SettingNotConfigured, RuntimeError):
     """The PII keys are missing or malformed: a 503 naming the setting, never the key."""
 
 
+log = logging.getLogger(__name__)
+
+
+@functools.cache
+def _warn_contact_not_shared() -> None:
+    log.warning(
+        "INTAKE_CONTACT_SHARE_KEYS is not set: the beneficiaries' contact is not shared with dispatch"
+    )
+
+
+def contact_share_cipher(settings: IntakeSettings) -> FieldCipher | None:
+    """The ring that seals intake.beneficiary_contact.shared.v1 for dispatch; None (and a warning,
+    once per process) while INTAKE_CONTACT_SHARE_KEYS is unset; a malformed ring is refused."""
+    if settings.contact_share_keys is None:
+        _warn_contact_not_shared()
+        return None
+    try:
+        keys = parse_keyring(settings.contact_share_keys.get_secret_value())
+    except PiiKeyError as exc:
+        raise PiiSettingsInvalid(f"intake: INTAKE_CONTACT_SHARE_KEYS is not a valid keyring: {exc}") from None
+    aes = settings.contact_share_algorithm == "aes-256-gcm"
+    wrong = [kid for kid, key in keys.items() if (len(key) != 32 if aes else len(key) < 16)]
+    if wrong:
+        raise PiiSettingsInvalid(f"intake: INTAKE_CONTACT_SHARE_KEYS keys {wrong} have the wrong length")
+    return FieldCipher(keys, settings.contact_share_algorithm)
+
+
 @dataclass(frozen=True)
 class PiiVault:
     cipher: FieldCipher
     index_key: bytes
+    # Seals the contact shared with dispatch; None: not shared (INTAKE_CONTACT_SHARE_KEYS unset).
+    contact_share: FieldCipher | None = None
 
     @classmethod
     def from_settings(cls, settings: IntakeSettings) -> PiiVault:
@@ -54,7 +85,7 @@ class PiiVault:
             raise PiiSettingsInvalid(
                 f"intake: INTAKE_PII_BLIND_INDEX_KEY needs at least {MIN_INDEX_KEY_BYTES} bytes"
             )
-        return cls(FieldCipher(keys, settings.pii_algorithm), index_key)
+        return cls(FieldCipher(keys, settings.pii_algorithm), index_key, contact_share_cipher(settings))
 
     def seal(self, column: str, row_id: UUID, value: str) -> str:
         return self.cipher.encrypt(value, context=f"{column}:{row_id}")

@@ -21,6 +21,7 @@ from eldercare.intake.adapters.beneficiaries import BeneficiaryRepository
 from eldercare.intake.adapters.persons import PersonRepository, circumstances_on
 from eldercare.intake.adapters.pii import PiiVault
 from eldercare.intake.application.case import ApplicationCase
+from eldercare.intake.application.contact_share import share_contact
 from eldercare.intake.domain.application import Application, Decision, DecisionOutcome
 from eldercare.intake.domain.beneficiary import Beneficiary
 from eldercare.intake.domain.eligibility import (
@@ -235,6 +236,16 @@ async def _approve(
     await BeneficiaryRepository(uow.session).add(beneficiary)
     _publish_decided(uow, application, decision)
     _publish_enrolled(uow, application, person, beneficiary)
+    # The caregivers' way to the door (issue #5): sealed for dispatch alone, same transaction.
+    share_contact(
+        uow,
+        cmd.vault,
+        beneficiary_id=beneficiary.id,
+        district_code=beneficiary.district_code,
+        person=person,
+        agent=application.agent,
+        at=now,
+    )
 
 
 def _beneficiary(
