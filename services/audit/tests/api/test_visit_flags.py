@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from eldercare.audit.adapters.models import AuditVisitRow, BeneficiaryStatusChangeRow
+from eldercare.audit.adapters.models import AuditVisitPhotoRow, AuditVisitRow, BeneficiaryStatusChangeRow
 from eldercare.audit.adapters.orm import MESSAGING
 from eldercare.audit.application import fraud
 from eldercare.audit.domain.fraud import FraudRules
@@ -237,6 +237,61 @@ class TestFraudScan:
         evidence = listed.json()["items"][0]["evidence"]
         assert (evidence["caregiver_visits"], evidence["peer_median"], evidence["peers"]) == (12, 3.0, 4)
         assert evidence["caregiver_id"] == str(busy)
+
+    async def test_a_scan_flags_a_photo_reused_across_caregivers_and_districts_in_the_region(
+        self, client, tokens, sessions, make_event
+    ) -> None:  # type: ignore[no-untyped-def]
+        door, leaflet = "d" * 64, "1" * 64
+        here = visit(make_event, uuid4(), 0)
+        # Another district, eleven days later, after the period: still within the photo window.
+        there = visit(make_event, uuid4(), 11 * 24 * 60, district="430103")
+        alone = visit(make_event, uuid4(), 60)  # another photo: nothing
+        # Recorded as facts only: the stream judged nothing.
+        async with sessions() as s, s.begin():
+            for v in (here, there, alone):
+                s.add(
+                    AuditVisitRow(
+                        visit_id=v.visit_id,
+                        provider_id=v.provider_id,
+                        caregiver_id=v.caregiver_id,
+                        beneficiary_id=v.beneficiary_id,
+                        district_code=v.district_code,
+                        checked_in_at=v.checked_in_at,
+                        checked_out_at=v.checked_out_at,
+                    )
+                )
+            await s.flush()
+            s.add(AuditVisitPhotoRow(sha256=door, visit_id=here.visit_id))
+            s.add(AuditVisitPhotoRow(sha256=leaflet, visit_id=here.visit_id))
+            s.add(AuditVisitPhotoRow(sha256=door, visit_id=there.visit_id))
+            s.add(AuditVisitPhotoRow(sha256="a" * 64, visit_id=alone.visit_id))
+        body = {"district_code": "430102", "from_on": "2026-11-20", "to_on": "2026-11-30"}
+        report = (await client.post(SCANS, json=body, headers=auditor(tokens))).json()
+        # Only the region's visit is flagged; the other district's scan flags its own.
+        assert (report["hits_by_signal"], report["flags_raised"]) == ({"reused_photo": 1}, 1)
+        rule = next(r for r in report["rules"] if r["signal"] == "reused_photo")
+        assert (rule["score"], rule["parameters"]) == (85, {"photo_reuse_days": 30})
+        listed = await client.get(FLAGS, params={"signal": "reused_photo"}, headers=auditor(tokens))
+        [item] = listed.json()["items"]
+        assert item["visit_id"] == str(here.visit_id)
+        assert (item["evidence"]["other_visit_id"], item["evidence"]["sha256"]) == (str(there.visit_id), door)
+        assert item["signal_label"] == "同一照片用于多次服务"
+        elsewhere = {"district_code": "430103", "from_on": "2026-12-01", "to_on": "2026-12-31"}
+        other = await client.post(SCANS, json=elsewhere, headers=auditor(tokens, "430103"))
+        assert other.json()["hits_by_signal"] == {"reused_photo": 1}
+
+    async def test_a_scan_finds_what_the_stream_flagged_and_raises_nothing_more(
+        self, client, tokens, sessions, deliver, make_event
+    ) -> None:  # type: ignore[no-untyped-def]
+        door = "d" * 64
+        a = visit(make_event, uuid4(), 0, photo_sha256s=[door])
+        b = visit(make_event, uuid4(), 3 * 24 * 60, photo_sha256s=[door])
+        await deliver(a)
+        await deliver(b)
+        assert len(await published(sessions, "audit.visit_flag.raised.v1")) == 2
+        body = {"district_code": "430102", "from_on": "2026-11-01", "to_on": "2026-11-30"}
+        report = (await client.post(SCANS, json=body, headers=auditor(tokens))).json()
+        assert (report["hits_by_signal"], report["flags_raised"]) == ({"reused_photo": 2}, 0)
 
     async def test_visits_outside_the_period_are_not_flagged(self, client, tokens, overlap) -> None:  # type: ignore[no-untyped-def]
         body = {"district_code": "430102", "from_on": "2026-12-01", "to_on": "2026-12-31"}

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from eldercare.audit.adapters.models import (
     AuditBeneficiaryRow,
     AuditEntryRow,
+    AuditVisitPhotoRow,
     BeneficiaryStatusChangeRow,
     VisitFlagRow,
 )
@@ -37,12 +38,10 @@ AT = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)  # as the sample events (conftest
 def completed(make_event, start_min: int, minutes: int = 60, **kw: Any) -> VisitCompleted:  # type: ignore[no-untyped-def]
     return make_event(  # type: ignore[no-any-return]
         VisitCompleted,
-        caregiver_id=CAREGIVER,
-        provider_id=PROVIDER,
         checked_in_at=AT + timedelta(minutes=start_min),
         checked_out_at=AT + timedelta(minutes=start_min + minutes),
         duration_minutes=minutes,
-        **kw,
+        **({"caregiver_id": CAREGIVER, "provider_id": PROVIDER} | kw),
     )
 
 
@@ -315,6 +314,71 @@ class TestSuspended:
                 )
             ).all()
         assert len(rows) == 1
+
+
+DOOR, LEAFLET = "d" * 64, "1" * 64
+
+
+async def photo_rows(sessions) -> set[tuple[str, UUID]]:  # type: ignore[no-untyped-def]
+    async with sessions() as s:
+        return {(r.sha256, r.visit_id) for r in (await s.scalars(select(AuditVisitPhotoRow))).all()}
+
+
+class TestReusedPhoto:
+    async def test_one_photo_on_two_caregivers_visits_flags_both_naming_each_other_and_the_hash(
+        self, sessions, deliver, make_event
+    ) -> None:  # type: ignore[no-untyped-def]
+        a = completed(make_event, 0, photo_sha256s=[DOOR, LEAFLET])
+        b = completed(make_event, 2 * 24 * 60, caregiver_id=uuid4(), district="430103", photo_sha256s=[DOOR])
+        await deliver(a)
+        assert await flags(sessions) == []
+        await deliver(b)
+        rows = await flags(sessions)
+        assert by_visit(rows) == {a.visit_id: {"reused_photo"}, b.visit_id: {"reused_photo"}}
+        evidence = {r.visit_id: r.evidence for r in rows}
+        assert evidence[a.visit_id]["other_visit_id"] == str(b.visit_id)
+        assert evidence[b.visit_id]["other_visit_id"] == str(a.visit_id)
+        assert {e["sha256"] for e in evidence.values()} == {DOOR}
+        assert {e["parameters"]["photo_reuse_days"] for e in evidence.values()} == {30}
+        assert {r.score for r in rows} == {85}
+        assert {r.district_code for r in rows} == {"430102", "430103"}
+        events = await raised_events(sessions)
+        assert sorted(e["visit_id"] for e in events) == sorted([str(a.visit_id), str(b.visit_id)])
+        assert {e["signal"] for e in events} == {"reused_photo"}
+
+    async def test_a_redelivery_adds_no_flag_event_or_photo_row(self, sessions, deliver, make_event) -> None:  # type: ignore[no-untyped-def]
+        a = completed(make_event, 0, photo_sha256s=[DOOR, LEAFLET])
+        b = completed(make_event, 24 * 60, caregiver_id=uuid4(), photo_sha256s=[DOOR])
+        for event in (a, b, b, a):
+            await deliver(event)
+        await deliver(b, uuid4())
+        assert len(await flags(sessions)) == 2
+        assert len(await raised_events(sessions)) == 2
+        assert await photo_rows(sessions) == {(DOOR, a.visit_id), (LEAFLET, a.visit_id), (DOOR, b.visit_id)}
+
+    async def test_different_photos_or_one_photo_twice_on_a_visit_flag_nothing(
+        self, sessions, deliver, make_event
+    ) -> None:  # type: ignore[no-untyped-def]
+        await deliver(completed(make_event, 0, photo_sha256s=[DOOR, DOOR]))
+        await deliver(completed(make_event, 24 * 60, caregiver_id=uuid4(), photo_sha256s=[LEAFLET]))
+        assert await flags(sessions) == []
+
+    async def test_visits_the_window_apart_flag_nothing(self, sessions, deliver, make_event) -> None:  # type: ignore[no-untyped-def]
+        await deliver(completed(make_event, 0, photo_sha256s=[DOOR]))
+        await deliver(completed(make_event, 30 * 24 * 60, caregiver_id=uuid4(), photo_sha256s=[DOOR]))
+        assert await flags(sessions) == []
+
+    async def test_an_event_published_before_the_hashes_existed_is_recorded_as_before(
+        self, sessions, deliver, make_event
+    ) -> None:  # type: ignore[no-untyped-def]
+        data = completed(make_event, 0).model_dump(mode="json")
+        del data["photo_sha256s"]
+        old = VisitCompleted.model_validate(data)
+        await deliver(old)
+        b = completed(make_event, 24 * 60, caregiver_id=uuid4(), photo_sha256s=[DOOR])
+        await deliver(b)
+        assert await photo_rows(sessions) == {(DOOR, b.visit_id)}
+        assert await flags(sessions) == []
 
 
 class TestPersonalDataAccess:

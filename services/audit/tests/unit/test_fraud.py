@@ -22,10 +22,12 @@ from eldercare.audit.domain.fraud import (
     detect,
     haversine_km,
     inactive_periods,
+    reused_photos,
     round_point,
 )
 from eldercare.audit.domain.rectification import FindingSource, FindingType
-from eldercare.audit.domain.visit_flag import FlagSource, FlagStatus, VisitFlag
+from eldercare.audit.domain.visit_flag import DEFAULT_FINDING_TYPES, FlagSource, FlagStatus, VisitFlag
+from eldercare.common.contracts import VisitCompleted
 
 T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)  # 09:00 in China
 CAREGIVER = uuid4()
@@ -332,3 +334,90 @@ class TestCaregiverDensity:
         assert Signal.caregiver_density not in {
             h.signal for h in detect([visit(i * 5, minutes=4) for i in range(50)])
         }
+
+
+DOOR, LEAFLET = "d" * 64, "1" * 64
+DAY = 24 * 60
+
+
+class TestReusedPhoto:
+    def test_one_photo_on_two_visits_of_different_caregivers_flags_both_naming_each_other(self) -> None:
+        first = visit(0, photos=(DOOR,))
+        second = visit(3 * DAY, caregiver_id=uuid4(), photos=(LEAFLET, DOOR))
+        hits = reused_photos([first, second])
+        by_visit = {h.visit_id: h for h in hits}
+        assert set(by_visit) == {first.visit_id, second.visit_id}
+        assert {h.signal for h in hits} == {Signal.reused_photo} and {h.score for h in hits} == {85}
+        assert by_visit[first.visit_id].evidence == {
+            "other_visit_id": str(second.visit_id),
+            "sha256": DOOR,
+            "hours_apart": 72.0,
+        }
+        assert by_visit[second.visit_id].evidence["other_visit_id"] == str(first.visit_id)
+
+    def test_different_photos_are_nothing(self) -> None:
+        assert reused_photos([visit(0, photos=(DOOR,)), visit(60, photos=(LEAFLET,)), visit(90)]) == []
+
+    def test_the_same_photo_twice_on_one_visit_is_nothing(self) -> None:
+        assert reused_photos([visit(0, photos=(DOOR, DOOR))]) == []
+        # The same visit delivered twice (two records of one id) is still one visit.
+        once = visit(0, photos=(DOOR,))
+        assert reused_photos([once, once]) == []
+
+    def test_visits_the_window_or_more_apart_are_nothing(self) -> None:
+        rules = FraudRules(geofence_window_days=30)
+        assert reused_photos([visit(0, photos=(DOOR,)), visit(30 * DAY, photos=(DOOR,))], rules) == []
+        assert len(reused_photos([visit(0, photos=(DOOR,)), visit(30 * DAY - 1, photos=(DOOR,))], rules)) == 2
+
+    def test_the_window_defaults_to_the_context_and_is_a_setting(self) -> None:
+        assert FraudRules(geofence_window_days=45).photo_window == timedelta(days=45)
+        rules = FraudRules(geofence_window_days=30, photo_reuse_days=7)
+        assert rules.photo_window == timedelta(days=7)
+        assert rules.parameters(Signal.reused_photo) == {"photo_reuse_days": 7}
+        assert reused_photos([visit(0, photos=(DOOR,)), visit(8 * DAY, photos=(DOOR,))], rules) == []
+        # A window longer than the geofence's widens the context the stream and the batch read.
+        assert FraudRules(geofence_window_days=30, photo_reuse_days=60).context == timedelta(days=60)
+
+    def test_one_hit_per_visit_naming_the_nearest_whatever_the_order(self) -> None:
+        a, b, c = visit(0, photos=(DOOR,)), visit(DAY, photos=(DOOR,)), visit(5 * DAY, photos=(DOOR,))
+        forward, backward = reused_photos([a, b, c]), reused_photos([c, b, a])
+        assert len(forward) == 3
+        assert {h.visit_id: h.evidence for h in forward} == {h.visit_id: h.evidence for h in backward}
+        nearest = {h.visit_id: h.evidence["other_visit_id"] for h in forward}
+        assert nearest == {
+            a.visit_id: str(b.visit_id),
+            b.visit_id: str(a.visit_id),
+            c.visit_id: str(b.visit_id),
+        }
+
+    def test_detect_leaves_photos_to_their_own_rule_and_a_confirmed_one_is_false_information(self) -> None:
+        assert detect([visit(0, photos=(DOOR,)), visit(2 * DAY, photos=(DOOR,))]) == []
+        assert DEFAULT_FINDING_TYPES[Signal.reused_photo] is FindingType.false_information
+
+
+class TestVisitCompletedPhotos:
+    def event(self, **kw: Any) -> dict[str, Any]:
+        return {
+            "visit_id": str(uuid4()),
+            "care_plan_id": str(uuid4()),
+            "beneficiary_id": str(uuid4()),
+            "provider_id": str(uuid4()),
+            "caregiver_id": str(uuid4()),
+            "district_code": "430102",
+            "service_code": "CS22",
+            "checked_in_at": T0.isoformat(),
+            "checked_out_at": (T0 + timedelta(hours=1)).isoformat(),
+            "duration_minutes": 60,
+            "verified": True,
+            "verification_notes": [],
+            **kw,
+        }
+
+    def test_an_event_without_photo_hashes_still_validates_with_none(self) -> None:
+        assert VisitCompleted.model_validate(self.event()).photo_sha256s == []
+
+    def test_photo_hashes_must_be_lowercase_hex_sha256_and_bounded(self) -> None:
+        assert VisitCompleted.model_validate(self.event(photo_sha256s=[DOOR])).photo_sha256s == [DOOR]
+        for bad in (["D" * 64], ["d" * 63], ["a photo"], [DOOR] * 33):
+            with pytest.raises(ValueError, match="photo_sha256s"):
+                VisitCompleted.model_validate(self.event(photo_sha256s=bad))

@@ -161,6 +161,8 @@ class World:
     async def check_in(self, scene: Scene, location: dict[str, float] = HOME, **kw: Any) -> httpx.Response:
         body = {"location": location, "accuracy_m": kw.pop("accuracy_m", 15)}
         headers = kw.pop("headers", None) or self.caregiver(scene.provider["id"], scene.caregiver["id"])
+        if "photos" in kw:
+            body["photos"] = kw.pop("photos")
         return await self.client.post(f"/v1/visits/{scene.visit['id']}/check-ins", json=body, headers=headers)
 
     async def check_out(self, scene: Scene, location: dict[str, float] = HOME, **kw: Any) -> httpx.Response:

@@ -139,6 +139,32 @@ class TestCheckingOut:
         )
         assert (data["verified"], data["duration_minutes"], data["verification_notes"]) == (True, 0, [short])
 
+    async def test_the_completed_event_carries_the_photo_hashes_of_check_in_and_check_out(
+        self, world, outbox
+    ) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        taken = "2026-11-23T01:00:00+00:00"
+        door, meal = "a" * 64, "b" * 64
+        in_photos = [{"sha256": door, "taken_at": taken, "location": world.home}]
+        response = await world.check_in(scene, photos=in_photos)
+        assert response.status_code == 201, response.text
+        # The same photo at check-out as at check-in is carried once.
+        out_photos = [{"sha256": meal, "taken_at": taken}, {"sha256": door, "taken_at": taken}]
+        response = await world.check_out(scene, photos=out_photos)
+        assert response.status_code == 201, response.text
+        event_type, data = (await outbox())[-1]
+        assert event_type == "dispatch.visit.completed.v1"
+        assert data["photo_sha256s"] == [door, meal]
+        # Hashes only: neither when nor where a photo was taken leaves dispatch.
+        assert "taken_at" not in str(data) and str(world.home["lat"]) not in str(data)
+
+    async def test_a_visit_without_photos_publishes_no_hashes(self, world, outbox) -> None:  # type: ignore[no-untyped-def]
+        scene = await world.scene()
+        await world.check_in(scene)
+        await world.check_out(scene)
+        _, data = (await outbox())[-1]
+        assert data["photo_sha256s"] == []
+
     async def test_every_transition_leaves_one_outbox_row_in_order(self, world, outbox) -> None:  # type: ignore[no-untyped-def]
         scene = await world.scene()
         await world.check_in(scene)

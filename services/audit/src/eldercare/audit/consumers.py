@@ -176,7 +176,8 @@ async def on_visit_completed(event: VisitCompleted, uow: UnitOfWork) -> None:
         "checked_out_at": event.checked_out_at,
         "verified": event.verified,
     }
-    await fraud.record_visit_facts(fraud.RecordVisitFacts(event.visit_id, facts), uow)
+    photos = tuple(event.photo_sha256s)  # none in events published before dispatch sent them
+    await fraud.record_visit_facts(fraud.RecordVisitFacts(event.visit_id, facts, photos), uow)
     await fraud.detect_around_visit(
         fraud.DetectAroundVisit(event.visit_id, event.caregiver_id, event.checked_in_at),
         uow,

@@ -58,6 +58,9 @@ class AuditSettings(ServiceSettings):
     fraud_density_factor: float = Field(default=3.0, gt=1, le=100)
     fraud_density_min_visits: int = Field(default=10, ge=1, le=10_000)
     fraud_density_period: DensityPeriod = DensityPeriod.day
+    # One photo hash on two visits checked in less than this many days apart (issue #5's photo
+    # evidence, changsha-2024 第十八条（四）): unset, the context window (fraud_geofence_window_days).
+    fraud_photo_reuse_days: int | None = Field(default=None, ge=1, le=366)
     # nanchang-2019-home-care-regulation.md 第四十四条: subsidies obtained by
     # fraud are recovered with a fine of 10 %–50 % of the amount; changsha-2024 第十八条（四） recovers
     # without a fine. Whether a city's policy fines is this setting, per city (the first four digits
@@ -84,4 +87,5 @@ class AuditSettings(ServiceSettings):
             density_factor=self.fraud_density_factor,
             density_min_visits=self.fraud_density_min_visits,
             density_period=self.fraud_density_period,
+            photo_reuse_days=self.fraud_photo_reuse_days,
         )

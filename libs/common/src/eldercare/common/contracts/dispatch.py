@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from eldercare.common.contracts.common import DISTRICT_PATTERN
 from eldercare.common.registry import IntegrationEvent
@@ -87,6 +87,14 @@ class VisitCompleted(IntegrationEvent):
     duration_minutes: int = Field(ge=0)
     verified: bool
     verification_notes: list[str]
+    # Optional (events published before it have none): the SHA-256 of each photo the caregiver took
+    # at check-in and check-out, deduplicated. Hashes only, never the image, when or where it was
+    # taken: enough for audit to see one photo submitted for several visits (Changsha 第十八条（四）).
+    photo_sha256s: list[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]] = Field(
+        default_factory=list,
+        max_length=32,
+        description="SHA-256 (hex) of each check-in and check-out photo; hashes only: no image, time, place",
+    )
 
     def subject(self) -> str:
         return str(self.visit_id)

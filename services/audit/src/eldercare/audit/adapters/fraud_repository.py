@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from eldercare.audit.adapters.models import (
     AuditBeneficiaryRow,
+    AuditVisitPhotoRow,
     AuditVisitRow,
     BeneficiaryStatusChangeRow,
     HospitalStayRow,
@@ -57,6 +59,12 @@ class FraudRepository:
             index_elements=[AuditVisitRow.visit_id], set_={k: stmt.excluded[k] for k in values}
         )
         await self.session.execute(stmt)
+
+    async def add_photos(self, visit_id: UUID, hashes: Iterable[str]) -> None:
+        """Keep the photo hashes a visit carried; a redelivered event adds nothing."""
+        rows = [{"sha256": sha, "visit_id": visit_id} for sha in dict.fromkeys(hashes)]
+        if rows:
+            await self.session.execute(insert(AuditVisitPhotoRow).values(rows).on_conflict_do_nothing())
 
     async def upsert_beneficiary(self, beneficiary_id: UUID, **values: Any) -> None:
         stmt = insert(AuditBeneficiaryRow).values(beneficiary_id=beneficiary_id, **values)
@@ -187,6 +195,73 @@ class FraudRepository:
             for row in rows:
                 yield _record(tuple(row))
 
+    async def photo_partners(self, visit_id: UUID, span: timedelta) -> list[VisitRecord]:
+        """The visit and every visit sharing a photo hash with it, checked in within ``span`` of
+        it (any caregiver, any district), each with the hashes it shares (``reused_photo``)."""
+        mine, theirs = (
+            AuditVisitPhotoRow.__table__.alias("mine"),
+            AuditVisitPhotoRow.__table__.alias("theirs"),
+        )
+        pairs = select(theirs.c.visit_id, theirs.c.sha256).join(mine, mine.c.sha256 == theirs.c.sha256)
+        shared = _hashes_by_visit(
+            (await self.session.execute(pairs.where(mine.c.visit_id == visit_id))).all()
+        )
+        if len(shared) < 2:
+            return []
+        visit = await self.session.get(AuditVisitRow, visit_id)
+        if visit is None or visit.checked_in_at is None:
+            return []
+        around = visit.checked_in_at
+        query = self._records().where(
+            AuditVisitRow.visit_id.in_(list(shared)),
+            AuditVisitRow.checked_in_at > around - span,
+            AuditVisitRow.checked_in_at < around + span,
+        )
+        records = [_record(row) for row in (await self.session.execute(query)).all()]
+        return [replace(r, photos=tuple(sorted(shared[r.visit_id]))) for r in records]
+
+    async def region_photos(
+        self, region_prefix: str, start: datetime, end: datetime
+    ) -> tuple[dict[UUID, set[str]], list[VisitRecord]]:
+        """For the batch: the photo hashes of the region's visits checked in from ``start`` to
+        ``end``, and the visits outside the region in that time that share one of them (with the
+        hashes they share)."""
+        v, p = AuditVisitRow, AuditVisitPhotoRow
+        inside = (
+            select(p.visit_id, p.sha256)
+            .join(v, v.visit_id == p.visit_id)
+            .where(v.district_code.startswith(region_prefix), v.checked_in_at >= start, v.checked_in_at < end)
+        )
+        own = _hashes_by_visit((await self.session.execute(inside)).all())
+        if not own:
+            return {}, []
+        mine, theirs = p.__table__.alias("mine"), p.__table__.alias("theirs")
+        other = v.__table__.alias("other")
+        outside = (
+            select(theirs.c.visit_id, theirs.c.sha256)
+            .join(mine, mine.c.sha256 == theirs.c.sha256)
+            .join(other, other.c.visit_id == theirs.c.visit_id)
+            .where(
+                mine.c.visit_id.in_(
+                    select(v.visit_id).where(
+                        v.district_code.startswith(region_prefix),
+                        v.checked_in_at >= start,
+                        v.checked_in_at < end,
+                    )
+                ),
+                ~other.c.district_code.startswith(region_prefix),
+                other.c.checked_in_at >= start,
+                other.c.checked_in_at < end,
+            )
+            .distinct()
+        )
+        shared = _hashes_by_visit((await self.session.execute(outside)).all())
+        if not shared:
+            return own, []
+        query = self._records().where(AuditVisitRow.visit_id.in_(list(shared)))
+        records = [_record(row) for row in (await self.session.execute(query)).all()]
+        return own, [replace(r, photos=tuple(sorted(shared[r.visit_id]))) for r in records]
+
     async def stays_of(self, beneficiary_ids: Iterable[UUID]) -> list[HospitalStay]:
         ids = list(set(beneficiary_ids))
         if not ids:
@@ -289,6 +364,13 @@ def _flag_values(flag: VisitFlag) -> dict[str, Any]:
         "status": flag.status.value,
         "finding_id": flag.finding_id,
     }
+
+
+def _hashes_by_visit(rows: Iterable[Any]) -> dict[UUID, set[str]]:
+    hashes: dict[UUID, set[str]] = defaultdict(set)
+    for visit_id, sha in rows:
+        hashes[visit_id].add(sha)
+    return dict(hashes)
 
 
 def _day_end(day: date) -> datetime:

@@ -372,6 +372,18 @@ class AuditVisitRow(Base):
     cancelled_kind: Mapped[str | None] = mapped_column(String(16))
 
 
+class AuditVisitPhotoRow(Base):
+    """One photo hash a completed visit carried (dispatch.visit.completed.v1 ``photo_sha256s``):
+    the hash only, never the image. The key leads with the hash, so "which other visits carry this
+    photo" is an index lookup (``reused_photo``); the visit index serves the batch. Revision 0016."""
+
+    __tablename__ = "audit_visit_photos"
+    __table_args__ = (Index("ix_audit_visit_photos_visit_id", "visit_id"),)
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    visit_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), primary_key=True)
+
+
 class HospitalStayRow(Base):
     """An emergency call of a beneficiary; a stay once it was resolved ``hospitalised``."""
 
@@ -512,6 +524,7 @@ __all__ = [
     "AuditChainHeadRow",
     "AuditDailyHeadRow",
     "AuditEntryRow",
+    "AuditVisitPhotoRow",
     "AuditVisitRow",
     "Base",
     "BeneficiaryStatusChangeRow",

@@ -29,6 +29,7 @@ SIGNAL_LABELS = {
     Signal.visit_while_hospitalised: "服务对象住院期间仍有服务记录",
     Signal.visit_while_suspended: "服务对象暂停或终止服务期间仍有服务记录",
     Signal.caregiver_density: "护理员服务密度远高于同区同期护理员",
+    Signal.reused_photo: "同一照片用于多次服务",
     "not_delivered": "回访或调查称服务未提供",
 }
 

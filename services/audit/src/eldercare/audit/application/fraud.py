@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -22,6 +22,7 @@ from eldercare.audit.domain.fraud import (
     china_day,
     density,
     detect,
+    reused_photos,
     round_point,
 )
 from eldercare.audit.domain.rectification import FindingType
@@ -41,6 +42,7 @@ class RecordVisitFacts:
 
     visit_id: UUID
     facts: Mapping[str, Any]
+    photo_sha256s: tuple[str, ...] = ()  # from dispatch.visit.completed.v1 (hashes only)
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,9 @@ class RecordEmergency:
 
 
 async def record_visit_facts(cmd: RecordVisitFacts, uow: UnitOfWork) -> None:
-    await FraudRepository(uow.session).upsert_visit(cmd.visit_id, **cmd.facts)
+    repo = FraudRepository(uow.session)
+    await repo.upsert_visit(cmd.visit_id, **cmd.facts)
+    await repo.add_photos(cmd.visit_id, cmd.photo_sha256s)
 
 
 async def record_beneficiary(cmd: RecordBeneficiary, uow: UnitOfWork) -> None:
@@ -137,9 +141,14 @@ async def detect_around_visit(cmd: DetectAroundVisit, uow: UnitOfWork, rules: Fr
     visits = await repo.caregiver_visits(cmd.caregiver_id, cmd.checked_in_at, rules.context)
     stays = await repo.stays_of(v.beneficiary_id for v in visits)
     inactive = await repo.inactive_of(v.beneficiary_id for v in visits)
+    # A photo of this visit on other visits (any caregiver) within the photo window; judged apart
+    # from the caregiver's rules, which must see only this caregiver's visits.
+    sharing = await repo.photo_partners(cmd.visit_id, rules.photo_window)
+    hits = [*detect(visits, stays, rules, inactive=inactive), *reused_photos(sharing, rules)]
     # Any visit of the window may be hit (the other half of an overlap, a window of geofence
-    # misses now long enough): each visit and signal is flagged once whichever event revealed it.
-    return await raise_hits(detect(visits, stays, rules, inactive=inactive), visits, rules, uow)
+    # misses now long enough, the other visit of a photo): each visit and signal is flagged once
+    # whichever event revealed it.
+    return await raise_hits(hits, [*visits, *sharing], rules, uow)
 
 
 @dataclass(frozen=True)
@@ -185,8 +194,17 @@ async def run_fraud_scan(cmd: RunFraudScan, uow: UnitOfWork, rules: FraudRules) 
     inactive = await repo.inactive_in_region(cmd.district_code)
     inside = [v for v in visits if start <= v.checked_in_at < end]
     inside_ids = {v.visit_id for v in inside}
+    # Photos: the region's visits carrying one, with the visits of other regions sharing it.
+    photos, elsewhere = await repo.region_photos(
+        cmd.district_code, start - rules.context, end + rules.context
+    )
+    carrying = [replace(v, photos=tuple(sorted(photos[v.visit_id]))) for v in visits if v.visit_id in photos]
     # Density counts whole periods (the context covers a week at either edge); batch only.
-    found = [*detect(visits, stays, rules, inactive=inactive), *density(visits, rules)]
+    found = [
+        *detect(visits, stays, rules, inactive=inactive),
+        *density(visits, rules),
+        *reused_photos([*carrying, *elsewhere], rules),
+    ]
     hits = [h for h in found if h.visit_id in inside_ids]
     report = FraudScanReport(cmd.district_code, cmd.from_on, cmd.to_on, rules, visits_scanned=len(inside))
     report.hits.update(h.signal.value for h in hits)

@@ -27,6 +27,17 @@ Signals (rule id, what it means, score):
   completed visits exceed the median of the district's caregivers that period by a factor (issue
   #7: "a caregiver's visit density far above peers"); every visit of that caregiver and period is
   flagged.
+- ``reused_photo`` (85): the same photo (its SHA-256, as dispatch publishes it in
+  ``dispatch.visit.completed.v1``) was submitted for two different visits, of any caregivers,
+  checked in less than ``photo_reuse_days`` apart (by default the context window,
+  ``geofence_window_days``). Both visits are flagged, each naming the other visit and the hash. A
+  check-in photo is the caregiver's evidence of presence (issue #5; 第十七条 real-time records): one
+  picture standing for two visits means at least one of them is evidenced by a picture not taken
+  there, 第十八条（四） false information. Scored above the overlap (80), which an honest clock error
+  can produce, and below a visit while hospitalised or suspended (90), whose facts come from
+  outside the provider: an identical file is near-certain, yet a provider's shared stock picture
+  (e.g. of a leaflet) can produce it innocently, which the investigator clears. The same hash twice
+  on one visit (check-in and check-out) is nothing.
 """
 
 from __future__ import annotations
@@ -57,10 +68,12 @@ class Signal(StrEnum):
     visit_while_hospitalised = "visit_while_hospitalised"
     visit_while_suspended = "visit_while_suspended"
     caregiver_density = "caregiver_density"
+    reused_photo = "reused_photo"
 
 
-# The signals ``detect`` raises; the density signal needs a whole district's period (batch only).
-PER_VISIT_SIGNALS = frozenset(Signal) - {Signal.caregiver_density}
+# The signals ``detect`` raises; the density signal needs a whole district's period (batch only),
+# the photo signal visits of any caregiver sharing a hash (``reused_photos``, stream and batch).
+PER_VISIT_SIGNALS = frozenset(Signal) - {Signal.caregiver_density, Signal.reused_photo}
 
 
 class DensityPeriod(StrEnum):
@@ -76,6 +89,7 @@ SCORES: dict[Signal, int] = {
     Signal.visit_while_hospitalised: 90,
     Signal.visit_while_suspended: 90,
     Signal.caregiver_density: 60,
+    Signal.reused_photo: 85,
 }
 
 
@@ -91,9 +105,10 @@ class FraudRules:
     density_factor: float = 3.0
     density_min_visits: int = 10
     density_period: DensityPeriod = DensityPeriod.day
+    photo_reuse_days: int | None = None  # None: the context window (geofence_window_days)
 
     def parameters(self, signal: Signal) -> dict[str, Any]:
-        return {
+        table: dict[Signal, dict[str, Any]] = {
             Signal.overlapping_visits: {"overlap_tolerance_minutes": self.overlap_tolerance_minutes},
             Signal.impossible_travel: {
                 "max_travel_speed_kmh": self.max_travel_speed_kmh,
@@ -111,12 +126,20 @@ class FraudRules:
                 "density_min_visits": self.density_min_visits,
                 "density_period": self.density_period.value,
             },
-        }[signal]
+            Signal.reused_photo: {"photo_reuse_days": self.photo_window.days},
+        }
+        return table[signal]
+
+    @property
+    def photo_window(self) -> timedelta:
+        """Two visits carrying one photo are flagged when checked in less than this apart."""
+        days = self.photo_reuse_days if self.photo_reuse_days is not None else self.geofence_window_days
+        return timedelta(days=max(days, 1))
 
     @property
     def context(self) -> timedelta:
         """How far around a visit the stream detector must look to judge it as the batch would."""
-        return timedelta(days=max(self.geofence_window_days, 1))
+        return max(timedelta(days=max(self.geofence_window_days, 1)), self.photo_window)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +156,7 @@ class VisitRecord:
     planned_minutes: int | None = None
     location_ok: bool | None = None
     home: tuple[float, float] | None = None  # the beneficiary's home, rounded (round_point)
+    photos: tuple[str, ...] = ()  # SHA-256 of the visit's check-in and check-out photos
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,3 +387,43 @@ def _median(sorted_counts: list[int]) -> float:
     n = len(sorted_counts)
     mid = n // 2
     return float(sorted_counts[mid]) if n % 2 else (sorted_counts[mid - 1] + sorted_counts[mid]) / 2
+
+
+def reused_photos(visits: Iterable[VisitRecord], rules: FraudRules = FraudRules()) -> list[SignalHit]:
+    """``reused_photo``: every visit sharing a photo hash with another visit (of any caregiver)
+    checked in less than ``photo_window`` before or after it; one hit per visit, naming the
+    nearest such visit in time (then the smaller hash, then the smaller visit id, so the evidence
+    does not depend on the order of ``visits``). A hash listed twice on one visit is one."""
+    window = rules.photo_window
+    carriers: dict[str, dict[UUID, VisitRecord]] = defaultdict(dict)
+    for v in visits:
+        for sha in v.photos:
+            carriers[sha][v.visit_id] = v
+    nearest: dict[UUID, tuple[tuple[timedelta, str, str], VisitRecord, str]] = {}
+    for sha, by_id in carriers.items():
+        if len(by_id) < 2:
+            continue
+        # A visit's nearest carrier in time is its neighbour in check-in order: adjacent pairs do.
+        ordered = sorted(by_id.values(), key=lambda v: (v.checked_in_at, v.visit_id))
+        for a, b in pairwise(ordered):
+            gap = b.checked_in_at - a.checked_in_at
+            if gap >= window:
+                continue
+            for v, other in ((a, b), (b, a)):
+                key = (gap, sha, str(other.visit_id))
+                if v.visit_id not in nearest or key < nearest[v.visit_id][0]:
+                    nearest[v.visit_id] = (key, other, sha)
+    score = SCORES[Signal.reused_photo]
+    return [
+        SignalHit(
+            visit_id,
+            Signal.reused_photo,
+            score,
+            {
+                "other_visit_id": str(other.visit_id),
+                "sha256": sha,
+                "hours_apart": round(key[0].total_seconds() / 3600, 1),
+            },
+        )
+        for visit_id, (key, other, sha) in nearest.items()
+    ]

@@ -36,7 +36,8 @@ NOT_DELIVERED = "not_delivered"  # the signal of a survey or follow-up answer "s
 
 # The kind of 第十八条 a confirmed flag is, unless the investigator names another: a visit recorded
 # that did not happen as recorded (overlapping, impossible travel, in hospital, while suspended, far
-# more visits than peers, checked in away from home again and again) is a record made to obtain the
+# more visits than peers, checked in away from home again and again, evidenced by a photo submitted
+# for another visit too) is a record made to obtain the
 # subsidy, （四） 通过提供虚假信息等方式骗取政府补助;
 # a visit far shorter than planned is （一） 未按照护方案和标准要求提供服务, as is a beneficiary saying
 # the service was not delivered (（一） names 抽查或投诉举报查实 explicitly).
@@ -47,6 +48,7 @@ DEFAULT_FINDING_TYPES: dict[str, FindingType] = {
     Signal.visit_while_suspended: FindingType.false_information,
     Signal.caregiver_density: FindingType.false_information,
     Signal.repeated_geofence_miss: FindingType.false_information,
+    Signal.reused_photo: FindingType.false_information,
     Signal.short_visit: FindingType.not_per_plan,
     NOT_DELIVERED: FindingType.not_per_plan,
 }

@@ -326,6 +326,9 @@ def completed_event(visit: Visit) -> VisitCompleted:
         duration_minutes=visit.duration_minutes,
         verified=bool(visit.verified),
         verification_notes=list(visit.verification_notes),
+        # The check-in and check-out photos' hashes only (no image, time or place): audit looks for
+        # one photo submitted for several visits (Changsha 第十八条（四）).
+        photo_sha256s=list(dict.fromkeys(p.sha256 for p in visit.photos)),
     )
 
 
