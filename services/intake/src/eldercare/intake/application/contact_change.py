@@ -72,7 +72,7 @@ async def change_contact(cmd: ChangeContact, uow: UnitOfWork) -> BeneficiaryCase
     agent = application.agent
     if cmd.agent is not None:
         newer = changed_agent(application.agent, **vars(cmd.agent), today=local_date(now))
-        fields += agent_changes(application.agent, newer) if newer != application.agent else []
+        fields += agent_changes(application.agent, newer)
         agent = newer
     if not fields:
         return BeneficiaryCase(beneficiary, person)
