@@ -114,8 +114,8 @@ class TestContactChange:
     async def test_a_newer_application_cannot_change_an_enrolled_beneficiarys_contact(
         self, sharing_flow, sessions
     ) -> None:  # type: ignore[no-untyped-def]
-        # The only path that changes a person's contact (Person.with_contact) is refused while the
-        # person is enrolled, and rolled back whole: nothing to re-share (application/contact_share.py).
+        # A newer application (Person.with_contact) is refused while the person is enrolled, and
+        # rolled back whole; the contact changes through PATCH .../contact (test_contact_change.py).
         await enrol(sharing_flow, 1)
         before = await outbox(sessions)
         moved = sharing_flow.body(1)

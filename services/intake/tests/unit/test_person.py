@@ -9,7 +9,11 @@ import pytest
 from eldercare.common.id_numbers import make_id_number
 from eldercare.intake.domain.errors import InvalidApplicant
 from eldercare.intake.domain.person import (
+    Agent,
+    Person,
     age_on,
+    agent_changes,
+    changed_agent,
     district_of_community,
     normalise_id_number,
     verified_applicant,
@@ -117,3 +121,33 @@ class TestAgeOn:
         born = date(1964, 2, 29)
         assert age_on(born, date(2025, 2, 28)) == 60
         assert age_on(born, date(2025, 3, 1)) == 61
+
+
+class TestContactChange:
+    AGENT = Agent(name="李明", relation="儿子", phone="13900001111", id_number="x")
+
+    def test_the_same_agent_keeps_the_recorded_number(self) -> None:
+        newer = changed_agent(
+            self.AGENT,
+            name="李明",
+            relation="女婿",
+            phone="13911112222",
+            id_number=None,
+            today=date(2026, 11, 23),
+        )
+        assert newer == Agent("李明", "女婿", "13911112222", "x")
+        assert agent_changes(self.AGENT, newer) == ["agent.relation", "agent.phone"]
+
+    @pytest.mark.parametrize("current", [None, AGENT])
+    def test_a_new_agent_needs_an_id_number(self, current: Agent | None) -> None:
+        with pytest.raises(InvalidApplicant) as caught:
+            changed_agent(
+                current, name="王芳", relation="女儿", phone="139", id_number=None, today=date(2026, 1, 1)
+            )
+        assert caught.value.field == "agent.id_number"
+
+    def test_changed_contact_names_the_fields_only(self) -> None:
+        person = Person("张三", "n", Sex.male, date(1944, 3, 8), "13800000001", "旧址", "430102")
+        moved = person.with_changed_contact(phone="13700009999", address="新址")
+        assert person.contact_changes(moved) == ["phone", "address"]
+        assert moved.name == "张三" and moved.id == person.id

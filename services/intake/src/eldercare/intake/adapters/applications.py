@@ -1,6 +1,7 @@
 """The application repository: maps the ``Application`` aggregate to and from ``applications`` rows.
 
-The agent's personal data is sealed once, at submission, and never rewritten. A repository built
+The agent's personal data is sealed at submission and rewritten only by a change of the enrolled
+beneficiary's contact (``save_agent``). A repository built
 without the PII vault (the assessment consumer needs none) loads applications without their agent.
 """
 
@@ -86,6 +87,15 @@ class ApplicationRepository:
         self._copy_into(row, application)
         await self.session.flush()
         application.version = row.version
+
+    async def save_agent(self, application: Application) -> None:
+        """Seal the application's (changed) agent again; ``save`` never touches the sealed column."""
+        if application.agent is None:
+            raise ValueError("an agent cannot be removed")
+        row = await self.session.get(ApplicationRow, application.id)
+        if row is None:
+            raise LookupError(f"application {application.id} was never added")
+        row.agent_sealed = self._seal_agent(application.id, application.agent)
 
     def _copy_into(self, row: ApplicationRow, a: Application) -> None:
         row.person_id = a.person_id

@@ -88,3 +88,17 @@ EligibilityChecker = Annotated[
         )
     ),
 ]
+# Who may change an enrolled person's contact: the government staff of the person's region, and
+# the city platform that submits applications for it (README, HTTP).
+ContactEditor = Annotated[
+    Principal,
+    Depends(
+        require(
+            Role.community_worker,
+            Role.street_officer,
+            Role.district_officer,
+            Role.city_admin,
+            Role.city_platform,
+        )
+    ),
+]

@@ -18,6 +18,7 @@ from eldercare.intake.api.dependencies import (
     Catalog,
     CityPlatform,
     CommunityWorker,
+    ContactEditor,
     DistrictOfficer,
     GovernmentReader,
     PolicySettings,
@@ -32,6 +33,7 @@ from eldercare.intake.api.rosters import router as rosters_router
 from eldercare.intake.api.schemas import (
     ApplicationCreate,
     BulkApplicationsCreate,
+    ContactChange,
     DecisionCreate,
     FalseDeclarationCreate,
     ReviewCreate,
@@ -39,7 +41,7 @@ from eldercare.intake.api.schemas import (
 )
 from eldercare.intake.api.views import ApplicationRead, BeneficiaryRead
 from eldercare.intake.api.webhooks import router as webhooks_router
-from eldercare.intake.application import bulk, decisions, handlers, queries, register
+from eldercare.intake.application import bulk, contact_change, decisions, handlers, queries, register
 from eldercare.intake.application.case import ApplicationCase
 from eldercare.intake.domain.application import ApplicationStatus
 from eldercare.intake.domain.policy import PackCatalog
@@ -303,6 +305,39 @@ async def change_beneficiary_status(
         rt,
         lambda uow: register.change_beneficiary_status(cmd, uow),
         lambda case: BeneficiaryRead.build(case, unmasked=False),
+        idempotency=idem,
+    )
+
+
+@beneficiaries.patch(
+    "/{beneficiary_id}/contact",
+    response_model=BeneficiaryRead,
+    status_code=200,
+    summary="Change an enrolled person's contact (name, phone, address, agent); shared again with dispatch",
+    responses={
+        404: {"description": "no such beneficiary in the caller's region"},
+        409: {"description": "the beneficiary is terminated"},
+    },
+)
+async def change_beneficiary_contact(
+    beneficiary_id: UUID,
+    body: ContactChange,
+    principal: ContactEditor,
+    idem: Idempotency,
+    rt: Rt,
+    vault: Vault,
+) -> object:
+    """The response is masked whatever the scopes: it is stored for Idempotency-Key replays (views.py);
+    read the beneficiary with ``pii:read`` to see the new values."""
+    agent = contact_change.AgentContact(**body.agent.model_dump()) if body.agent else None
+    cmd = contact_change.ChangeContact(
+        beneficiary_id, body.name, body.phone, body.address, agent, principal, vault
+    )
+    return await execute(
+        rt,
+        lambda uow: contact_change.change_contact(cmd, uow),
+        lambda case: BeneficiaryRead.build(case, unmasked=False),
+        status_code=200,
         idempotency=idem,
     )
 

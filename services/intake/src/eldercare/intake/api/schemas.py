@@ -10,7 +10,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from eldercare.common.contracts.common import GeoPoint
 from eldercare.intake.application.decisions import DecisionChoice
@@ -32,6 +41,8 @@ Region = Annotated[str, StringConstraints(pattern=r"^(\d{6}|\d{9}|\d{12})$")]
 PolicyKey = Annotated[
     str, StringConstraints(pattern=r"^([a-z][a-z0-9_-]{1,31}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")
 ]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Relation = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Circumstances = Annotated[list[Circumstance], Field(default_factory=list, max_length=20)]
 
@@ -49,7 +60,7 @@ class ApplicantIn(BaseModel):
     birth_date: date
     ethnicity: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
     phone: Phone
-    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    address: Address
     hukou_region: District = Field(description="GB/T 2260 code of the household registration (户籍)")
     community_code: Community = Field(description="12-digit code of the community where the person lives")
     home_point: GeoPoint | None = None
@@ -61,7 +72,7 @@ class AgentIn(BaseModel):
     model_config = _FORBID
 
     name: Name
-    relation: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    relation: Relation
     phone: Phone
     id_number: IdNumber
 
@@ -174,3 +185,32 @@ class EligibilityCheckCreate(BaseModel):
         description="since when the person has received the purchased service under an earlier policy "
         "(changsha-2024-purchased-door-to-door-rules.md 第二十一条 第二款: 长政办发〔2019〕1号)",
     )
+
+
+class AgentContactIn(BaseModel):
+    """The agent's (代理人) contact; ``id_number`` is needed only for a new agent (none before, or
+    another name): the same agent keeps the recorded number."""
+
+    model_config = _FORBID
+
+    name: Name
+    relation: Relation
+    phone: Phone
+    id_number: IdNumber | None = None
+
+
+class ContactChange(BaseModel):
+    """The enrolled person's new contact details: any of them; an omitted one is kept."""
+
+    model_config = _FORBID
+
+    name: Name | None = Field(default=None, description="a corrected spelling of the person's name")
+    phone: Phone | None = None
+    address: Address | None = None
+    agent: AgentContactIn | None = Field(default=None, description="replaces the agent's contact")
+
+    @model_validator(mode="after")
+    def _something(self) -> ContactChange:
+        if self.name is None and self.phone is None and self.address is None and self.agent is None:
+            raise ValueError("give at least one of name, phone, address, agent")
+        return self

@@ -7,10 +7,11 @@ under the key ring intake and dispatch share (INTAKE_CONTACT_SHARE_KEYS). Publis
 outbox in the transaction that enrols the beneficiary; any path that changes the contact of an
 enrolled beneficiary must call ``share_contact`` in its own transaction.
 
-Today the only path that changes a person's contact (``Person.with_contact`` on a newer
-application) is refused with 409 while the person has an active or suspended enrolment
-(handlers._ensure_no_open_case), so its change never commits; a re-enrolment after termination
-enrols a new beneficiary and shares anew.
+Two paths change a person's contact: ``PATCH /v1/beneficiaries/{id}/contact``
+(application/contact_change.py), which shares the new contact in its own transaction, and a newer
+application (``Person.with_contact``), which is refused with 409 while the person has an active or
+suspended enrolment (handlers._ensure_no_open_case), so its change never commits; a re-enrolment
+after termination enrols a new beneficiary and shares anew.
 """
 
 from __future__ import annotations

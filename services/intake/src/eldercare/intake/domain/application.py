@@ -60,7 +60,7 @@ class DecisionOutcome(StrEnum):
 
 @dataclass(frozen=True)
 class Step:
-    action: str  # submitted | review | assessment | decision
+    action: str  # submitted | review | assessment | decision | false_declaration | contact_change
     by: str
     at: datetime
     outcome: str | None = None
@@ -168,6 +168,16 @@ class Application:
         self.decision = decision
         self.status = ApplicationStatus.rejected
         self.steps.append(Step("false_declaration", decision.by, decision.at, "rejected", decision.comment))
+
+    def change_agent(self, agent: Agent) -> None:
+        """The agent's contact details changed after enrolment (the enrolling application keeps the
+        agent of the enrolled beneficiary)."""
+        self.agent = agent
+
+    def record_contact_change(self, fields: list[str], *, by: str, at: datetime) -> None:
+        """Who changed which contact fields of the enrolled person, and when: the names only, never
+        the values (the step log is not encrypted)."""
+        self.steps.append(Step("contact_change", by, at, None, "fields: " + ", ".join(fields)))
 
     def ensure_decidable(self) -> AssessmentResult:
         if self.status is not ApplicationStatus.assessed or self.assessment is None:

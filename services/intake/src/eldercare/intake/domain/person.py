@@ -44,6 +44,22 @@ class Person:
             ethnicity=newer.ethnicity,
         )
 
+    def with_changed_contact(
+        self, *, name: str | None = None, phone: str | None = None, address: str | None = None
+    ) -> Person:
+        """The same person after a change of contact details reported for an enrolled beneficiary
+        (they moved, changed phones, a name was misspelt); ``None`` keeps the value."""
+        return replace(
+            self,
+            name=self.name if name is None else name,
+            phone=self.phone if phone is None else phone,
+            address=self.address if address is None else address,
+        )
+
+    def contact_changes(self, newer: Person) -> list[str]:
+        """The names (never the values) of the contact fields that differ in ``newer``."""
+        return [f for f in ("name", "phone", "address") if getattr(self, f) != getattr(newer, f)]
+
 
 @dataclass(frozen=True)
 class Agent:
@@ -103,6 +119,38 @@ def verified_applicant(
 def verified_agent(*, name: str, relation: str, phone: str, id_number: str, today: date) -> Agent:
     value, _, _ = normalise_id_number(id_number, today=today, field="agent.id_number")
     return Agent(name=name, relation=relation, phone=phone, id_number=value)
+
+
+def changed_agent(
+    current: Agent | None,
+    *,
+    name: str,
+    relation: str,
+    phone: str,
+    id_number: str | None,
+    today: date,
+) -> Agent:
+    """The agent (代理人) after a change of contact details.
+
+    附件1 identifies the agent by the ID number, so a new agent (none before, or another name)
+    must give one; the same agent whose relation or phone changed keeps the recorded number.
+    """
+    if id_number is not None:
+        return verified_agent(name=name, relation=relation, phone=phone, id_number=id_number, today=today)
+    if current is None or current.name != name:
+        raise InvalidApplicant("a new agent must give their ID number", field="agent.id_number")
+    return replace(current, relation=relation, phone=phone)
+
+
+def agent_changes(current: Agent | None, newer: Agent) -> list[str]:
+    """The names of the agent's fields that differ (``agent`` when there was none before)."""
+    if current is None:
+        return ["agent"]
+    return [
+        f"agent.{f}"
+        for f in ("name", "relation", "phone", "id_number")
+        if getattr(current, f) != getattr(newer, f)
+    ]
 
 
 def district_of_community(code: str, *, field: str = "applicant.community_code") -> str:
