@@ -24,7 +24,6 @@ from eldercare.dispatch.api.dependencies import (
     VisitReader,
     problems,
 )
-from eldercare.dispatch.api.plan_schedule_schemas import schedule_of
 from eldercare.dispatch.api.visit_schemas import (
     AppCallEntryRead,
     AppCallList,
@@ -51,7 +50,7 @@ from eldercare.dispatch.application import (
     visit_lists,
     visits,
 )
-from eldercare.dispatch.domain.care_plans import Agreement, CarePlan, CarePlanStatus
+from eldercare.dispatch.domain.care_plans import CarePlan, CarePlanStatus
 from eldercare.dispatch.domain.plan_fit import FitStatus
 from eldercare.dispatch.domain.visits import VisitStatus
 
@@ -72,15 +71,7 @@ async def create_care_plan(
     body: CarePlanCreate, principal: ProviderAdmin, idem: Idempotency, rt: Rt, settings: Settings
 ) -> object:
     cmd = care_plans.CreateCarePlan(
-        beneficiary_id=body.beneficiary_id,
-        service_codes=list(body.service_codes),
-        frequency_per_month=body.frequency_per_month,
-        agreement=Agreement(**body.agreement.model_dump()),
-        principal=principal,
-        preferred_caregiver_sex=body.preferred_caregiver_sex,
-        minutes_per_visit=body.minutes_per_visit,
-        self_paid_per_month=body.self_paid_per_month,
-        schedule=schedule_of(body.schedule),
+        beneficiary_id=body.beneficiary_id, terms=body.terms(), principal=principal
     )
     days = settings.visit_horizon_days
     return await execute(
@@ -137,17 +128,7 @@ async def change_care_plan(
     rt: Rt,
     settings: Settings,
 ) -> object:
-    cmd = care_plans.ChangeCarePlan(
-        care_plan_id=care_plan_id,
-        service_codes=list(body.service_codes),
-        frequency_per_month=body.frequency_per_month,
-        agreement=Agreement(**body.agreement.model_dump()),
-        principal=principal,
-        preferred_caregiver_sex=body.preferred_caregiver_sex,
-        minutes_per_visit=body.minutes_per_visit,
-        self_paid_per_month=body.self_paid_per_month,
-        schedule=schedule_of(body.schedule),
-    )
+    cmd = care_plans.ChangeCarePlan(care_plan_id=care_plan_id, terms=body.terms(), principal=principal)
 
     def read(out: tuple[care_plans.PlanChangeOutcome, visit_generation.PlanGeneration]) -> CarePlanChangeRead:
         change, generation = out

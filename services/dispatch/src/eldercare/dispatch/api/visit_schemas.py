@@ -8,8 +8,9 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
-from eldercare.dispatch.api.plan_schedule_schemas import ScheduleIn, ScheduleRead
+from eldercare.dispatch.api.plan_schedule_schemas import ScheduleIn, ScheduleRead, schedule_of
 from eldercare.dispatch.api.provider_schemas import ServiceCode
+from eldercare.dispatch.application.care_plans import PlanTerms
 from eldercare.dispatch.application.visits import AppCall
 from eldercare.dispatch.domain.care_plans import CARE_PLAN_STATUS_LABELS, Agreement, CarePlan, CarePlanVersion
 from eldercare.dispatch.domain.geo import Point
@@ -39,10 +40,11 @@ class AgreementIn(BaseModel):
     )
 
 
-class CarePlanCreate(BaseModel):
+class CarePlanTermsIn(BaseModel):
+    """What a version of a plan says, the same on activation and on every new version (第十四条)."""
+
     model_config = _FORBID
 
-    beneficiary_id: UUID
     service_codes: list[ServiceCode] = Field(min_length=1, max_length=32, examples=[["CS22", "CS25"]])
     frequency_per_month: StrictInt = Field(ge=1, le=124, description="visits a month (at most four a day)")
     agreement: AgreementIn
@@ -69,35 +71,28 @@ class CarePlanCreate(BaseModel):
         " generated visits (book them with POST /v1/visits)",
     )
 
+    def terms(self) -> PlanTerms:
+        return PlanTerms(
+            service_codes=list(self.service_codes),
+            frequency_per_month=self.frequency_per_month,
+            agreement=Agreement(**self.agreement.model_dump()),
+            preferred_caregiver_sex=self.preferred_caregiver_sex,
+            minutes_per_visit=self.minutes_per_visit,
+            self_paid_per_month=self.self_paid_per_month,
+            schedule=schedule_of(self.schedule),
+        )
 
-class CarePlanVersionCreate(BaseModel):
+
+class CarePlanCreate(CarePlanTermsIn):
+    beneficiary_id: UUID
+
+
+class CarePlanVersionCreate(CarePlanTermsIn):
     """A change of plan: the whole new version and the agreement signed for it (第十四条)."""
 
-    model_config = _FORBID
-
-    service_codes: list[ServiceCode] = Field(min_length=1, max_length=32, examples=[["CS22", "CS25"]])
-    frequency_per_month: StrictInt = Field(ge=1, le=124, description="visits a month (at most four a day)")
     agreement: AgreementIn = Field(description="signed for this version, on or after the current one")
     preferred_caregiver_sex: Sex | None = Field(
         default=None, description="as on creation; omitted, the new version has no preference"
-    )
-    minutes_per_visit: StrictInt | None = Field(
-        default=None,
-        ge=5,
-        le=480,
-        description="the length of a visit: prices hourly items and counts minutes (omitted: 60)",
-    )
-    self_paid_per_month: StrictInt = Field(
-        default=0,
-        ge=0,
-        le=124,
-        description="of frequency_per_month, the visits of each item the beneficiary pays himself:"
-        " outside the monthly entitlement (issue #5)",
-    )
-    schedule: ScheduleIn | None = Field(
-        default=None,
-        description="preferred days and windows; the plan's visits are generated in them. Omitted: no"
-        " generated visits (book them with POST /v1/visits)",
     )
 
 

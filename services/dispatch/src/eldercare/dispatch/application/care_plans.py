@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,12 +28,13 @@ from eldercare.dispatch.domain.providers import Provider, Sex
 
 
 @dataclass(frozen=True)
-class CreateCarePlan:
-    beneficiary_id: UUID
+class PlanTerms:
+    """What a version of a plan says (第十四条: content, duration, frequency), the same on
+    activation and on every new version."""
+
     service_codes: list[str]
     frequency_per_month: int
     agreement: Agreement
-    principal: Principal
     preferred_caregiver_sex: Sex | None = None
     # Issue #5 (domain/plan_fit.py): the length of a visit (None: 60 minutes) and the visits a
     # month of each item the beneficiary pays himself, outside the entitlement.
@@ -40,6 +42,13 @@ class CreateCarePlan:
     self_paid_per_month: int = 0
     # Issue #5: preferred days and windows (domain/plan_schedule.py); empty: no generated visits.
     schedule: Schedule = ()
+
+
+@dataclass(frozen=True)
+class CreateCarePlan:
+    beneficiary_id: UUID
+    terms: PlanTerms
+    principal: Principal
 
 
 async def create_care_plan(cmd: CreateCarePlan, uow: UnitOfWork) -> CarePlan:
@@ -60,20 +69,19 @@ async def create_care_plan(cmd: CreateCarePlan, uow: UnitOfWork) -> CarePlan:
             "the provider already has an active care plan for this beneficiary", field="beneficiary_id"
         )
     now = utcnow()
+    terms = cmd.terms
     plan = CarePlan.activate(
         beneficiary=beneficiary,
         provider=provider,
-        service_codes=cmd.service_codes,
-        frequency_per_month=cmd.frequency_per_month,
-        agreement=cmd.agreement,
+        service_codes=terms.service_codes,
+        frequency_per_month=terms.frequency_per_month,
+        agreement=terms.agreement,
         today=local_date(now),
         now=now,
         by=cmd.principal.subject,
-        preferred_caregiver_sex=cmd.preferred_caregiver_sex,
+        preferred_caregiver_sex=terms.preferred_caregiver_sex,
     )
-    plan.minutes_per_visit, plan.self_paid_per_month = cmd.minutes_per_visit, cmd.self_paid_per_month
-    await fit_plan(plan, on=local_date(now), uow=uow)
-    plan.set_schedule(cmd.schedule)
+    await _fit_and_schedule(plan, terms, now, uow)
     await plans.add(plan)
     uow.publish(
         CarePlanActivated(
@@ -88,6 +96,14 @@ async def create_care_plan(cmd: CreateCarePlan, uow: UnitOfWork) -> CarePlan:
     return plan
 
 
+async def _fit_and_schedule(plan: CarePlan, terms: PlanTerms, now: datetime, uow: UnitOfWork) -> None:
+    """The terms beyond the version's items: the visit length and self-paid visits, checked against
+    the monthly entitlement on the local day (refused with 422 if over), then the schedule."""
+    plan.minutes_per_visit, plan.self_paid_per_month = terms.minutes_per_visit, terms.self_paid_per_month
+    await fit_plan(plan, on=local_date(now), uow=uow)
+    plan.set_schedule(terms.schedule)
+
+
 async def _callers_provider(principal: Principal, uow: UnitOfWork) -> Provider:
     if principal.provider_id is None:
         raise Forbidden("the token names no provider")
@@ -100,17 +116,8 @@ async def _callers_provider(principal: Principal, uow: UnitOfWork) -> Provider:
 @dataclass(frozen=True)
 class ChangeCarePlan:
     care_plan_id: UUID
-    service_codes: list[str]
-    frequency_per_month: int
-    agreement: Agreement
+    terms: PlanTerms
     principal: Principal
-    preferred_caregiver_sex: Sex | None = None
-    # Issue #5 (domain/plan_fit.py): the length of a visit (None: 60 minutes) and the visits a
-    # month of each item the beneficiary pays himself, outside the entitlement.
-    minutes_per_visit: int | None = None
-    self_paid_per_month: int = 0
-    # Issue #5: preferred days and windows (domain/plan_schedule.py); empty: no generated visits.
-    schedule: Schedule = ()
 
 
 @dataclass
@@ -137,20 +144,19 @@ async def change_care_plan(cmd: ChangeCarePlan, uow: UnitOfWork) -> PlanChangeOu
     if beneficiary is None:
         raise BeneficiaryUnknown("beneficiary not known to dispatch", field="beneficiary_id")
     now = utcnow()
+    terms = cmd.terms
     plan.change(
         beneficiary=beneficiary,
         provider=provider,
-        service_codes=cmd.service_codes,
-        frequency_per_month=cmd.frequency_per_month,
-        agreement=cmd.agreement,
-        preferred_caregiver_sex=cmd.preferred_caregiver_sex,
+        service_codes=terms.service_codes,
+        frequency_per_month=terms.frequency_per_month,
+        agreement=terms.agreement,
+        preferred_caregiver_sex=terms.preferred_caregiver_sex,
         today=local_date(now),
         now=now,
         by=cmd.principal.subject,
     )
-    plan.minutes_per_visit, plan.self_paid_per_month = cmd.minutes_per_visit, cmd.self_paid_per_month
-    await fit_plan(plan, on=local_date(now), uow=uow)
-    plan.set_schedule(cmd.schedule)
+    await _fit_and_schedule(plan, terms, now, uow)
     await plans.save(plan)
     uow.publish(
         CarePlanChanged(
