@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from eldercare.billing.adapters.models import ChargeRow
 from eldercare.billing.adapters.orm import MESSAGING
 from eldercare.billing.application import handlers
 from eldercare.billing.consumers import SUBSCRIPTIONS
@@ -255,6 +256,22 @@ def events() -> Events:
 
 Deliver = Callable[[IntegrationEvent], Awaitable[None]]
 Published = Callable[..., Awaitable[list[tuple[str, dict[str, Any]]]]]
+
+
+async def charge_of(sessions: async_sessionmaker[AsyncSession], visit_id: UUID) -> ChargeRow:
+    """The one charge of a visit."""
+    async with sessions() as s:
+        return (await s.scalars(select(ChargeRow).where(ChargeRow.visit_id == visit_id))).one()
+
+
+async def outbox_rows(sessions: async_sessionmaker[AsyncSession]) -> list[dict[str, Any]]:
+    """What billing published, in order: type, topic, key and data of each outbox row."""
+    async with sessions() as s:
+        rows = (await s.execute(select(MESSAGING.outbox).order_by(MESSAGING.outbox.c.position))).all()
+    return [
+        {"type": dict(r.headers)["ce_type"], "topic": r.topic, "key": r.key, "data": json.loads(r.payload)}
+        for r in rows
+    ]
 
 
 async def outbox_events(

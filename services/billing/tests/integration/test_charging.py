@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from eldercare.billing.adapters.models import AccountRow, ChargeRow, SettlementRow
-from eldercare.billing.adapters.orm import MESSAGING
 from eldercare.billing.consumers import SUBSCRIPTIONS, on_visit_completed
 from eldercare.common.contracts import VisitCompleted
 
+from ..conftest import charge_of, outbox_rows
+
 Sessions = async_sessionmaker[AsyncSession]
-
-
-async def charge_of(sessions: Sessions, visit_id: UUID) -> ChargeRow:
-    async with sessions() as s:
-        return (await s.scalars(select(ChargeRow).where(ChargeRow.visit_id == visit_id))).one()
-
-
-async def outbox(sessions: Sessions) -> list[dict[str, Any]]:
-    async with sessions() as s:
-        rows = (await s.execute(select(MESSAGING.outbox).order_by(MESSAGING.outbox.c.position))).all()
-    return [{"topic": r.topic, "key": r.key, "data": json.loads(r.payload)} for r in rows]
 
 
 async def count(sessions: Sessions, model: type[Any]) -> int:
@@ -91,7 +80,7 @@ class TestPostingAVerifiedVisit:
 
         charge = await charge_of(sessions, visit.visit_id)
         # The month's account opens with its first charge (AccountOpened), then the charge posts.
-        opened, row = await outbox(sessions)
+        opened, row = await outbox_rows(sessions)
         assert (opened["topic"], opened["data"]["period"]) == ("billing.account", "2026-03")
         assert (row["topic"], row["key"]) == ("billing.charge", str(charge.id))
         data = row["data"]
@@ -162,7 +151,7 @@ class TestOneChargePerVisit:
         await deliver(visit)
         await deliver(visit)
         assert await count(sessions, ChargeRow) == 1
-        assert [r["topic"] for r in await outbox(sessions)] == ["billing.account", "billing.charge"]
+        assert [r["topic"] for r in await outbox_rows(sessions)] == ["billing.account", "billing.charge"]
         async with sessions() as s:
             assert (await s.scalars(select(AccountRow.used_fen))).one() == 5000
 
@@ -179,4 +168,4 @@ class TestOneChargePerVisit:
         assert (charge.status, charge.reason) == ("held", "unverified")
         assert await count(sessions, AccountRow) == 0
         # One ChargeHeld, for the first completion only.
-        assert [r["data"]["reason"] for r in await outbox(sessions)] == ["unverified"]
+        assert [r["data"]["reason"] for r in await outbox_rows(sessions)] == ["unverified"]

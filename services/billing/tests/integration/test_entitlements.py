@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from eldercare.billing.adapters.models import AccountRow, ChargeRow, EntitlementRow
+from eldercare.billing.adapters.models import AccountRow, EntitlementRow
 from eldercare.billing.adapters.orm import MESSAGING
 from eldercare.billing.consumers import SUBSCRIPTIONS
 from eldercare.billing.domain.entitlements import Proration
 from eldercare.common.registry import IntegrationEvent
 from eldercare.common.uow import UnitOfWork
+
+from ..conftest import charge_of
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -24,11 +26,6 @@ async def entitlement_of(sessions: Sessions, beneficiary_id: UUID) -> Entitlemen
     async with sessions() as s:
         query = select(EntitlementRow).where(EntitlementRow.beneficiary_id == beneficiary_id)
         return (await s.scalars(query)).one()
-
-
-async def charge_of(sessions: Sessions, visit_id: UUID) -> ChargeRow:
-    async with sessions() as s:
-        return (await s.scalars(select(ChargeRow).where(ChargeRow.visit_id == visit_id))).one()
 
 
 class TestEnrolment:

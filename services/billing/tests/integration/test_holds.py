@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from eldercare.billing.adapters.models import AccountRow, ChargeRow, SettlementRow
+from eldercare.billing.adapters.models import AccountRow, SettlementRow
 from eldercare.billing.adapters.orm import MESSAGING
 
+from ..conftest import charge_of
+
 Sessions = async_sessionmaker[AsyncSession]
-
-
-async def charge_of(sessions: Sessions, visit_id: UUID) -> ChargeRow:
-    async with sessions() as s:
-        return (await s.scalars(select(ChargeRow).where(ChargeRow.visit_id == visit_id))).one()
 
 
 async def nothing_owed(sessions: Sessions) -> bool:

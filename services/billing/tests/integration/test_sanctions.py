@@ -11,13 +11,15 @@ from aiokafka.structs import ConsumerRecord
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from eldercare.billing.adapters.models import AccountRow, ChargeRow, ProviderSanctionRow, SettlementRow
+from eldercare.billing.adapters.models import AccountRow, ProviderSanctionRow, SettlementRow
 from eldercare.billing.adapters.orm import MESSAGING
 from eldercare.billing.consumers import SUBSCRIPTIONS, on_sanction_imposed
 from eldercare.billing.settings import BillingSettings
 from eldercare.common.consumer import ConsumerRunner
 from eldercare.common.contracts import REGISTRY, SanctionImposed
 from eldercare.common.envelope import Envelope
+
+from ..conftest import charge_of
 
 Sessions = async_sessionmaker[AsyncSession]
 AFTER_SANCTION = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
@@ -45,11 +47,6 @@ async def sanctions_of(sessions: Sessions, provider_id: UUID) -> list[ProviderSa
     async with sessions() as s:
         query = select(ProviderSanctionRow).where(ProviderSanctionRow.provider_id == provider_id)
         return list((await s.scalars(query)).all())
-
-
-async def charge_of(sessions: Sessions, visit_id: UUID) -> ChargeRow:
-    async with sessions() as s:
-        return (await s.scalars(select(ChargeRow).where(ChargeRow.visit_id == visit_id))).one()
 
 
 async def money_rows(sessions: Sessions) -> list[int]:

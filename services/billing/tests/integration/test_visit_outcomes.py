@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
-from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from eldercare.billing.adapters.models import AccountRow, ChargeRow, SettlementRow
-from eldercare.billing.adapters.orm import MESSAGING
+from eldercare.billing.adapters.models import AccountRow, SettlementRow
+
+from ..conftest import charge_of, outbox_rows
 
 Sessions = async_sessionmaker[AsyncSession]
-
-
-async def charge_of(sessions: Sessions, visit_id: UUID) -> ChargeRow:
-    async with sessions() as s:
-        return (await s.scalars(select(ChargeRow).where(ChargeRow.visit_id == visit_id))).one()
-
-
-async def outbox(sessions: Sessions) -> list[dict[str, Any]]:
-    async with sessions() as s:
-        rows = (await s.execute(select(MESSAGING.outbox).order_by(MESSAGING.outbox.c.position))).all()
-    return [
-        {"type": dict(r.headers)["ce_type"], "topic": r.topic, "key": r.key, "data": json.loads(r.payload)}
-        for r in rows
-    ]
 
 
 async def kinds(sessions: Sessions) -> list[tuple[str, str | None]]:
     """The events published, as (type without prefix and version, reason)."""
     return [
         (e["type"].removeprefix("billing.").removesuffix(".v1"), e["data"].get("reason"))
-        for e in await outbox(sessions)
+        for e in await outbox_rows(sessions)
     ]
 
 
@@ -63,7 +48,7 @@ class TestCancellation:
         # The second visit was split 3000 covered / 2000 self-pay; it is not re-split.
         assert (account.used_fen, account.beneficiary_pays_fen, account.charge_count) == (3000, 2000, 1)
         assert (settlement.total_fen, settlement.gross_fen, settlement.charge_count) == (3000, 5000, 1)
-        reversed_ = [e for e in await outbox(sessions) if "reversed_fen" in e["data"]]
+        reversed_ = [e for e in await outbox_rows(sessions) if "reversed_fen" in e["data"]]
         assert [
             (e["topic"], e["key"], e["data"]["reversed_fen"], e["data"]["reason"]) for e in reversed_
         ] == [("billing.charge", str(charge.id), 5000, "visit_voided")]
@@ -80,7 +65,7 @@ class TestCancellation:
         await deliver(cancelled)
         await deliver(cancelled)
         await deliver(events.cancelled(visit, "voided", reason="again"))
-        assert len([e for e in await outbox(sessions) if "reversed_fen" in e["data"]]) == 1
+        assert len([e for e in await outbox_rows(sessions) if "reversed_fen" in e["data"]]) == 1
 
     async def test_a_cancellation_before_the_completion_keeps_the_visit_unbilled(  # type: ignore[no-untyped-def]
         self, sessions, deliver, events, make_price_list
@@ -115,12 +100,12 @@ class TestVerificationReview:
             ("charge.posted", None),
             ("charge.released", "verification_accepted"),
         ]
-        posted, released = (await outbox(sessions))[2:]
+        posted, released = (await outbox_rows(sessions))[2:]
         assert posted["data"]["visit_id"] == released["data"]["visit_id"] == str(visit.visit_id)
         assert released["data"]["covered_fen"] == 5000
         # A redelivered review charges nothing more.
         await deliver(events.verification_resolved(visit, "accepted"))
-        assert len(await outbox(sessions)) == 4
+        assert len(await outbox_rows(sessions)) == 4
 
     async def test_an_accepted_review_before_the_enrolment_waits_for_it(  # type: ignore[no-untyped-def]
         self, sessions, deliver, events, make_price_list
