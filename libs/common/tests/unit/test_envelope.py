@@ -73,3 +73,16 @@ class TestRegistry:
         for spec in REGISTRY:
             fields = set(spec.model.model_fields)
             assert not fields & {"id_number", "phone", "address", "name"}, spec.type
+
+
+def test_a_kafka_record_of_an_envelope_carries_its_topic_key_data_and_headers() -> None:
+    from eldercare.common.testing.records import kafka_record
+
+    envelope = REGISTRY.envelope(a_check_in(), source="dispatch")
+    record = kafka_record(envelope, offset=3)
+    assert (record.topic, record.offset) == ("dispatch.visit", 3)
+    assert record.key == envelope.subject.encode()
+    assert json.loads(record.value) == envelope.data
+    assert record.headers == envelope.kafka_headers()
+    broken = kafka_record(envelope, offset=4, topic="dispatch.visit.other", value=b"{")
+    assert (broken.topic, broken.value) == ("dispatch.visit.other", b"{")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -30,6 +29,7 @@ from eldercare.common.contracts import (
 from eldercare.common.envelope import Envelope
 from eldercare.common.kafka import make_producer
 from eldercare.common.testing.plugin import broker_settings
+from eldercare.common.testing.records import kafka_record
 from eldercare.common.uow import UnitOfWork
 
 DISTRICT = "430102"
@@ -150,20 +150,7 @@ class TestImmediateReassessment:
 
 
 def record(envelope: Envelope, offset: int, value: bytes | None = None) -> ConsumerRecord[bytes, bytes]:
-    raw = value if value is not None else json.dumps(envelope.data).encode()
-    return ConsumerRecord(
-        topic=EmergencyResolved.topic,
-        partition=0,
-        offset=offset,
-        timestamp=0,
-        timestamp_type=0,
-        key=envelope.subject.encode(),
-        value=raw,
-        checksum=None,
-        serialized_key_size=0,
-        serialized_value_size=len(raw),
-        headers=envelope.kafka_headers(),
-    )
+    return kafka_record(envelope, offset=offset, value=value)
 
 
 class TestThroughTheRunner:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from aiokafka.structs import ConsumerRecord
 from sqlalchemy import select
 
@@ -14,23 +12,11 @@ from eldercare.audit.settings import AuditSettings
 from eldercare.common.consumer import ConsumerRunner
 from eldercare.common.contracts import REGISTRY, BeneficiaryEnrolled
 from eldercare.common.envelope import Envelope
+from eldercare.common.testing.records import kafka_record
 
 
 def record(envelope: Envelope, offset: int) -> ConsumerRecord[bytes, bytes]:
-    value = json.dumps(envelope.data).encode()
-    return ConsumerRecord(
-        topic=BeneficiaryEnrolled.topic,
-        partition=0,
-        offset=offset,
-        timestamp=0,
-        timestamp_type=0,
-        key=envelope.subject.encode(),
-        value=value,
-        checksum=None,
-        serialized_key_size=0,
-        serialized_value_size=len(value),
-        headers=envelope.kafka_headers(),
-    )
+    return kafka_record(envelope, offset=offset)
 
 
 async def test_the_runner_records_the_envelope_id_and_a_redelivery_is_a_duplicate(

@@ -4,7 +4,6 @@ transaction of the change and once per real change."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import uuid4
@@ -21,6 +20,7 @@ from eldercare.billing.worker import sweep_once
 from eldercare.common.consumer import ConsumerRunner
 from eldercare.common.contracts import REGISTRY, VisitFlagRaised
 from eldercare.common.envelope import Envelope
+from eldercare.common.testing.records import kafka_record
 from eldercare.common.uow import UnitOfWork
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -323,17 +323,4 @@ class TestThroughTheConsumer:
 def consumer_record(
     envelope: Envelope, topic: str, offset: int, value: bytes | None = None
 ) -> ConsumerRecord[bytes, bytes]:
-    body = value if value is not None else json.dumps(envelope.data).encode()
-    return ConsumerRecord(
-        topic=topic,
-        partition=0,
-        offset=offset,
-        timestamp=0,
-        timestamp_type=0,
-        key=envelope.subject.encode(),
-        value=body,
-        checksum=None,
-        serialized_key_size=0,
-        serialized_value_size=len(body),
-        headers=envelope.kafka_headers(),
-    )
+    return kafka_record(envelope, offset=offset, topic=topic, value=value)

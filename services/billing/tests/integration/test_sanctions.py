@@ -3,7 +3,6 @@ recorded once, and the provider's later verified visits held as ``provider_sanct
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -18,6 +17,7 @@ from eldercare.billing.settings import BillingSettings
 from eldercare.common.consumer import ConsumerRunner
 from eldercare.common.contracts import REGISTRY, SanctionImposed
 from eldercare.common.envelope import Envelope
+from eldercare.common.testing.records import kafka_record
 
 from ..conftest import charge_of
 
@@ -27,20 +27,7 @@ BEFORE_SANCTION = datetime(2026, 3, 4, 1, 0, tzinfo=UTC)
 
 
 def record(envelope: Envelope, offset: int) -> ConsumerRecord[bytes, bytes]:
-    value = json.dumps(envelope.data).encode()
-    return ConsumerRecord(
-        topic=SanctionImposed.topic,
-        partition=0,
-        offset=offset,
-        timestamp=0,
-        timestamp_type=0,
-        key=envelope.subject.encode(),
-        value=value,
-        checksum=None,
-        serialized_key_size=0,
-        serialized_value_size=len(value),
-        headers=envelope.kafka_headers(),
-    )
+    return kafka_record(envelope, offset=offset)
 
 
 async def sanctions_of(sessions: Sessions, provider_id: UUID) -> list[ProviderSanctionRow]:

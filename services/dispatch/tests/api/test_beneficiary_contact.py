@@ -21,6 +21,7 @@ from eldercare.common.contracts import REGISTRY, BeneficiaryContactShared
 from eldercare.common.contracts.intake import BeneficiaryContact, BeneficiaryContactGuardian, seal_contact
 from eldercare.common.pii import FieldCipher
 from eldercare.common.testing.plugin import api_test_settings
+from eldercare.common.testing.records import kafka_record
 from eldercare.dispatch import consumers
 from eldercare.dispatch.adapters.models import BeneficiaryContactRow
 from eldercare.dispatch.adapters.orm import MESSAGING
@@ -119,20 +120,8 @@ class TestConsumer:
             offset: int, event: BeneficiaryContactShared, data: dict[str, Any] | None = None
         ) -> ConsumerRecord[bytes, bytes]:
             envelope = REGISTRY.envelope(event, source="intake")
-            value = json.dumps(data if data is not None else envelope.data).encode()
-            return ConsumerRecord(
-                topic=BeneficiaryContactShared.topic,
-                partition=0,
-                offset=offset,
-                timestamp=0,
-                timestamp_type=0,
-                key=envelope.subject.encode(),
-                value=value,
-                checksum=None,
-                serialized_key_size=0,
-                serialized_value_size=len(value),
-                headers=envelope.kafka_headers(),
-            )
+            value = json.dumps(data).encode() if data is not None else None
+            return kafka_record(envelope, offset=offset, value=value)
 
         good = record(1, shared(beneficiary))
         assert await runner.handle_record(good) == "handled"

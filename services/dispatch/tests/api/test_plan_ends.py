@@ -6,16 +6,15 @@ in force until the worker's sweep ends it on that local day, unless a newer chan
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from aiokafka.structs import ConsumerRecord
 from sqlalchemy import update
 
 from eldercare.common.clock import DISPLAY_ZONE, local_date, utcnow
 from eldercare.common.consumer import ConsumerRunner
 from eldercare.common.contracts import REGISTRY, BeneficiaryStatusChanged
+from eldercare.common.testing.records import kafka_record
 from eldercare.common.uow import UnitOfWork
 from eldercare.dispatch.adapters.models import BeneficiaryRow, CarePlanRow
 from eldercare.dispatch.adapters.orm import MESSAGING
@@ -292,20 +291,7 @@ class TestThroughTheConsumerRunner:
         event = status_changed(scene.beneficiary.beneficiary_id, "terminated", local_date(utcnow()), utcnow())
         envelope = REGISTRY.envelope(event, source="intake")
         runner = ConsumerRunner(settings, SUBSCRIPTIONS[0], sessions, MESSAGING, producer=None)  # type: ignore[arg-type]
-        body = json.dumps(envelope.data).encode()
-        record = ConsumerRecord(
-            topic=BeneficiaryStatusChanged.topic,
-            partition=0,
-            offset=7,
-            timestamp=0,
-            timestamp_type=0,
-            key=envelope.subject.encode(),
-            value=body,
-            checksum=None,
-            serialized_key_size=0,
-            serialized_value_size=len(body),
-            headers=envelope.kafka_headers(),
-        )
+        record = kafka_record(envelope, offset=7)
         assert await runner.handle_record(record) == "handled"
         assert await runner.handle_record(record) == "duplicate"
         [ended] = await ended_events(outbox, scene.plan["id"])

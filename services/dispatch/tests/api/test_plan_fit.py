@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from eldercare.common.clock import local_date, utcnow
 from eldercare.common.consumer import ConsumerRunner
 from eldercare.common.contracts import REGISTRY, BeneficiaryEntitlementChanged, PriceListPublished
+from eldercare.common.testing.records import kafka_record
 from eldercare.dispatch.adapters.models import BeneficiaryEntitlementRow, CarePlanRow, PriceListRow
 from eldercare.dispatch.adapters.orm import MESSAGING
 from eldercare.dispatch.consumers import SUBSCRIPTIONS
@@ -253,19 +254,7 @@ class TestConsumers:
         envelope = REGISTRY.envelope(prices(*FULL), source="billing")
 
         def record(offset: int, value: bytes) -> ConsumerRecord[bytes, bytes]:
-            return ConsumerRecord(
-                topic=PriceListPublished.topic,
-                partition=0,
-                offset=offset,
-                timestamp=0,
-                timestamp_type=0,
-                key=envelope.subject.encode(),
-                value=value,
-                checksum=None,
-                serialized_key_size=0,
-                serialized_value_size=len(value),
-                headers=envelope.kafka_headers(),
-            )
+            return kafka_record(envelope, offset=offset, value=value)
 
         body = json.dumps(envelope.data).encode()
         assert await runner.handle_record(record(1, body)) == "handled"
