@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select
 
 from eldercare.common.clock import local_date, utcnow
 from eldercare.common.contracts.intake import open_contact
 from eldercare.common.id_numbers import make_id_number
 from eldercare.common.pii import FieldCipher
 from eldercare.common.testing.plugin import api_client
-from eldercare.intake.adapters.orm import MESSAGING
 from eldercare.intake.main import create_app
 from eldercare.intake.settings import IntakeSettings
 
+from .test_contact_share import KEY, outbox
+
 SHARED = "intake.beneficiary_contact.shared.v1"
-KEY = os.urandom(32)
 AGENT = {
     "name": "李明",
     "relation": "儿子",
@@ -37,12 +35,6 @@ CHANGE = {
     "agent": {"name": "李明", "relation": "女婿", "phone": NEW_AGENT_PHONE},
 }
 PII_READ = ["pii:read"]
-
-
-async def outbox(sessions) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    async with sessions() as s:
-        rows = (await s.execute(select(MESSAGING.outbox).order_by(MESSAGING.outbox.c.position))).all()
-    return [(dict(r.headers)["ce_type"], bytes(r.payload).decode()) for r in rows]
 
 
 @pytest.fixture
