@@ -15,7 +15,7 @@ from eldercare.common.worker import Worker, every
 from eldercare.dispatch.adapters.orm import MESSAGING
 from eldercare.dispatch.application.emergencies import escalate_unacknowledged
 from eldercare.dispatch.application.missed import mark_missed_visits
-from eldercare.dispatch.application.notifications import purge_read_notifications
+from eldercare.dispatch.application.notifications import PURGE_BATCH, purge_read_notifications
 from eldercare.dispatch.application.plan_ends import end_due_plans
 from eldercare.dispatch.application.push import start_pusher
 from eldercare.dispatch.consumers import SUBSCRIPTIONS
@@ -66,7 +66,7 @@ async def purge_notifications(worker: Worker, settings: DispatchSettings, stop: 
                 )
                 await uow.commit()
             total += purged
-            if purged < 1000:
+            if purged < PURGE_BATCH:
                 break
         if total:
             log.info("read notifications purged", extra={"count": total})

@@ -180,6 +180,9 @@ async def change_care_plan(cmd: ChangeCarePlan, uow: UnitOfWork) -> PlanChangeOu
             reason = f"after the agreement's last day {plan.agreement.ends_on} (version {plan.version})"
         if reason is not None:
             if visit.cancel(reason=reason, now=now):
+                # A generated visit cancelled by a version frees its occurrence: a later version
+                # asking for it again generates it anew (domain: Visit.release_generation).
+                visit.release_generation()
                 await visits.save(visit)
                 uow.publish(cancelled_event(visit, "cancelled", was_completed=False))
                 out.cancelled.append(visit.id)

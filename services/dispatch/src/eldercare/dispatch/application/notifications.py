@@ -228,8 +228,11 @@ async def acknowledge(
     return await NotificationRepository(session).feed(caregiver_id)
 
 
+PURGE_BATCH = 1000
+
+
 async def purge_read_notifications(
-    uow: UnitOfWork, *, now: datetime, retention_days: int, batch: int = 1000
+    uow: UnitOfWork, *, now: datetime, retention_days: int, batch: int = PURGE_BATCH
 ) -> int:
     """Delete the notifications caregivers have read that are older than ``retention_days``
     (DISPATCH_NOTIFICATION_RETENTION_DAYS), a batch per call; the number deleted. Unread ones stay."""

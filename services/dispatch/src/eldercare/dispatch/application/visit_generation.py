@@ -228,14 +228,9 @@ async def change_care_plan_with_visits(
     cmd: ChangeCarePlan, horizon_days: int, uow: UnitOfWork
 ) -> tuple[PlanChangeOutcome, PlanGeneration]:
     """A new version (POST .../versions): the generated visits ahead follow it in the same
-    transaction. Those the version cancelled for a removed item free their occurrence; those it no
-    longer asks for are cancelled; the missing ones are generated."""
+    transaction. Those the version cancelled for a removed item have freed their occurrence
+    (change_care_plan); those it no longer asks for are cancelled; the missing ones are generated."""
     out = await change_care_plan(cmd, uow)
-    visits = VisitRepository(uow.session)
-    for visit_id in out.cancelled:
-        visit = await visits.get(visit_id)
-        if visit is not None and visit.release_generation():
-            await visits.save(visit)
     now = utcnow()
     today = local_date(now)
     generation = await generate_for_plan(
